@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util'
+import { ConfigError, loadConfig } from './config.ts'
+import { migrateDown, migrateUp, migrationStatus } from './db/migrate.ts'
+import { openConfiguredDb } from './db/open.ts'
+import { createLogger } from './logger.ts'
+import { serve } from './server.ts'
+
+const USAGE = `usage: tasklane <command>
+
+commands:
+  serve                 run the HTTP API (applies migrations unless MIGRATE_ON_START=false)
+  migrate up            apply pending migrations
+  migrate down          roll back the last applied migration
+  migrate status        list migrations and their state
+`
+
+const out = (line: string) => process.stdout.write(`${line}\n`)
+const fail = (line: string): never => {
+  process.stderr.write(`${line}\n`)
+  process.exit(1)
+}
+
+async function main(argv: string[]) {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false })
+  const [command, sub] = positionals
+  if (!command || command === 'help') return out(USAGE)
+
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message)
+    throw err
+  }
+  const logger = createLogger(config)
+
+  switch (command) {
+    case 'serve':
+      return serve(config, logger)
+    case 'migrate': {
+      const database = await openConfiguredDb(config, logger)
+      try {
+        if (sub === 'up' || sub === undefined) {
+          const applied = await migrateUp(database)
+          out(applied.length ? applied.map((t) => `applied ${t}`).join('\n') : 'nothing to apply')
+        } else if (sub === 'down') {
+          const tag = await migrateDown(database)
+          out(tag ? `rolled back ${tag}` : 'nothing to roll back')
+        } else if (sub === 'status') {
+          for (const m of await migrationStatus(database)) {
+            out(`${m.state.padEnd(8)} ${m.tag}${m.appliedAt ? `  ${m.appliedAt.toISOString()}` : ''}`)
+          }
+        } else fail(`unknown migrate command: ${sub}\n\n${USAGE}`)
+      } finally {
+        await database.close()
+      }
+      return
+    }
+    default:
+      fail(`unknown command: ${command}\n\n${USAGE}`)
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)))

@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'tasklane-config-'))
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  return []
+}
+
+describe('loadConfig', () => {
+  it('gives embedded-mode defaults with no variables at all', () => {
+    const dir = tmp()
+    const config = loadConfig({ DATA_DIR: dir })
+    expect(config.embeddedDb).toBe(true)
+    expect(config.PORT).toBe(3000)
+    expect(config.ACCESS_TOKEN_TTL).toBe(900)
+    expect(config.STORAGE_DIR).toBe(join(dir, 'files'))
+  })
+
+  it('reports one line per bad variable, naming it', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'not a url',
+      RATE_LIMIT_ENABLED: 'maybe',
+      DATA_DIR: tmp(),
+    })
+    expect(problems).toHaveLength(3)
+    expect(problems.find((p) => p.startsWith('PORT:'))).toBeTruthy()
+    expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toBeTruthy()
+    expect(problems.find((p) => p.startsWith('RATE_LIMIT_ENABLED:'))).toBeTruthy()
+  })
+
+  it('requires a 32-byte JWT_SECRET and a real database in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short-secret-1234', DATA_DIR: tmp() })
+    expect(problems).toEqual([
+      expect.stringMatching(/^JWT_SECRET: required in production, at least 32 bytes/),
+      expect.stringMatching(/^DATABASE_URL: required in production/),
+    ])
+  })
+
+  it('allows the embedded database in production only when asked to', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      ALLOW_EMBEDDED_DB: 'true',
+      DATA_DIR: tmp(),
+    })
+    expect(config.embeddedDb).toBe(true)
+  })
+
+  it('generates a JWT secret once in development and keeps it in DATA_DIR', () => {
+    const dir = tmp()
+    const first = loadConfig({ DATA_DIR: dir }).JWT_SECRET
+    expect(first.length).toBeGreaterThanOrEqual(32)
+    expect(existsSync(join(dir, 'jwt-secret'))).toBe(true)
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first)
+    expect(loadConfig({ DATA_DIR: dir }).JWT_SECRET).toBe(first)
+  })
+
+  it('parses lists and booleans', () => {
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      S3_FORCE_PATH_STYLE: 'true',
+      DATA_DIR: tmp(),
+    })
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+    expect(config.S3_FORCE_PATH_STYLE).toBe(true)
+  })
+})

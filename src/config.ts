@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+)
+const optionalUrl = z.url().optional()
+
+/** Every environment variable Tasklane reads, with the defaults of embedded mode. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalUrl,
+  DATABASE_REPLICA_URL: optionalUrl,
+  DATABASE_POOL_SIZE: int(1, 500).default(20),
+  ALLOW_EMBEDDED_DB: bool.default(false),
+  MIGRATE_ON_START: bool.default(true),
+  REDIS_URL: optionalUrl,
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ACCESS_TOKEN_TTL: int(30, 86_400).default(900),
+  REFRESH_TOKEN_TTL: int(300, 31_536_000).default(2_592_000),
+  OIDC_ISSUER: optionalUrl,
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: optionalUrl,
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_ENDPOINT: optionalUrl,
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_PREFIX: z.string().default(''),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  STORAGE_DIR: z.string().min(1).optional(),
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().min(3).default('Tasklane <no-reply@localhost>'),
+  CORS_ORIGINS: csv.default([]),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  MAX_UPLOAD_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  RATE_LIMIT_ENABLED: bool.default(true),
+  RATE_LIMIT_USER_PER_MIN: int(1, 1_000_000).default(600),
+  RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(300),
+  RATE_LIMIT_LOGIN_PER_MIN: int(1, 1_000_000).default(10),
+  RATE_LIMIT_REGISTER_PER_HOUR: int(1, 1_000_000).default(10),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUST_PROXY: z.string().optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+})
+
+export type Env = z.infer<typeof EnvSchema>
+export type Config = Env & {
+  JWT_SECRET: string
+  DATA_DIR: string
+  STORAGE_DIR: string
+  /** true when no DATABASE_URL is set and the embedded PGlite database is used */
+  embeddedDb: boolean
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Parses and checks the environment. Throws ConfigError with one line per bad variable.
+ * In development without JWT_SECRET a random secret is generated once and kept in DATA_DIR,
+ * so tokens survive restarts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = EnvSchema.safeParse(input)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  }
+  const e = parsed.data
+  const problems: string[] = []
+  const production = e.NODE_ENV === 'production'
+  if (production && (!e.JWT_SECRET || Buffer.byteLength(e.JWT_SECRET) < 32)) {
+    problems.push('JWT_SECRET: required in production, at least 32 bytes')
+  }
+  if (production && !e.DATABASE_URL && !e.ALLOW_EMBEDDED_DB) {
+    problems.push('DATABASE_URL: required in production (or set ALLOW_EMBEDDED_DB=true to use the embedded database)')
+  }
+  if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE) problems.push('OIDC_AUDIENCE: required when OIDC_ISSUER is set')
+  if (problems.length) throw new ConfigError(problems)
+
+  const dataDir = resolve(e.DATA_DIR)
+  return {
+    ...e,
+    DATA_DIR: dataDir,
+    STORAGE_DIR: resolve(e.STORAGE_DIR ?? join(dataDir, 'files')),
+    JWT_SECRET: e.JWT_SECRET ?? devSecret(dataDir),
+    embeddedDb: !e.DATABASE_URL,
+  }
+}
+
+function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret')
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    mkdirSync(dataDir, { recursive: true })
+    try {
+      writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      // another process created it first: use theirs
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+    return readFileSync(file, 'utf8').trim()
+  }
+}

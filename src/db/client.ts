@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import pg from 'pg'
+import * as schema from './schema.ts'
+
+export type Schema = typeof schema
+/** A Drizzle handle: the database itself or a transaction (a transaction is just another Db). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+/** The smallest raw SQL surface, shared by the migrator, the job queue and the tests. */
+export interface SqlClient {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>
+  /** Runs several statements separated by `;` (no parameters). */
+  exec(text: string): Promise<void>
+}
+
+export interface Database {
+  db: Db
+  kind: 'pglite' | 'postgres'
+  sql: SqlClient
+  /** Resolves when the database answers, rejects otherwise (bounded by `timeoutMs`). */
+  ping(timeoutMs?: number): Promise<void>
+  /** Connection pool figures for /metrics (null for the single-session embedded database). */
+  poolStats(): { total: number; idle: number; waiting: number } | null
+  close(): Promise<void>
+  /** The embedded database's files as a tarball (tests load a migrated image per file). */
+  dump?(): Promise<Blob>
+}
+
+export type OpenDbOptions =
+  | { url: string; poolSize?: number; onQuery?: (sql: string) => void; onError?: (err: Error) => void }
+  | { dataDir: string; onQuery?: (sql: string) => void }
+  | { image: Blob; onQuery?: (sql: string) => void }
+
+const logger = (onQuery?: (sql: string) => void) => (onQuery ? { logQuery: (q: string) => onQuery(q) } : undefined)
+
+export async function openDb(opts: OpenDbOptions): Promise<Database> {
+  return 'url' in opts ? openPostgres(opts) : openPglite(opts)
+}
+
+function openPostgres(opts: Extract<OpenDbOptions, { url: string }>): Database {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 20,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  })
+  // an idle client losing its server must not crash the process; the next query reconnects
+  pool.on('error', (err) => opts.onError?.(err))
+  const db = drizzlePg(pool, { schema, casing: 'snake_case', logger: logger(opts.onQuery) }) as unknown as Db
+  return {
+    db,
+    kind: 'postgres',
+    sql: {
+      query: async <R>(text: string, params?: unknown[]) =>
+        (await pool.query(text, params)) as unknown as { rows: R[] },
+      exec: async (text) => {
+        await pool.query(text)
+      },
+    },
+    ping: (timeoutMs = 2_000) => withTimeout(pool.query('select 1'), timeoutMs),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  }
+}
+
+async function openPglite(opts: Extract<OpenDbOptions, { dataDir: string } | { image: Blob }>): Promise<Database> {
+  let release = () => {}
+  let client: PGlite
+  if ('dataDir' in opts) {
+    mkdirSync(opts.dataDir, { recursive: true })
+    release = lockDataDir(opts.dataDir)
+    client = new PGlite(join(opts.dataDir, 'pg'), { relaxedDurability: false })
+  } else {
+    client = new PGlite({ loadDataDir: opts.image })
+  }
+  try {
+    await client.waitReady
+  } catch (err) {
+    release()
+    throw err
+  }
+  const db = drizzlePglite(client, { schema, casing: 'snake_case', logger: logger(opts.onQuery) }) as unknown as Db
+  let closed = false
+  return {
+    db,
+    kind: 'pglite',
+    sql: {
+      query: async (text, params) => client.query(text, params as unknown[]),
+      exec: async (text) => {
+        await client.exec(text)
+      },
+    },
+    ping: async (timeoutMs = 2_000) => {
+      if (closed || client.closed) throw new Error('database is closed')
+      await withTimeout(client.query('select 1'), timeoutMs)
+    },
+    poolStats: () => null,
+    dump: () => client.dumpDataDir('none'),
+    close: async () => {
+      if (closed) return
+      closed = true
+      try {
+        await client.close()
+      } finally {
+        release()
+      }
+    },
+  }
+}
+
+/**
+ * PGlite is a single session: two processes on one data directory corrupt it. A pid file
+ * refuses the second opener while the first is alive (a stale file from a crash is taken over).
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'pglite.pid')
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8'))
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`the embedded database in ${dir} is in use by process ${pid}; stop it first`)
+    }
+  }
+  writeFileSync(file, String(process.pid))
+  return () => rmSync(file, { force: true })
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      p,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`database did not answer within ${ms} ms`)), ms)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}

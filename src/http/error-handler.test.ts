@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { useTestApp } from '../../test/app.ts'
+import { conflict } from './problem.ts'
+
+const t = useTestApp({
+  routes: (app) => {
+    app.post(
+      '/test/things',
+      {
+        schema: {
+          body: z.strictObject({ title: z.string().min(1).max(10), count: z.number().int().min(0).max(5).optional() }),
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+        },
+      },
+      async (req) => ({ ok: true, body: req.body }),
+    )
+    app.get('/test/boom', async () => {
+      throw new Error('secret internal detail: password=hunter2')
+    })
+    app.get('/test/conflict', async () => {
+      throw conflict('Email already registered')
+    })
+  },
+})
+
+const PROBLEM = 'application/problem+json'
+
+describe('problem+json errors', () => {
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here?x=1' })
+    expect(res.statusCode).toBe(404)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    expect(res.json()).toEqual({
+      type: 'urn:tasklane:problem:not-found',
+      title: 'Not Found',
+      status: 404,
+      detail: 'Route GET /api/v1/nothing-here not found',
+      instance: '/api/v1/nothing-here',
+      requestId: res.headers['x-request-id'],
+    })
+  })
+
+  it('lists every validation error with a dotted path prefixed by the request part', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/things?limit=0', payload: { title: '', count: 9 } })
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    const body = res.json()
+    expect(body.status).toBe(400)
+    expect(body.requestId).toBe(res.headers['x-request-id'])
+    // the body is validated before the query string is reported: Fastify stops at the first failing part
+    const paths = body.errors.map((e: { path: string }) => e.path)
+    expect(paths.length).toBeGreaterThan(0)
+    for (const p of paths) expect(p).toMatch(/^(body|query)\./)
+  })
+
+  it('names body fields in errors', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/things', payload: { title: '', count: 9 } })
+    expect(res.statusCode).toBe(400)
+    expect(
+      res
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['body.count', 'body.title'])
+  })
+
+  it('names query fields in errors', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/things?limit=1000', payload: { title: 'ok' } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors).toEqual([{ path: 'query.limit', message: expect.any(String) }])
+  })
+
+  it('rejects unknown fields on writes', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/things', payload: { title: 'ok', role: 'admin' } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors[0].message).toMatch(/role/)
+  })
+
+  it('answers a 500 without internals, with the request id, and logs the error', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/test/boom', headers: { 'x-request-id': 'trace-500' } })
+    expect(res.statusCode).toBe(500)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    expect(res.json()).toEqual({
+      type: 'urn:tasklane:problem:internal',
+      title: 'Internal Server Error',
+      status: 500,
+      instance: '/test/boom',
+      requestId: 'trace-500',
+    })
+    expect(res.body).not.toContain('hunter2')
+    const logged = t.logs.find((l) => l.reqId === 'trace-500' && l.level === 50)
+    expect(logged?.msg).toBe('request failed')
+  })
+
+  it('passes a thrown problem through with its status and detail', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/test/conflict' })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ type: 'urn:tasklane:problem:conflict', detail: 'Email already registered' })
+  })
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"title":',
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+  })
+
+  it('answers a non-JSON body on a JSON route with 415', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/things',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'title=x',
+    })
+    expect(res.statusCode).toBe(415)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+  })
+
+  it('answers a body over the limit with 413', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/things',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ title: 'x'.repeat(t.config.BODY_LIMIT_BYTES) }),
+    })
+    expect(res.statusCode).toBe(413)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+  })
+})
+
+describe('request ids', () => {
+  it('echoes a sane X-Request-Id and puts it on every log line of the request', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'client-abc.123' } })
+    expect(res.headers['x-request-id']).toBe('client-abc.123')
+    const lines = t.logs.filter((l) => l.reqId === 'client-abc.123')
+    expect(lines.map((l) => l.msg)).toEqual(['incoming request', 'request completed'])
+  })
+
+  it('replaces an unsafe X-Request-Id with a generated one', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { 'x-request-id': 'bad id\twith spaces' },
+    })
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('generates a request id when none is sent', async () => {
+    const a = await t.app.inject({ method: 'GET', url: '/health' })
+    const b = await t.app.inject({ method: 'GET', url: '/health' })
+    expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id'])
+  })
+
+  it('never logs the authorization header or cookies', async () => {
+    await t.app.inject({
+      method: 'GET',
+      url: '/health?ticket=sse-ticket-secret',
+      headers: { authorization: 'Bearer super-secret-token', cookie: 'sid=cookie-secret' },
+    })
+    const text = t.logText()
+    expect(text).not.toContain('super-secret-token')
+    expect(text).not.toContain('cookie-secret')
+    expect(text).not.toContain('sse-ticket-secret')
+  })
+})

@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { type FieldError, Problem, problemType } from './problem.ts'
+
+const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+const CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+  500: 'internal',
+  503: 'unavailable',
+}
+
+function toProblem(err: FastifyError | Problem | Error): Problem {
+  if (err instanceof Problem) return err
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const part = PART[(err as FastifyError).validationContext ?? 'body'] ?? 'body'
+    const errors: FieldError[] = err.validation.map((v) => ({
+      path: [part, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'invalid',
+    }))
+    return new Problem(400, 'validation', 'Bad Request', 'The request is invalid', errors)
+  }
+  const status = (err as FastifyError).statusCode
+  if (status && status >= 400 && status < 500) {
+    // Fastify's own 4xx messages (bad JSON, body too large, wrong content type…) are safe to show
+    const headers = (err as FastifyError & { headers?: Record<string, string> }).headers
+    return new Problem(
+      status,
+      CODES[status] ?? `http-${status}`,
+      TITLES[status] ?? 'Client Error',
+      err.message,
+      undefined,
+      headers,
+    )
+  }
+  return new Problem(500, 'internal', 'Internal Server Error')
+}
+
+/** Writes `application/problem+json`. The only place that knows the error wire format. */
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  if (problem.headers) reply.headers(problem.headers)
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .serializer(JSON.stringify)
+    .send({
+      type: problemType(problem.code),
+      title: problem.title,
+      status: problem.status,
+      ...(problem.status < 500 && problem.detail ? { detail: problem.detail } : {}),
+      instance: req.url.split('?')[0],
+      requestId: req.id,
+      ...(problem.errors ? { errors: problem.errors } : {}),
+    })
+}
+
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const problem = toProblem(err)
+    if (problem.status >= 500) req.log.error({ err }, 'request failed')
+    else if (!(err instanceof Problem)) req.log.info({ code: err.code, msg: err.message }, 'request rejected')
+    return sendProblem(req, reply, problem)
+  })
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      req,
+      reply,
+      new Problem(404, 'not-found', 'Not Found', `Route ${req.method} ${req.url.split('?')[0]} not found`),
+    ),
+  )
+}

@@ -1,0 +1,58 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { Database } from '../db/client.ts'
+import { unauthorized } from './problem.ts'
+
+/** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
+export function createMetrics(database: Database) {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  })
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Database pool connections by state (absent for the embedded database)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = database.poolStats()
+      if (!stats) return
+      this.set({ state: 'total' }, stats.total)
+      this.set({ state: 'idle' }, stats.idle)
+      this.set({ state: 'waiting' }, stats.waiting)
+    },
+  })
+  return { registry, requests, duration }
+}
+export type Metrics = ReturnType<typeof createMetrics>
+
+const tokenMatches = (given: string | undefined, expected: string) => {
+  const a = Buffer.from(given ?? '')
+  const b = Buffer.from(`Bearer ${expected}`)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, token?: string) {
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }
+    metrics.requests.inc(labels)
+    metrics.duration.observe(labels, reply.elapsedTime / 1000)
+  })
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (token && !tokenMatches(req.headers.authorization, token))
+      throw unauthorized('A valid METRICS_TOKEN is required')
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+}

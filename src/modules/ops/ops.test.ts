@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest'
+import { createTestApp, testConfig, useTestApp } from '../../../test/app.ts'
+import { freshDatabase } from '../../../test/db.ts'
+import { buildApp } from '../../app.ts'
+import { openDb } from '../../db/client.ts'
+import { createLogger } from '../../logger.ts'
+
+const t = useTestApp()
+
+describe('operations routes', () => {
+  it('GET /health answers ok', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'ok' })
+  })
+
+  it('GET /ready reports the database', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/ready' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'ok', checks: { database: 'ok' } })
+  })
+
+  it('GET /ready answers 503 when the database is unreachable', async () => {
+    const config = testConfig()
+    const database = await openDb({ url: 'postgres://postgres@127.0.0.1:9/none' })
+    const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+    try {
+      const res = await app.inject({ method: 'GET', url: '/ready' })
+      expect(res.statusCode).toBe(503)
+      expect(res.json()).toEqual({ status: 'unavailable', checks: { database: 'down' } })
+    } finally {
+      await app.close()
+      await database.close()
+    }
+  })
+
+  it('GET /ready answers 503 once the database is closed, and ok for a live one', async () => {
+    const database = await freshDatabase()
+    const app = await buildApp({ config: testConfig(), database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+    try {
+      expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200)
+      await database.close()
+      expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(503)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('reports a non-critical dependency as degraded with 200, and recovers', async () => {
+    let redisUp = false
+    const app = await createTestApp({
+      checks: [
+        {
+          name: 'redis',
+          critical: false,
+          check: async () => {
+            if (!redisUp) throw new Error('connection refused')
+          },
+        },
+      ],
+    })
+    try {
+      const down = await app.app.inject({ method: 'GET', url: '/ready' })
+      expect(down.statusCode).toBe(200)
+      expect(down.json()).toEqual({ status: 'degraded', checks: { database: 'ok', redis: 'degraded' } })
+      redisUp = true
+      const up = await app.app.inject({ method: 'GET', url: '/ready' })
+      expect(up.json()).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } })
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('GET /metrics exposes request counts and latency by route and status, and process metrics', async () => {
+    await t.app.inject({ method: 'GET', url: '/health' })
+    await t.app.inject({ method: 'GET', url: '/no-such-route' })
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/plain/)
+    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/health",status="200"\} \d+/)
+    expect(res.body).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/)
+    expect(res.body).toContain('http_request_duration_seconds_bucket')
+    expect(res.body).toContain('process_resident_memory_bytes')
+  })
+
+  it('guards /metrics with METRICS_TOKEN when set', async () => {
+    const app = await createTestApp({ env: { METRICS_TOKEN: 'metrics-token-0123456789' } })
+    try {
+      const denied = await app.app.inject({ method: 'GET', url: '/metrics' })
+      expect(denied.statusCode).toBe(401)
+      expect(denied.headers['www-authenticate']).toBe('Bearer')
+      const wrong = await app.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer nope' } })
+      expect(wrong.statusCode).toBe(401)
+      const ok = await app.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer metrics-token-0123456789' },
+      })
+      expect(ok.statusCode).toBe(200)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('serves an OpenAPI 3.1 document and an offline docs page', async () => {
+    const doc = await t.app.inject({ method: 'GET', url: '/openapi.json' })
+    expect(doc.statusCode).toBe(200)
+    const spec = doc.json()
+    expect(spec.openapi).toBe('3.1.0')
+    expect(spec.paths['/health'].get.operationId).toBe('health')
+    expect(spec.components.securitySchemes.bearerAuth.scheme).toBe('bearer')
+    const page = await t.app.inject({ method: 'GET', url: '/docs/' })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.body).toContain('/openapi.json')
+    expect(page.body).not.toMatch(/https?:\/\/(cdn|fonts)\./)
+    const script = await t.app.inject({ method: 'GET', url: '/docs/js/scalar.js' })
+    expect(script.statusCode).toBe(200)
+  })
+})

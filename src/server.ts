@@ -1,0 +1,59 @@
+import closeWithGrace from 'close-with-grace'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.ts'
+import type { Config } from './config.ts'
+import type { Database } from './db/client.ts'
+import { migrateUp } from './db/migrate.ts'
+import { openConfiguredDb } from './db/open.ts'
+
+export interface RunningServer {
+  app: FastifyInstance
+  database: Database
+  url: string
+  close(): Promise<void>
+}
+
+/** The process: open the database → migrate → build the app → listen. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = await openConfiguredDb(config, logger)
+  try {
+    if (config.MIGRATE_ON_START) {
+      const applied = await migrateUp(database)
+      if (applied.length) logger.info({ applied }, 'migrations applied')
+    }
+    const app = await buildApp({ config, database, logger })
+    const address = await app.listen({ port: config.PORT, host: config.HOST })
+    const url = address.replace('[::1]', 'localhost')
+    logger.info(
+      { url, docs: `${url}/docs`, database: database.kind },
+      `Tasklane listening on ${url} (API ${url}/api/v1, docs ${url}/docs)`,
+    )
+    let closing: Promise<void> | undefined
+    const close = () => {
+      closing ??= (async () => {
+        try {
+          await app.close()
+        } finally {
+          await database.close()
+        }
+      })()
+      return closing
+    }
+    return { app, database, url, close }
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+}
+
+/** Runs until SIGTERM/SIGINT, then stops accepting, lets in-flight requests finish (bounded) and closes the database. */
+export async function serve(config: Config, logger: Logger): Promise<void> {
+  const server = await startServer(config, logger)
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'fatal error, shutting down')
+    else logger.info({ signal }, 'shutting down')
+    await server.close()
+    logger.info('stopped')
+  })
+}

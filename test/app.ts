@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll } from 'vitest'
+import { buildApp } from '../src/app.ts'
+import { type Config, loadConfig } from '../src/config.ts'
+import type { Database } from '../src/db/client.ts'
+import { createLogger } from '../src/logger.ts'
+import type { ReadinessCheck } from '../src/modules/ops/ops.routes.ts'
+import { freshDatabase } from './db.ts'
+
+export interface TestApp {
+  app: FastifyInstance
+  database: Database
+  config: Config
+  /** every log line the app wrote, parsed */
+  logs: Record<string, unknown>[]
+  /** raw log text, for grepping secrets */
+  logText(): string
+  /** SQL statements run since the last reset, for N+1 assertions */
+  queries: string[]
+  close(): Promise<void>
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'tasklane-data-')),
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_ENABLED: 'false',
+    ...env,
+  })
+}
+
+/** An app on a fresh database, with its logs and queries captured. */
+export async function createTestApp(
+  opts: {
+    env?: Record<string, string>
+    checks?: ReadinessCheck[]
+    /** extra routes registered before the app is ready (to exercise the platform) */
+    routes?: (app: FastifyInstance) => void
+  } = {},
+): Promise<TestApp> {
+  const queries: string[] = []
+  const database = await freshDatabase({ onQuery: (q) => queries.push(q) })
+  const config = testConfig(opts.env)
+  const lines: string[] = []
+  const logger = createLogger(config, { write: (line: string) => lines.push(line) })
+  const app = await buildApp({ config, database, logger, checks: opts.checks })
+  opts.routes?.(app)
+  await app.ready()
+  return {
+    app,
+    database,
+    config,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    },
+    logText: () => lines.join(''),
+    queries,
+    close: async () => {
+      await app.close()
+      await database.close()
+    },
+  }
+}
+
+/** One app per test file: built before the first test, closed after the last. */
+export function useTestApp(opts: Parameters<typeof createTestApp>[0] = {}): TestApp {
+  let current: TestApp | undefined
+  beforeAll(async () => {
+    current = await createTestApp(opts)
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  return new Proxy({} as TestApp, {
+    get: (_, key) => {
+      if (!current) throw new Error('the test app is built in beforeAll; use it inside tests')
+      return current[key as keyof TestApp]
+    },
+  })
+}
