@@ -6,10 +6,18 @@ import type { Logger } from 'pino'
 import { uuidv7 } from 'uuidv7'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
+import { registerAuth } from './http/auth.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { registerRateLimit } from './http/rate-limit.ts'
+import { memoryRateLimitStore, type RateLimitStore } from './infra/rate-limit.ts'
+import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
+import { authRoutes } from './modules/auth/auth.routes.ts'
+import { createIdentity, type Identity } from './modules/auth/identity.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
+import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
+import { usersRoutes } from './modules/users/users.routes.ts'
 import { VERSION } from './version.ts'
 
 export interface AppDeps {
@@ -18,6 +26,8 @@ export interface AppDeps {
   logger: Logger
   /** extra readiness checks (storage, Redis) besides the database */
   checks?: ReadinessCheck[]
+  /** rate-limit counters: in memory by default, Redis when configured */
+  limits?: RateLimitStore
 }
 
 declare module 'fastify' {
@@ -25,6 +35,7 @@ declare module 'fastify' {
     config: Config
     database: Database
     metrics: Metrics
+    identity: Identity
   }
 }
 
@@ -40,7 +51,13 @@ function trustProxy(value: string | undefined): boolean | string | string[] {
 }
 
 /** Builds the HTTP application without listening: the server and the tests both use it. */
-export async function buildApp({ config, database, logger, checks = [] }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  logger,
+  checks = [],
+  limits = memoryRateLimitStore(),
+}: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: (req) => {
@@ -102,6 +119,22 @@ export async function buildApp({ config, database, logger, checks = [] }: AppDep
 
   const dbCheck: ReadinessCheck = { name: 'database', critical: true, check: () => database.ping() }
   await app.register(opsRoutes, { checks: [dbCheck, ...checks] })
+
+  const identity = createIdentity({ db: database.db, config, log: logger })
+  app.decorate('identity', identity)
+  registerAuth(app, identity.authenticate)
+  registerRateLimit(app, limits, config)
+  app.addHook('onClose', () => limits.close())
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { identity, limits, config })
+      await api.register(usersRoutes)
+      await api.register(tokensRoutes, { forgetTokens: identity.forgetTokens })
+      await api.register(adminUsersRoutes, { states: identity.states })
+    },
+    { prefix: '/api/v1' },
+  )
 
   return app
 }

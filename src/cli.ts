@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts'
 import { migrateDown, migrateUp, migrationStatus } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { createLogger } from './logger.ts'
+import { ensureAdmin } from './modules/users/seed.ts'
 import { serve } from './server.ts'
 
 const USAGE = `usage: tasklane <command>
@@ -12,6 +13,8 @@ commands:
   migrate up            apply pending migrations
   migrate down          roll back the last applied migration
   migrate status        list migrations and their state
+  seed                  create the first admin from ADMIN_EMAIL (and ADMIN_PASSWORD, or a generated
+                        password printed once); idempotent
 `
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
@@ -51,6 +54,21 @@ async function main(argv: string[]) {
             out(`${m.state.padEnd(8)} ${m.tag}${m.appliedAt ? `  ${m.appliedAt.toISOString()}` : ''}`)
           }
         } else fail(`unknown migrate command: ${sub}\n\n${USAGE}`)
+      } finally {
+        await database.close()
+      }
+      return
+    }
+    case 'seed': {
+      if (!config.ADMIN_EMAIL) fail('seed: set ADMIN_EMAIL (and ADMIN_PASSWORD, or one is generated)')
+      const database = await openConfiguredDb(config, logger)
+      try {
+        await migrateUp(database)
+        const result = await ensureAdmin(database.db, { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD })
+        if (result.outcome === 'created') {
+          out(`created admin ${config.ADMIN_EMAIL}`)
+          if (result.generatedPassword) out(`generated password (shown once): ${result.generatedPassword}`)
+        } else out(`${config.ADMIN_EMAIL} ${result.outcome === 'promoted' ? 'promoted to admin' : 'is already an admin'}`)
       } finally {
         await database.close()
       }

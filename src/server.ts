@@ -6,6 +6,7 @@ import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
+import { ensureAdmin } from './modules/users/seed.ts'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -21,6 +22,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (config.MIGRATE_ON_START) {
       const applied = await migrateUp(database)
       if (applied.length) logger.info({ applied }, 'migrations applied')
+    }
+    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+      const seeded = await ensureAdmin(database.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
+      if (seeded.outcome !== 'exists') logger.info({ userId: seeded.userId, outcome: seeded.outcome }, 'admin seeded')
     }
     const app = await buildApp({ config, database, logger })
     const address = await app.listen({ port: config.PORT, host: config.HOST })

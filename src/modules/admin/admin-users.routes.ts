@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { errors, IdParams, pageOf } from '../../http/schemas.ts'
+import type { UserStates } from '../auth/user-state.ts'
+import { GlobalRole, User, UserSearch } from '../users/users.schema.ts'
+import { listAllUsers } from '../users/users.service.ts'
+import { updateUserAsAdmin } from './admin-users.service.ts'
+
+const tags = ['admin']
+const AdminUser = User.extend({ disabled: z.boolean() }).meta({ id: 'AdminUser' })
+const UpdateUserAsAdmin = z.strictObject({ role: GlobalRole.optional(), disabled: z.boolean().optional() })
+
+export const adminUsersRoutes: FastifyPluginAsyncZod<{ states: UserStates }> = async (app, { states }) => {
+  const { db } = app.database
+  const config = { admin: true, scope: 'admin' as const }
+
+  app.get(
+    '/admin/users',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Every user, searchable by email or name',
+        operationId: 'adminListUsers',
+        querystring: UserSearch,
+        response: { 200: pageOf(AdminUser), ...errors(403) },
+      },
+    },
+    async (req) => listAllUsers(db, req.query),
+  )
+
+  app.patch(
+    '/admin/users/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Change a user's role or disable them",
+        operationId: 'adminUpdateUser',
+        params: IdParams,
+        body: UpdateUserAsAdmin,
+        response: { 200: AdminUser, ...errors(403, 404, 409) },
+      },
+    },
+    async (req) => updateUserAsAdmin(db, states, req.params.id, req.body),
+  )
+}

@@ -1,0 +1,54 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Actor } from '../../http/auth.ts'
+import { forbidden, invalidField, unauthorized } from '../../http/problem.ts'
+import { findUserByEmail, getUserRow, insertUser, toUser } from '../users/users.service.ts'
+import { users } from '../users/users.table.ts'
+import type { Identity } from './identity.ts'
+import { hashPassword, isCommonPassword, verifyPassword } from './passwords.ts'
+import { revokeAllSessions, startSession } from './sessions.service.ts'
+
+function checkNewPassword(path: string, password: string) {
+  if (isCommonPassword(password)) throw invalidField(path, 'is too common; choose another')
+}
+
+export async function register(identity: Identity, input: { email: string; password: string; name: string }) {
+  checkNewPassword('body.password', input.password)
+  const passwordHash = await hashPassword(input.password)
+  const { db } = identity.sessionDeps
+  return db.transaction(async (tx) => {
+    const user = await insertUser(tx, { email: input.email, name: input.name, passwordHash })
+    await identity.userCreated(tx, user)
+    return { user: toUser(user), ...(await startSession(tx, identity.sessionDeps, user.id)) }
+  })
+}
+
+/** The same 401 for an unknown email, a wrong password and a disabled account, in about the same time. */
+export async function login(identity: Identity, input: { email: string; password: string }) {
+  const { db } = identity.sessionDeps
+  const user = await findUserByEmail(db, input.email)
+  const ok = await verifyPassword(user?.passwordHash, input.password)
+  if (!user || !ok || user.disabled) throw unauthorized('Invalid email or password')
+  return { user: toUser(user), ...(await startSession(db, identity.sessionDeps, user.id)) }
+}
+
+/** Changes the password and signs out every other session of the caller (the current one stays). */
+export async function changePassword(
+  identity: Identity,
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+) {
+  const { db, states } = identity.sessionDeps
+  const user = await getUserRow(db, actor.userId)
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw forbidden('The current password is wrong')
+  }
+  checkNewPassword('body.newPassword', input.newPassword)
+  const passwordHash = await hashPassword(input.newPassword)
+  await db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ passwordHash, updatedAt: new Date(), version: sql`${users.version} + 1` })
+      .where(eq(users.id, actor.userId))
+    await revokeAllSessions(tx, states, actor.userId, actor.sessionFamily)
+  })
+}

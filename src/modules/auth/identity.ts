@@ -1,0 +1,140 @@
+import { eq } from 'drizzle-orm'
+import type { FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+import { type Actor, type Authenticator, type Scope, scopesForRole } from '../../http/auth.ts'
+import { unauthorized } from '../../http/problem.ts'
+import { sha256 } from '../../lib/crypto.ts'
+import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/tokens.service.ts'
+import { insertUser } from '../users/users.service.ts'
+import { type UserRow, users } from '../users/users.table.ts'
+import { accessTokens } from './jwt.ts'
+import { type OidcClaims, oidcVerifier } from './oidc.ts'
+import type { SessionDeps } from './sessions.service.ts'
+import { userStates } from './user-state.ts'
+
+/** Runs inside the transaction that creates a user (the workspace module gives every user a personal team). */
+export type UserCreatedHook = (tx: Db, user: UserRow) => Promise<void>
+
+export interface IdentityDeps {
+  db: Db
+  config: Config
+  log: Logger
+  onUserCreated?: UserCreatedHook
+}
+
+const PAT_CACHE_MS = 30_000
+
+/** Everything the auth routes and the per-request check share: token issuing, user state, the authenticator. */
+export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps) {
+  const tokens = accessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL)
+  const states = userStates(db, config.ACCESS_TOKEN_TTL)
+  const oidc =
+    config.OIDC_ISSUER && config.OIDC_AUDIENCE
+      ? oidcVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL })
+      : null
+  const patCache = new Map<string, { id: string; userId: string; scopes: Scope[]; expiresAt: number; until: number }>()
+  const touched = new Map<string, number>()
+  const sessionDeps: SessionDeps = { db, tokens, states, refreshTtlSeconds: config.REFRESH_TOKEN_TTL, log }
+  const userCreated: UserCreatedHook = async (tx, user) => {
+    await onUserCreated?.(tx, user)
+  }
+
+  async function actorFor(userId: string, via: Actor['via'], scopes?: readonly Scope[], tokenId?: string) {
+    const state = await states.get(userId)
+    if (!state || state.disabled) throw unauthorized('The account is disabled or does not exist')
+    const roleScopes = scopesForRole(state.role)
+    return {
+      userId,
+      role: state.role,
+      via,
+      tokenId,
+      // a token never exceeds its owner's current role (a demoted admin's admin-scoped token loses admin)
+      scopes: scopes ? scopes.filter((s) => roleScopes.includes(s)) : roleScopes,
+    } satisfies Actor
+  }
+
+  async function fromPat(secret: string): Promise<Actor> {
+    const key = sha256(secret)
+    let entry = patCache.get(key)
+    if (!entry || entry.until < Date.now()) {
+      const row = await findApiToken(db, secret)
+      if (!row) throw unauthorized('Invalid personal access token')
+      entry = {
+        id: row.id,
+        userId: row.userId,
+        scopes: row.scopes as Scope[],
+        expiresAt: row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+        until: Date.now() + PAT_CACHE_MS,
+      }
+      if (patCache.size > 10_000) patCache.clear()
+      patCache.set(key, entry)
+    }
+    if (entry.expiresAt <= Date.now()) throw unauthorized('The personal access token has expired')
+    const last = touched.get(entry.id) ?? 0
+    if (Date.now() - last > 60_000) {
+      touched.set(entry.id, Date.now())
+      void touchApiToken(db, entry.id).catch((err) => log.warn({ err }, 'could not record token use'))
+    }
+    return actorFor(entry.userId, 'pat', entry.scopes, entry.id)
+  }
+
+  async function externalUser(claims: OidcClaims): Promise<UserRow> {
+    const [known] = await db.select().from(users).where(eq(users.externalId, claims.sub))
+    if (known) return known
+    const email = (claims.email ?? `${claims.sub}@oidc.invalid`).trim().toLowerCase()
+    return db.transaction(async (tx) => {
+      const [sameEmail] = await tx.select().from(users).where(eq(users.email, email))
+      if (sameEmail) {
+        // an account made with a password is linked only on the issuer's word that it verified the email
+        if (!claims.emailVerified || sameEmail.externalId) {
+          throw unauthorized('This email belongs to another account; sign in with it first')
+        }
+        const [linked] = await tx
+          .update(users)
+          .set({ externalId: claims.sub, updatedAt: new Date() })
+          .where(eq(users.id, sameEmail.id))
+          .returning()
+        log.info({ userId: linked!.id }, 'linked an account to its external identity')
+        return linked!
+      }
+      const user = await insertUser(tx, {
+        email,
+        name: claims.name?.slice(0, 100) || email.split('@')[0]!,
+        passwordHash: null,
+        externalId: claims.sub,
+      })
+      await userCreated(tx, user)
+      log.info({ userId: user.id }, 'created a user for an external identity')
+      return user
+    })
+  }
+
+  const authenticate: Authenticator = async (token: string, _req: FastifyRequest) => {
+    if (token.startsWith(PAT_PREFIX)) return fromPat(token)
+    const claims = await tokens.verify(token)
+    if (claims) {
+      const actor = await actorFor(claims.sub, 'session')
+      const state = await states.get(claims.sub)
+      if (state?.revokedFamilies.has(claims.sid)) throw unauthorized('The session was signed out')
+      return { ...actor, sessionFamily: claims.sid }
+    }
+    if (oidc) {
+      const external = await oidc.verify(token)
+      if (external) return actorFor((await externalUser(external)).id, 'oidc')
+    }
+    throw unauthorized('Invalid or expired access token')
+  }
+
+  return {
+    tokens,
+    states,
+    sessionDeps,
+    authenticate,
+    userCreated,
+    /** forget cached token lookups after a revocation */
+    forgetTokens: () => patCache.clear(),
+  }
+}
+export type Identity = ReturnType<typeof createIdentity>

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { actorOf } from '../../http/auth.ts'
+import { errors, IdParams, NoContent } from '../../http/schemas.ts'
+import { ApiToken, CreateApiToken, CreatedApiToken } from './tokens.schema.ts'
+import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service.ts'
+
+const tags = ['tokens']
+
+/** Personal access tokens. Managing them needs a password session: a token cannot mint tokens. */
+export const tokensRoutes: FastifyPluginAsyncZod<{ forgetTokens: () => void }> = async (app, { forgetTokens }) => {
+  const { db } = app.database
+  const config = { sessionOnly: true }
+
+  app.post(
+    '/tokens',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Create a personal access token (the secret is shown only here)',
+        operationId: 'createToken',
+        body: CreateApiToken,
+        response: { 201: CreatedApiToken, ...errors(403) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createApiToken(db, actorOf(req), req.body)),
+  )
+
+  app.get(
+    '/tokens',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "The caller's personal access tokens (never their secrets)",
+        operationId: 'listTokens',
+        response: { 200: z.object({ items: z.array(ApiToken) }), ...errors(403) },
+      },
+    },
+    async (req) => ({ items: await listApiTokens(db, actorOf(req)) }),
+  )
+
+  app.delete(
+    '/tokens/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Revoke a personal access token',
+        operationId: 'revokeToken',
+        params: IdParams,
+        response: { 204: NoContent, ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await revokeApiToken(db, actorOf(req), req.params.id)
+      forgetTokens()
+      return reply.code(204).send(null)
+    },
+  )
+}

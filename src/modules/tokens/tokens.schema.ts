@@ -1,0 +1,26 @@
+import { z } from 'zod'
+import { SCOPES } from '../../http/auth.ts'
+import { Id, Timestamp } from '../../http/schemas.ts'
+
+export const Scope = z.enum(SCOPES)
+export const ApiToken = z
+  .object({
+    id: Id,
+    name: z.string().max(100),
+    scopes: z.array(Scope).max(SCOPES.length),
+    expiresAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'ApiToken' })
+export type ApiToken = z.infer<typeof ApiToken>
+
+export const CreatedApiToken = ApiToken.extend({
+  secret: z.string().max(200).meta({ description: 'Shown only in this response' }),
+}).meta({ id: 'CreatedApiToken' })
+
+export const CreateApiToken = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(Scope).min(1).max(SCOPES.length),
+  expiresAt: Timestamp.optional(),
+})

@@ -1,0 +1,86 @@
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { type Actor, type Scope, scopesForRole } from '../../http/auth.ts'
+import { invalidField, notFound } from '../../http/problem.ts'
+import { randomSecret, sha256 } from '../../lib/crypto.ts'
+import { newId } from '../../lib/ids.ts'
+import { iso, isoOrNull } from '../../lib/time.ts'
+import type { ApiToken } from './tokens.schema.ts'
+import { type ApiTokenRow, apiTokens } from './tokens.table.ts'
+
+export const PAT_PREFIX = 'tl_pat_'
+
+const toApiToken = (row: ApiTokenRow): ApiToken => ({
+  id: row.id,
+  name: row.name,
+  scopes: row.scopes as Scope[],
+  expiresAt: isoOrNull(row.expiresAt),
+  createdAt: iso(row.createdAt),
+  lastUsedAt: isoOrNull(row.lastUsedAt),
+})
+
+export async function createApiToken(
+  db: Db,
+  actor: Actor,
+  input: { name: string; scopes: Scope[]; expiresAt?: string },
+): Promise<ApiToken & { secret: string }> {
+  const allowed = scopesForRole(actor.role)
+  const denied = input.scopes.filter((s) => !allowed.includes(s))
+  if (denied.length) throw invalidField('body.scopes', `your role cannot grant ${denied.join(', ')}`)
+  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null
+  if (expiresAt && expiresAt.getTime() <= Date.now()) throw invalidField('body.expiresAt', 'must be in the future')
+  const secret = `${PAT_PREFIX}${randomSecret()}`
+  const [row] = await db
+    .insert(apiTokens)
+    .values({
+      id: newId(),
+      userId: actor.userId,
+      name: input.name,
+      tokenHash: sha256(secret),
+      scopes: [...new Set(input.scopes)],
+      expiresAt,
+    })
+    .returning()
+  return { ...toApiToken(row!), secret }
+}
+
+export async function listApiTokens(db: Db, actor: Actor): Promise<ApiToken[]> {
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+    .orderBy(desc(apiTokens.createdAt))
+    .limit(1000)
+  return rows.map(toApiToken)
+}
+
+export async function revokeApiToken(db: Db, actor: Actor, id: string): Promise<void> {
+  const rows = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id })
+  if (!rows.length) throw notFound('token', id)
+}
+
+/** The live token a secret names, or undefined. */
+export async function findApiToken(db: Db, secret: string): Promise<ApiTokenRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, sha256(secret)), isNull(apiTokens.revokedAt)))
+  return row
+}
+
+/** Records use at most once a minute per token (the WHERE makes concurrent calls cheap no-ops). */
+export async function touchApiToken(db: Db, id: string): Promise<void> {
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date() })
+    .where(
+      and(
+        eq(apiTokens.id, id),
+        or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(Date.now() - 60_000))),
+      ),
+    )
+}

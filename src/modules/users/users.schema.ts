@@ -1,0 +1,40 @@
+import { z } from 'zod'
+import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+
+export const GlobalRole = z.enum(['user', 'admin'])
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'must be an email address' }))
+export const Name = z.string().trim().min(1).max(100)
+export const Notifications = z
+  .strictObject({
+    assigned: z.boolean().optional(),
+    reminders: z.boolean().optional(),
+    webhooks: z.boolean().optional(),
+  })
+  .meta({ description: 'Email notifications; a kind set to false is not sent' })
+
+export const User = z
+  .object({
+    id: Id,
+    email: z.string().max(254),
+    name: z.string().max(100),
+    role: GlobalRole,
+    externalId: z.string().max(255).optional(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'User' })
+export type User = z.infer<typeof User>
+
+export const Me = User.extend({
+  disabled: z.boolean(),
+  notifications: z.object({ assigned: z.boolean(), reminders: z.boolean(), webhooks: z.boolean() }),
+}).meta({ id: 'Me' })
+export type Me = z.infer<typeof Me>
+
+export const UpdateMe = z.strictObject({ name: Name.optional(), notifications: Notifications.optional() })
+export const ExternalIdParams = z.object({ externalId: z.string().min(1).max(255) })
+export const UserSearch = PageQuery.extend({ q: z.string().trim().max(100).optional() })

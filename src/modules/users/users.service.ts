@@ -1,0 +1,119 @@
+import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { conflict, notFound } from '../../http/problem.ts'
+import { decodeCursor, page } from '../../lib/cursor.ts'
+import { newId } from '../../lib/ids.ts'
+import { iso } from '../../lib/time.ts'
+import type { Me, User } from './users.schema.ts'
+import { type UserRow, users } from './users.table.ts'
+
+export const toUser = (row: UserRow): User => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  ...(row.externalId ? { externalId: row.externalId } : {}),
+  createdAt: iso(row.createdAt),
+})
+
+export const toMe = (row: UserRow): Me => ({
+  ...toUser(row),
+  disabled: row.disabled,
+  notifications: { assigned: true, reminders: true, webhooks: true, ...row.notifications },
+})
+
+const isUniqueViolation = (err: unknown) =>
+  (err as { code?: string; cause?: { code?: string } }).code === '23505' ||
+  (err as { cause?: { code?: string } }).cause?.code === '23505'
+
+/**
+ * Inserts a user. The unique index on lower(email) decides between two concurrent registrations:
+ * the loser gets 409. Call inside the transaction that also creates what a new user owns.
+ */
+export async function insertUser(
+  tx: Db,
+  values: { email: string; name: string; passwordHash: string | null; role?: 'user' | 'admin'; externalId?: string },
+): Promise<UserRow> {
+  try {
+    const [row] = await tx
+      .insert(users)
+      .values({ id: newId(), ...values })
+      .returning()
+    return row!
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict('Email already registered')
+    throw err
+  }
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+  return row
+}
+
+export async function getUserRow(db: Db, id: string): Promise<UserRow> {
+  const [row] = await db.select().from(users).where(eq(users.id, id))
+  if (!row) throw notFound('user', id)
+  return row
+}
+
+export async function updateMe(
+  db: Db,
+  actor: Actor,
+  input: { name?: string; notifications?: Record<string, boolean | undefined> },
+): Promise<Me> {
+  const current = await getUserRow(db, actor.userId)
+  const notifications = input.notifications
+    ? Object.fromEntries(
+        Object.entries({ ...current.notifications, ...input.notifications }).filter(([, v]) => v !== undefined),
+      )
+    : undefined
+  const [row] = await db
+    .update(users)
+    .set({
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(notifications ? { notifications: notifications as Record<string, boolean> } : {}),
+      updatedAt: new Date(),
+      version: sql`${users.version} + 1`,
+    })
+    .where(eq(users.id, actor.userId))
+    .returning()
+  return toMe(row!)
+}
+
+/** Identity-provider lookup: admins see any user, others only themselves (404 otherwise). */
+export async function getUserByExternalId(db: Db, actor: Actor, externalId: string): Promise<User> {
+  const [row] = await db.select().from(users).where(eq(users.externalId, externalId))
+  if (!row || (actor.role !== 'admin' && row.id !== actor.userId)) throw notFound('user', externalId)
+  return toUser(row)
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+export const userMatches = (q: string) => {
+  const pattern = `%${escapeLike(q)}%`
+  return or(ilike(users.email, pattern), ilike(users.name, pattern))
+}
+
+/** Every user (admin list), keyset-paginated by (createdAt, id). */
+export async function listAllUsers(db: Db, query: { q?: string; limit: number; cursor?: string }) {
+  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const rows = await db
+    .select()
+    .from(users)
+    .where(
+      and(
+        query.q ? userMatches(query.q) : undefined,
+        after
+          ? or(
+              gt(users.createdAt, new Date(after[0] as string)),
+              and(eq(users.createdAt, new Date(after[0] as string)), gt(users.id, after[1] as string)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(users.createdAt), asc(users.id))
+    .limit(query.limit + 1)
+  const result = page(rows, query.limit, (r) => [r.createdAt.toISOString(), r.id])
+  return { items: result.items.map((r) => ({ ...toUser(r), disabled: r.disabled })), nextCursor: result.nextCursor }
+}
