@@ -2,25 +2,10 @@ import swagger, { type SwaggerOptions } from '@fastify/swagger'
 import scalar from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
-import { z } from 'zod'
-
-/** RFC 9457 problem details, as every error response carries them. */
-export const ProblemDetails = z
-  .object({
-    type: z.string().max(200),
-    title: z.string().max(200),
-    status: z.number().int().min(400).max(599),
-    detail: z.string().max(2000).optional(),
-    instance: z.string().max(2000),
-    requestId: z.string().max(128),
-    errors: z
-      .array(z.object({ path: z.string().max(500), message: z.string().max(1000) }))
-      .max(100)
-      .optional(),
-  })
-  .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details' })
+import type { Config } from '../config.ts'
 
 type HttpOperation = {
+  tags?: string[]
   parameters?: unknown[]
   requestBody?: unknown
   security?: Record<string, string[]>[]
@@ -52,6 +37,15 @@ const DESCRIPTIONS: Record<string, string> = {
   '500': 'Internal error',
   '503': 'Unavailable',
 }
+// descriptions of the tags modules use; a tag missing here is still declared, only without a description
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  operations: 'Liveness, readiness, metrics and this document',
+  auth: 'Registration, login, token refresh and logout',
+  users: 'The caller and the users they share a team with',
+  tokens: 'Personal access tokens',
+  admin: 'Administration (global admin role)',
+}
+const INT32 = { min: -2_147_483_648, max: 2_147_483_647 }
 
 /**
  * The conventions every operation shares, added once here rather than on a hundred routes:
@@ -59,10 +53,16 @@ const DESCRIPTIONS: Record<string, string> = {
  */
 function applyConventions(doc: Record<string, unknown>) {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, HttpOperation>>
+  const tags = new Set<string>()
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
       const op = item[method]
       if (!op) continue
+      // routes that need credentials declare them (see http/auth.ts); the rest are public, and say so
+      // explicitly: `[{}]` is OpenAPI's "no credentials required" alternative
+      op.security ??= [{}]
+      if (path.split('/').includes('admin')) op.security = op.security.map(adminScoped)
+      for (const tag of op.tags ?? []) tags.add(tag)
       op.responses ??= {}
       const api = path.startsWith('/api/')
       if (api && (op.parameters?.length || op.requestBody)) op.responses['400'] ??= {}
@@ -87,30 +87,75 @@ function applyConventions(doc: Record<string, unknown>) {
       }
     }
   }
-  dropUnusedSchemas(doc)
+  doc.tags = [...tags]
+    .sort()
+    .map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] && { description: TAG_DESCRIPTIONS[name] }) }))
+  addIntegerFormats(doc)
+  dropUnusedComponents(doc, 'schemas')
+  dropUnusedComponents(doc, 'headers')
   return doc
 }
 
-// the zod transform emits an `…Input` twin of every registered schema; keep only what is referenced
-function dropUnusedSchemas(doc: Record<string, unknown>) {
-  const schemas = (doc.components as { schemas?: Record<string, unknown> } | undefined)?.schemas
-  if (!schemas) return
+// admin routes require the admin role on top of a valid token: their requirement names it as a scope
+const adminScoped = (requirement: Record<string, string[]>) =>
+  Object.fromEntries(
+    Object.entries(requirement).map(([scheme, scopes]) => [
+      scheme,
+      scopes.includes('admin') ? scopes : [...scopes, 'admin'],
+    ]),
+  )
+
+// zod emits bounds but no `format` for integers: name the width the bounds need. An integer without
+// bounds gets none, so it stays visible as unbounded input.
+function addIntegerFormats(node: unknown) {
+  if (!node || typeof node !== 'object') return
+  if (Array.isArray(node)) {
+    for (const item of node) addIntegerFormats(item)
+    return
+  }
+  const schema = node as Record<string, unknown>
+  const integer = schema.type === 'integer' || (Array.isArray(schema.type) && schema.type.includes('integer'))
+  if (integer && schema.format === undefined) {
+    const min = schema.minimum ?? schema.exclusiveMinimum
+    const max = schema.maximum ?? schema.exclusiveMaximum
+    if (typeof min === 'number' && typeof max === 'number') {
+      schema.format = min >= INT32.min && max <= INT32.max ? 'int32' : 'int64'
+    }
+  }
+  for (const value of Object.values(schema)) addIntegerFormats(value)
+}
+
+// the zod transform emits an `…Input` twin of every registered schema, and a shared header may serve
+// no operation yet: keep only the components something references
+function dropUnusedComponents(doc: Record<string, unknown>, kind: 'schemas' | 'headers') {
+  const components = doc.components as Record<string, Record<string, unknown> | undefined> | undefined
+  const defined = components?.[kind]
+  if (!defined) return
   for (;;) {
-    const text =
-      JSON.stringify({ ...doc, components: { ...(doc.components as object), schemas: undefined } }) +
-      JSON.stringify(schemas)
-    const unused = Object.keys(schemas).filter((name) => !text.includes(`"#/components/schemas/${name}"`))
+    const text = JSON.stringify({ ...doc, components: { ...components, [kind]: undefined } }) + JSON.stringify(defined)
+    const unused = Object.keys(defined).filter((name) => !text.includes(`"#/components/${kind}/${name}"`))
     if (!unused.length) return
-    for (const name of unused) delete schemas[name]
+    for (const name of unused) delete defined[name]
   }
 }
 
-const intHeader = (description: string) => ({
+const intHeader = (description: string, maximum: number) => ({
   description,
-  schema: { type: 'integer' as const, format: 'int32', minimum: 0 },
+  schema: { type: 'integer' as const, format: 'int32', minimum: 0, maximum },
 })
+// the largest rate limit config.ts accepts, and a day in seconds (the longest window)
+const MAX_LIMIT = 1_000_000
+const DAY = 86_400
+
+// the words API consumers (and the OWASP inventory rule) look for in a server's description
+const ENVIRONMENT: Record<Config['NODE_ENV'], string> = {
+  production: 'production',
+  development: 'local development',
+  test: 'test',
+}
 
 export async function registerOpenApi(app: FastifyInstance, opts: { version: string; publicUrl?: string }) {
+  const environment = app.config?.NODE_ENV ?? 'development'
   const options: SwaggerOptions = {
     openapi: {
       openapi: '3.1.0',
@@ -121,7 +166,9 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
           'Project & task management backend. Errors are RFC 9457 problem+json; lists use keyset pagination.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      servers: [{ url: opts.publicUrl ?? '/', description: 'This server', 'x-internal': false } as never],
+      servers: [
+        { url: opts.publicUrl ?? '/', description: `This ${ENVIRONMENT[environment]} server`, 'x-internal': false },
+      ] as never,
       components: {
         securitySchemes: {
           bearerAuth: {
@@ -129,22 +176,22 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description:
-              'A short-lived access token (JWT, verified per RFC 8725: algorithm allowlist, issuer, audience, expiry), ' +
+              'A short-lived access token (JWT, verified per RFC8725: algorithm allowlist, issuer, audience, expiry), ' +
               'a personal access token (`tl_pat_…`), or a token from the configured OIDC issuer (verified against its JWKS).',
           },
         },
         headers: {
-          'RateLimit-Limit': intHeader('Requests allowed in the current window'),
-          'RateLimit-Remaining': intHeader('Requests left in the current window'),
-          'RateLimit-Reset': intHeader('Seconds until the window resets'),
-          'Retry-After': intHeader('Seconds to wait before retrying'),
+          'RateLimit-Limit': intHeader('Requests allowed in the current window', MAX_LIMIT),
+          'RateLimit-Remaining': intHeader('Requests left in the current window', MAX_LIMIT),
+          'RateLimit-Reset': intHeader('Seconds until the window resets', DAY),
+          'Retry-After': intHeader('Seconds to wait before retrying', DAY),
           'Access-Control-Allow-Origin': {
-            description: 'CORS allowed origin',
-            schema: { type: 'string' as const, maxLength: 2048 },
+            description: 'CORS allowed origin (present when the request came from an allowed origin)',
+            schema: { type: 'string' as const, maxLength: 2048, pattern: '^(\\*|null|https?://[^/\\s]+)$' },
           },
           'WWW-Authenticate': {
             description: 'Authentication scheme',
-            schema: { type: 'string' as const, maxLength: 200 },
+            schema: { type: 'string' as const, maxLength: 200, pattern: '^Bearer' },
           },
         },
       },
