@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { registerAuth } from './http/auth.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
+import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
@@ -16,6 +17,7 @@ import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity } from './modules/auth/identity.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
+import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 import { usersRoutes } from './modules/users/users.routes.ts'
 import { VERSION } from './version.ts'
@@ -120,10 +122,11 @@ export async function buildApp({
   const dbCheck: ReadinessCheck = { name: 'database', critical: true, check: () => database.ping() }
   await app.register(opsRoutes, { checks: [dbCheck, ...checks] })
 
-  const identity = createIdentity({ db: database.db, config, log: logger })
+  const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
   app.decorate('identity', identity)
   registerAuth(app, identity.authenticate)
   registerRateLimit(app, limits, config)
+  registerIdempotency(app, database.db)
   app.addHook('onClose', () => limits.close())
 
   await app.register(

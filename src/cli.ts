@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts'
 import { migrateDown, migrateUp, migrationStatus } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { createLogger } from './logger.ts'
+import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { ensureAdmin } from './modules/users/seed.ts'
 import { serve } from './server.ts'
 
@@ -64,11 +65,16 @@ async function main(argv: string[]) {
       const database = await openConfiguredDb(config, logger)
       try {
         await migrateUp(database)
-        const result = await ensureAdmin(database.db, { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD })
+        const result = await ensureAdmin(
+          database.db,
+          { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD },
+          createPersonalTeam,
+        )
         if (result.outcome === 'created') {
           out(`created admin ${config.ADMIN_EMAIL}`)
           if (result.generatedPassword) out(`generated password (shown once): ${result.generatedPassword}`)
-        } else out(`${config.ADMIN_EMAIL} ${result.outcome === 'promoted' ? 'promoted to admin' : 'is already an admin'}`)
+        } else
+          out(`${config.ADMIN_EMAIL} ${result.outcome === 'promoted' ? 'promoted to admin' : 'is already an admin'}`)
       } finally {
         await database.close()
       }

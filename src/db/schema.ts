@@ -1,4 +1,11 @@
 // Every table of the application, re-exported from its module (drizzle-kit reads this file).
+export { idempotencyKeys } from '../http/idempotency.table.ts'
+export { activity } from '../modules/activity/activity.table.ts'
 export { sessions } from '../modules/auth/sessions.table.ts'
+export { comments } from '../modules/comments/comments.table.ts'
+export { projects } from '../modules/projects/projects.table.ts'
+export { tags } from '../modules/tags/tags.table.ts'
+export { tasks, taskTags } from '../modules/tasks/tasks.table.ts'
+export { teamMembers, teams } from '../modules/teams/teams.table.ts'
 export { apiTokens } from '../modules/tokens/tokens.table.ts'
 export { users } from '../modules/users/users.table.ts'

@@ -77,11 +77,12 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
     ;(route.schema as { security?: unknown }).security ??= [{ bearerAuth: config?.admin ? ['admin'] : [] }]
   })
   app.addHook('onRequest', async (req) => {
+    // ops routes at the root (/health, /metrics…) guard themselves
+    if (!req.routeOptions.url?.startsWith('/api/')) return
     const config = req.routeOptions.config
     const token = bearer(req.headers.authorization)
     if (token) req.actor = await authenticate(token, req)
-    // ops routes at the root (/health, /metrics…) guard themselves
-    if (config.public || !req.routeOptions.url?.startsWith('/api/')) return
+    if (config.public) return
     const actor = actorOf(req)
     if (config.sessionOnly && actor.via === 'pat') throw forbidden('Personal access tokens cannot manage tokens')
     if (config.admin && (actor.role !== 'admin' || !actor.scopes.includes('admin'))) {

@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm'
+import { check, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { tsvector } from '../../db/types.ts'
+import { projects } from '../projects/projects.table.ts'
+import { tags } from '../tags/tags.table.ts'
+import { teams } from '../teams/teams.table.ts'
+import { users } from '../users/users.table.ts'
+
+export const TASK_STATUSES = ['todo', 'in_progress', 'done', 'cancelled'] as const
+export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid().primaryKey(),
+    // denormalised from the project so visibility and team-wide lists need no join
+    teamId: uuid()
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    projectId: uuid()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    parentId: uuid().references((): never => tasks.id as never, { onDelete: 'cascade' }),
+    title: text().notNull(),
+    description: text(),
+    status: text({ enum: TASK_STATUSES }).notNull().default('todo'),
+    // 1..4 for low..urgent, so "-priority" sorts on an integer index
+    priorityRank: integer().notNull().default(2),
+    dueAt: timestamp({ withTimezone: true, precision: 3 }),
+    remindAt: timestamp({ withTimezone: true, precision: 3 }),
+    assigneeId: uuid().references(() => users.id, { onDelete: 'set null' }),
+    position: doublePrecision().notNull(),
+    recurrence: text(),
+    completedAt: timestamp({ withTimezone: true, precision: 3 }),
+    completedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    // text of the task's attachments (PDF extraction), searchable with the task
+    attachmentText: text().notNull().default(''),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    version: integer().notNull().default(1),
+    search: tsvector().generatedAlwaysAs(
+      sql`setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(description, '')), 'B') || setweight(to_tsvector('english'::regconfig, attachment_text), 'C')`,
+    ),
+  },
+  (t) => [
+    index('tasks_team_created_idx').on(t.teamId, t.createdAt.desc(), t.id.desc()),
+    index('tasks_project_created_idx').on(t.projectId, t.createdAt.desc(), t.id.desc()),
+    index('tasks_team_updated_idx').on(t.teamId, t.updatedAt.desc(), t.id.desc()),
+    index('tasks_team_due_idx').on(t.teamId, t.dueAt, t.id),
+    index('tasks_team_priority_idx').on(t.teamId, t.priorityRank.desc(), t.createdAt.desc(), t.id.desc()),
+    index('tasks_project_position_idx').on(t.projectId, t.position, t.id),
+    index('tasks_assignee_created_idx').on(t.assigneeId, t.createdAt.desc(), t.id.desc()),
+    index('tasks_team_status_created_idx').on(t.teamId, t.status, t.createdAt.desc(), t.id.desc()),
+    index('tasks_parent_idx').on(t.parentId),
+    // overdue and due-soon only ever look at open tasks
+    index('tasks_open_due_idx')
+      .on(t.teamId, t.dueAt)
+      .where(sql`${t.status} in ('todo', 'in_progress') and ${t.dueAt} is not null`),
+    index('tasks_team_completed_idx').on(t.teamId, t.completedAt).where(sql`${t.completedAt} is not null`),
+    index('tasks_search_idx').using('gin', t.search),
+    check('tasks_status_check', sql`${t.status} in ('todo', 'in_progress', 'done', 'cancelled')`),
+    check('tasks_priority_rank_check', sql`${t.priorityRank} between 1 and 4`),
+  ],
+)
+export type TaskRow = typeof tasks.$inferSelect
+
+export const taskTags = pgTable(
+  'task_tags',
+  {
+    taskId: uuid()
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    tagId: uuid()
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.tagId] }), index('task_tags_tag_id_idx').on(t.tagId, t.taskId)],
+)

@@ -1,0 +1,37 @@
+import type { Db } from '../../db/client.ts'
+import { newId } from '../../lib/ids.ts'
+import { recordActivity } from '../activity/activity.service.ts'
+import { projects } from '../projects/projects.table.ts'
+import type { UserRow } from '../users/users.table.ts'
+import { teamMembers, teams } from './teams.table.ts'
+
+export const INBOX = 'Inbox'
+
+/**
+ * Every new user gets a personal team they own, with an Inbox project where tasks created without
+ * a projectId land. Runs in the transaction that creates the user.
+ */
+export async function createPersonalTeam(tx: Db, user: UserRow): Promise<void> {
+  const teamId = newId()
+  const projectId = newId()
+  await tx.insert(teams).values({ id: teamId, name: `${user.name}'s team`, personal: true })
+  await tx.insert(teamMembers).values({ teamId, userId: user.id, role: 'owner' })
+  await tx.insert(projects).values({ id: projectId, teamId, name: INBOX })
+  await recordActivity(tx, {
+    actorId: user.id,
+    action: 'team.created',
+    entityType: 'team',
+    entityId: teamId,
+    teamId,
+    changes: { name: { from: null, to: `${user.name}'s team` }, personal: { from: null, to: true } },
+  })
+  await recordActivity(tx, {
+    actorId: user.id,
+    action: 'project.created',
+    entityType: 'project',
+    entityId: projectId,
+    teamId,
+    projectId,
+    changes: { name: { from: null, to: INBOX } },
+  })
+}
