@@ -14,18 +14,25 @@ let image: Blob | undefined
  * PostgreSQL a clone of the run's template database.
  */
 export async function freshDatabase(opts: { onQuery?: (sql: string) => void } = {}): Promise<Database> {
-  const url = testDatabaseUrl()
-  if (url) {
-    const name = `tl_${inject('runId')}_${randomBytes(6).toString('hex')}`
-    const admin = new pg.Client({ connectionString: url })
-    await admin.connect()
-    try {
-      await admin.query(`create database ${name} template ${inject('pgTemplate')}`)
-    } finally {
-      await admin.end()
-    }
-    return openDb({ url: withDb(url, name), poolSize: 10, onQuery: opts.onQuery })
-  }
+  if (testDatabaseUrl()) return openDb({ url: await freshDatabaseUrl(), poolSize: 10, onQuery: opts.onQuery })
   image ??= new Blob([readFileSync(inject('pgliteImage'))])
   return openDb({ image, onQuery: opts.onQuery })
+}
+
+/**
+ * On real PostgreSQL (TEST_DATABASE_URL), the URL of a fresh clone of the run's migrated template,
+ * for a process of its own (the CLI under test). Dropped with the others at the end of the run.
+ */
+export async function freshDatabaseUrl(): Promise<string> {
+  const url = testDatabaseUrl()
+  if (!url) throw new Error('freshDatabaseUrl needs TEST_DATABASE_URL')
+  const name = `tl_${inject('runId')}_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  try {
+    await admin.query(`create database ${name} template ${inject('pgTemplate')}`)
+  } finally {
+    await admin.end()
+  }
+  return withDb(url, name)
 }
