@@ -7,6 +7,7 @@ import type { Database } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
+import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { ensureAdmin } from './modules/users/seed.ts'
 
 export interface RunningServer {
@@ -25,7 +26,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (applied.length) logger.info({ applied }, 'migrations applied')
     }
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-      const seeded = await ensureAdmin(database.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
+      const seeded = await ensureAdmin(
+        database.db,
+        { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+        createPersonalTeam,
+      )
       if (seeded.outcome !== 'exists') logger.info({ userId: seeded.userId, outcome: seeded.outcome }, 'admin seeded')
     }
     const app = await buildApp({ config, database, logger })
