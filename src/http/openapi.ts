@@ -3,6 +3,7 @@ import scalar from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import type { Config } from '../config.ts'
+import { Cursor } from './schemas.ts'
 
 type HttpOperation = {
   tags?: string[]
@@ -46,6 +47,13 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   admin: 'Administration (global admin role)',
 }
 const INT32 = { min: -2_147_483_648, max: 2_147_483_647 }
+// the length a string's format already implies: a UUID is 36 characters, a date 10, an RFC 3339
+// date-time 35 at nanosecond precision with an offset (the server writes 24; validation does not cap the fraction)
+const FORMAT_MAX_LENGTH: Record<string, number> = { uuid: 36, date: 10, 'date-time': 35 }
+// every list answers `{ items, nextCursor }` with at most 100 items (API.md), and its cursor is one
+// the client may send back
+const PAGE_MAX_ITEMS = 100
+const CURSOR_MAX_LENGTH = Cursor.maxLength ?? 500
 
 /**
  * The conventions every operation shares, added once here rather than on a hundred routes:
@@ -90,7 +98,7 @@ function applyConventions(doc: Record<string, unknown>) {
   doc.tags = [...tags]
     .sort()
     .map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] && { description: TAG_DESCRIPTIONS[name] }) }))
-  addIntegerFormats(doc)
+  addImpliedBounds(doc)
   dropUnusedComponents(doc, 'schemas')
   dropUnusedComponents(doc, 'headers')
   return doc
@@ -105,24 +113,36 @@ const adminScoped = (requirement: Record<string, string[]>) =>
     ]),
   )
 
-// zod emits bounds but no `format` for integers: name the width the bounds need. An integer without
-// bounds gets none, so it stays visible as unbounded input.
-function addIntegerFormats(node: unknown) {
+/**
+ * Adds the bounds a schema implies but zod does not write: the `format` of a bounded integer (int32
+ * when its bounds fit), the `maxLength` of a string its format bounds, and the size of a list page.
+ * An integer or string bounded by nothing stays unbounded, so the check still points at it.
+ */
+function addImpliedBounds(node: unknown) {
   if (!node || typeof node !== 'object') return
   if (Array.isArray(node)) {
-    for (const item of node) addIntegerFormats(item)
+    for (const item of node) addImpliedBounds(item)
     return
   }
   const schema = node as Record<string, unknown>
-  const integer = schema.type === 'integer' || (Array.isArray(schema.type) && schema.type.includes('integer'))
-  if (integer && schema.format === undefined) {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
+  if (types.includes('integer') && schema.format === undefined) {
     const min = schema.minimum ?? schema.exclusiveMinimum
     const max = schema.maximum ?? schema.exclusiveMaximum
     if (typeof min === 'number' && typeof max === 'number') {
       schema.format = min >= INT32.min && max <= INT32.max ? 'int32' : 'int64'
     }
   }
-  for (const value of Object.values(schema)) addIntegerFormats(value)
+  if (types.includes('string') && schema.maxLength === undefined && typeof schema.format === 'string') {
+    const max = FORMAT_MAX_LENGTH[schema.format]
+    if (max) schema.maxLength = max
+  }
+  const properties = schema.properties as Record<string, Record<string, unknown>> | undefined
+  if (types.includes('object') && properties?.items?.type === 'array' && properties.nextCursor) {
+    properties.items.maxItems ??= PAGE_MAX_ITEMS
+    properties.nextCursor.maxLength ??= CURSOR_MAX_LENGTH
+  }
+  for (const value of Object.values(schema)) addImpliedBounds(value)
 }
 
 // the zod transform emits an `…Input` twin of every registered schema, and a shared header may serve
