@@ -17,7 +17,9 @@ import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity } from './modules/auth/identity.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
+import { membersRoutes } from './modules/teams/members.routes.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
+import { teamsRoutes } from './modules/teams/teams.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 import { usersRoutes } from './modules/users/users.routes.ts'
 import { VERSION } from './version.ts'
@@ -135,6 +137,8 @@ export async function buildApp({
       await api.register(usersRoutes)
       await api.register(tokensRoutes, { forgetTokens: identity.forgetTokens })
       await api.register(adminUsersRoutes, { states: identity.states })
+      await api.register(teamsRoutes)
+      await api.register(membersRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -1,0 +1,126 @@
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
+import { decodeCursor, page } from '../../lib/cursor.ts'
+import { newId } from '../../lib/ids.ts'
+import { named } from '../../lib/patch.ts'
+import { iso } from '../../lib/time.ts'
+import { created, diff, recordActivity } from '../activity/activity.service.ts'
+import { requireRole, type TeamRole, visibleTo } from './access.ts'
+import type { Team } from './teams.schema.ts'
+import { type TeamRow, teamMembers, teams } from './teams.table.ts'
+
+const toTeam = (row: TeamRow, role: TeamRole | null): Team => ({
+  id: row.id,
+  name: row.name,
+  personal: row.personal,
+  role,
+  createdAt: iso(row.createdAt),
+  updatedAt: iso(row.updatedAt),
+  version: row.version,
+})
+
+/** Teams with the caller's role (null when a global admin is not a member), scoped by the one visibility rule. */
+const teamsSeenBy = (db: Db, actor: Actor) =>
+  db
+    .select({ ...getTableColumns(teams), role: teamMembers.role })
+    .from(teams)
+    .leftJoin(teamMembers, and(eq(teamMembers.teamId, teams.id), eq(teamMembers.userId, actor.userId)))
+
+/** The teams the caller is a member of (a global admin: every team), oldest first. */
+export async function listTeams(db: Db, actor: Actor, query: { limit: number; cursor?: string }) {
+  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const rows = await teamsSeenBy(db, actor)
+    .where(
+      and(
+        visibleTo(actor, teams.id),
+        after ? sql`(${teams.createdAt}, ${teams.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(asc(teams.createdAt), asc(teams.id))
+    .limit(query.limit + 1)
+  const result = page(rows, query.limit, (r) => [iso(r.createdAt), r.id])
+  return { items: result.items.map((r) => toTeam(r, r.role)), nextCursor: result.nextCursor }
+}
+
+export async function getTeam(db: Db, actor: Actor, id: string): Promise<Team> {
+  const [row] = await teamsSeenBy(db, actor).where(and(eq(teams.id, id), visibleTo(actor, teams.id)))
+  if (!row) throw notFound('team', id)
+  return toTeam(row, row.role)
+}
+
+/** Creates a team; the caller becomes its owner. */
+export async function createTeam(db: Db, actor: Actor, input: { name: string }): Promise<Team> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(teams).values({ id: newId(), name: input.name }).returning()
+    await tx.insert(teamMembers).values({ teamId: row!.id, userId: actor.userId, role: 'owner' })
+    await recordActivity(tx, {
+      actorId: actor.userId,
+      action: 'team.created',
+      entityType: 'team',
+      entityId: row!.id,
+      teamId: row!.id,
+      changes: created(row!, ['name']),
+    })
+    return toTeam(row!, 'owner')
+  })
+}
+
+const versionIs = (expected: number | undefined) => (expected === undefined ? undefined : eq(teams.version, expected))
+
+/** Renames a team (admin+). `expected` is the If-Match version: checked under the row lock and in the UPDATE. */
+export async function updateTeam(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: { name?: string },
+  expected?: number,
+): Promise<Team> {
+  const role = await requireRole(db, actor, id, 'admin')
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(teams).where(eq(teams.id, id)).for('update')
+    if (!before) throw notFound('team', id)
+    if (expected !== undefined && before.version !== expected) throw preconditionFailed()
+    const changes = diff(before, { ...before, ...named(input) }, ['name'])
+    if (!Object.keys(changes).length) return toTeam(before, role)
+    const [after] = await tx
+      .update(teams)
+      .set({ ...named(input), updatedAt: new Date(), version: sql`${teams.version} + 1` })
+      .where(and(eq(teams.id, id), versionIs(expected)))
+      .returning()
+    if (!after) throw preconditionFailed()
+    await recordActivity(tx, {
+      actorId: actor.userId,
+      action: 'team.updated',
+      entityType: 'team',
+      entityId: id,
+      teamId: id,
+      changes,
+    })
+    return toTeam(after, role)
+  })
+}
+
+/** Deletes a team and everything in it (owner only); a personal team cannot be deleted. */
+export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
+  await requireRole(db, actor, id, 'owner')
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(teams).where(eq(teams.id, id)).for('update')
+    if (!row) throw notFound('team', id)
+    if (row.personal) throw conflict('A personal team cannot be deleted')
+    const deleted = await tx
+      .delete(teams)
+      .where(and(eq(teams.id, id), versionIs(expected)))
+      .returning({ id: teams.id })
+    if (!deleted.length) throw preconditionFailed()
+    await recordActivity(tx, {
+      actorId: actor.userId,
+      action: 'team.deleted',
+      entityType: 'team',
+      entityId: id,
+      teamId: id,
+      changes: { name: { from: row.name, to: null } },
+    })
+  })
+}

@@ -1,0 +1,348 @@
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../test/app.ts'
+import { bearer, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
+import { activityOf, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
+
+const t = useTestApp()
+
+type Headers = Record<string, string>
+const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers })
+const post = (url: string, headers: Headers, payload: object) => t.app.inject({ method: 'POST', url, headers, payload })
+const patch = (url: string, headers: Headers, payload: object) =>
+  t.app.inject({ method: 'PATCH', url, headers, payload })
+const del = (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers })
+
+async function teamRows(id: string) {
+  const { rows } = await t.database.sql.query<{ name: string }>('select name from teams where id = $1', [id])
+  return rows
+}
+
+describe('POST /teams', () => {
+  it('creates a team owned by the caller: 201, Location, ETag and the team shape', async () => {
+    const user = await givenUser(t.app)
+    const res = await post('/api/v1/teams', user.auth, { name: '  Platform  ' })
+    expect(res.statusCode, res.body).toBe(201)
+    const team = res.json()
+    expect(team).toEqual({
+      id: expect.any(String),
+      name: 'Platform',
+      personal: false,
+      role: 'owner',
+      createdAt: expect.any(String),
+      updatedAt: team.createdAt,
+      version: 1,
+    })
+    expect(res.headers.location).toBe(`/api/v1/teams/${team.id}`)
+    expect(res.headers.etag).toBe('"1"')
+    const members = await get(`/api/v1/teams/${team.id}/members`, user.auth)
+    expect(members.json().items).toEqual([expect.objectContaining({ userId: user.id, role: 'owner' })])
+    expect(await activityOf(t.app, team.id)).toEqual([
+      expect.objectContaining({
+        action: 'team.created',
+        actor_id: user.id,
+        team_id: team.id,
+        changes: { name: { from: null, to: 'Platform' } },
+      }),
+    ])
+  })
+
+  it.each([
+    [{}, 'body.name'],
+    [{ name: '' }, 'body.name'],
+    [{ name: 'x'.repeat(101) }, 'body.name'],
+    [{ name: 42 }, 'body.name'],
+  ])('rejects %j with 400 naming %s', async (payload, path) => {
+    const user = await givenUser(t.app)
+    const res = await post('/api/v1/teams', user.auth, payload)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors).toEqual([{ path, message: expect.any(String) }])
+  })
+
+  it('rejects unknown fields (no mass assignment of personal or role)', async () => {
+    const user = await givenUser(t.app)
+    const res = await post('/api/v1/teams', user.auth, { name: 'Sneaky', personal: true, role: 'owner' })
+    expect(res.statusCode).toBe(400)
+    const { rows } = await t.database.sql.query(`select 1 from teams where name = 'Sneaky'`)
+    expect(rows).toHaveLength(0)
+  })
+
+  it('needs credentials', async () => {
+    const res = await post('/api/v1/teams', {}, { name: 'Anon' })
+    expect(res.statusCode).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer')
+  })
+})
+
+describe('Idempotency-Key on POST /teams', () => {
+  it('replays the first response for the same key and body and creates one team', async () => {
+    const user = await givenUser(t.app)
+    const headers = { ...user.auth, 'idempotency-key': 'create-team-1' }
+    const first = await post('/api/v1/teams', headers, { name: 'Once' })
+    const second = await post('/api/v1/teams', headers, { name: 'Once' })
+    expect(first.statusCode).toBe(201)
+    expect(second.statusCode).toBe(201)
+    expect(second.headers['idempotent-replayed']).toBe('true')
+    expect(second.json()).toEqual(first.json())
+    expect(second.headers.location).toBe(first.headers.location)
+    const { rows } = await t.database.sql.query(
+      `select 1 from team_members m join teams t on t.id = m.team_id where m.user_id = $1 and t.name = 'Once'`,
+      [user.id],
+    )
+    expect(rows).toHaveLength(1)
+  })
+
+  it('answers 422 for the same key with another body', async () => {
+    const user = await givenUser(t.app)
+    const headers = { ...user.auth, 'idempotency-key': 'create-team-2' }
+    expect((await post('/api/v1/teams', headers, { name: 'First' })).statusCode).toBe(201)
+    const res = await post('/api/v1/teams', headers, { name: 'Second' })
+    expect(res.statusCode).toBe(422)
+    const { rows } = await t.database.sql.query(`select 1 from teams where name = 'Second'`)
+    expect(rows).toHaveLength(0)
+  })
+
+  it('creates one team for two concurrent requests with the same key', async () => {
+    const user = await givenUser(t.app)
+    const headers = { ...user.auth, 'idempotency-key': 'create-team-3' }
+    const [a, b] = await Promise.all([
+      post('/api/v1/teams', headers, { name: 'Concurrent' }),
+      post('/api/v1/teams', headers, { name: 'Concurrent' }),
+    ])
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201])
+    expect(a.json().id).toBe(b.json().id)
+    const { rows } = await t.database.sql.query(
+      `select 1 from team_members m join teams t on t.id = m.team_id where m.user_id = $1 and t.name = 'Concurrent'`,
+      [user.id],
+    )
+    expect(rows).toHaveLength(1)
+  })
+
+  it('keeps keys per user: another user with the same key creates their own team', async () => {
+    const [a, b] = await Promise.all([givenUser(t.app), givenUser(t.app)])
+    const ra = await post('/api/v1/teams', { ...a.auth, 'idempotency-key': 'shared' }, { name: 'Mine' })
+    const rb = await post('/api/v1/teams', { ...b.auth, 'idempotency-key': 'shared' }, { name: 'Mine' })
+    expect(rb.headers['idempotent-replayed']).toBeUndefined()
+    expect(rb.json().id).not.toBe(ra.json().id)
+  })
+})
+
+describe('GET /teams', () => {
+  it("lists the caller's teams (personal first) and never another user's", async () => {
+    const { owner, outsider, member, team } = await givenTeamWithRoles(t.app)
+    const res = await get('/api/v1/teams', owner.auth)
+    expect(res.statusCode).toBe(200)
+    const { items, nextCursor } = res.json()
+    expect(nextCursor).toBeNull()
+    expect(items.map((i: { personal: boolean; role: string }) => [i.personal, i.role])).toEqual([
+      [true, 'owner'],
+      [false, 'owner'],
+    ])
+    const asMember = (await get('/api/v1/teams', member.auth)).json().items
+    expect(asMember.find((i: { id: string }) => i.id === team.id).role).toBe('member')
+    const asOutsider = (await get('/api/v1/teams', outsider.auth)).json().items
+    expect(asOutsider.map((i: { id: string }) => i.id)).not.toContain(team.id)
+  })
+
+  it('shows a global admin every team, with role null where they are not a member', async () => {
+    const { team, globalAdmin } = await givenTeamWithRoles(t.app)
+    const seen = new Map<string, string | null>()
+    let cursor: string | null = null
+    do {
+      const res = await get(`/api/v1/teams?limit=100${cursor ? `&cursor=${cursor}` : ''}`, globalAdmin.auth)
+      for (const i of res.json().items) seen.set(i.id, i.role)
+      cursor = res.json().nextCursor
+    } while (cursor)
+    expect(seen.get(team.id)).toBeNull()
+  })
+
+  it('walks pages with limit and cursor, each team once', async () => {
+    const user = await givenUser(t.app)
+    for (const name of ['A', 'B', 'C', 'D']) await givenTeam(t.app, user, { name })
+    const names: string[] = []
+    let cursor: string | null = null
+    do {
+      const res = await get(`/api/v1/teams?limit=2${cursor ? `&cursor=${cursor}` : ''}`, user.auth)
+      expect(res.statusCode).toBe(200)
+      expect(res.json().items.length).toBeLessThanOrEqual(2)
+      names.push(...res.json().items.map((i: { name: string }) => i.name))
+      cursor = res.json().nextCursor
+    } while (cursor)
+    expect(names).toEqual(["Test User's team", 'A', 'B', 'C', 'D'])
+  })
+
+  it.each(['limit=0', 'limit=101', 'limit=x', 'cursor=not-a-cursor'])('rejects %s with 400', async (q) => {
+    const user = await givenUser(t.app)
+    const res = await get(`/api/v1/teams?${q}`, user.auth)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors[0].path).toBe(`query.${q.split('=')[0]}`)
+  })
+})
+
+describe('GET /teams/:id', () => {
+  it('answers members of every role and a global admin (role null); 404 for an outsider', async () => {
+    const cast = await givenTeamWithRoles(t.app)
+    for (const role of ['owner', 'admin', 'member', 'viewer'] as const) {
+      const res = await get(`/api/v1/teams/${cast.team.id}`, cast[role].auth)
+      expect(res.statusCode).toBe(200)
+      expect(res.json().role).toBe(role)
+      expect(res.headers.etag).toBe('"1"')
+    }
+    const asAdmin = await get(`/api/v1/teams/${cast.team.id}`, cast.globalAdmin.auth)
+    expect(asAdmin.statusCode).toBe(200)
+    expect(asAdmin.json().role).toBeNull()
+    const asOutsider = await get(`/api/v1/teams/${cast.team.id}`, cast.outsider.auth)
+    expect(asOutsider.statusCode).toBe(404)
+    expect(asOutsider.headers['content-type']).toMatch(/^application\/problem\+json/)
+  })
+
+  it('answers 304 for If-None-Match with the current ETag, 200 after a change', async () => {
+    const user = await givenUser(t.app)
+    const team = await givenTeam(t.app, user)
+    const url = `/api/v1/teams/${team.id}`
+    const unchanged = await get(url, { ...user.auth, 'if-none-match': team.etag })
+    expect(unchanged.statusCode).toBe(304)
+    expect(unchanged.body).toBe('')
+    await patch(url, user.auth, { name: 'Renamed' })
+    const changed = await get(url, { ...user.auth, 'if-none-match': team.etag })
+    expect(changed.statusCode).toBe(200)
+    expect(changed.headers.etag).toBe('"2"')
+  })
+
+  it('rejects a malformed id with 400 naming params.id', async () => {
+    const user = await givenUser(t.app)
+    const res = await get('/api/v1/teams/not-a-uuid', user.auth)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors[0].path).toBe('params.id')
+  })
+})
+
+describe('PATCH /teams/:id', () => {
+  it.each([
+    ['owner', 200],
+    ['admin', 200],
+    ['member', 403],
+    ['viewer', 403],
+    ['globalAdmin', 403],
+    ['outsider', 404],
+  ] as const)('as %s answers %i', async (who, status) => {
+    const cast = await givenTeamWithRoles(t.app, { name: 'Before' })
+    const res = await patch(`/api/v1/teams/${cast.team.id}`, cast[who].auth, { name: 'After' })
+    expect(res.statusCode).toBe(status)
+    expect((await teamRows(cast.team.id))[0]!.name).toBe(status === 200 ? 'After' : 'Before')
+    const updates = (await activityOf(t.app, cast.team.id)).filter((a) => a.action === 'team.updated')
+    expect(updates).toEqual(
+      status === 200 ? [expect.objectContaining({ changes: { name: { from: 'Before', to: 'After' } } })] : [],
+    )
+  })
+
+  it('bumps version and ETag; an empty patch changes nothing', async () => {
+    const user = await givenUser(t.app)
+    const team = await givenTeam(t.app, user)
+    const res = await patch(`/api/v1/teams/${team.id}`, user.auth, { name: 'New' })
+    expect(res.json()).toMatchObject({ name: 'New', version: 2, role: 'owner' })
+    expect(res.headers.etag).toBe('"2"')
+    const empty = await patch(`/api/v1/teams/${team.id}`, user.auth, {})
+    expect(empty.json()).toMatchObject({ name: 'New', version: 2 })
+    expect((await activityOf(t.app, team.id)).map((a) => a.action)).toEqual(['team.created', 'team.updated'])
+  })
+
+  it('honours If-Match: 412 on a stale ETag (nothing written), 200 on the current one', async () => {
+    const user = await givenUser(t.app)
+    const team = await givenTeam(t.app, user, { name: 'Base' })
+    const url = `/api/v1/teams/${team.id}`
+    expect((await patch(url, { ...user.auth, 'if-match': '"1"' }, { name: 'One' })).statusCode).toBe(200)
+    const stale = await patch(url, { ...user.auth, 'if-match': '"1"' }, { name: 'Two' })
+    expect(stale.statusCode).toBe(412)
+    expect((await teamRows(team.id))[0]!.name).toBe('One')
+    expect((await patch(url, { ...user.auth, 'if-match': 'garbage' }, { name: 'Two' })).statusCode).toBe(412)
+  })
+
+  it('lets exactly one of two concurrent updates with the same If-Match win', async () => {
+    const user = await givenUser(t.app)
+    const team = await givenTeam(t.app, user)
+    const headers = { ...user.auth, 'if-match': team.etag }
+    const results = await Promise.all([
+      patch(`/api/v1/teams/${team.id}`, headers, { name: 'Left' }),
+      patch(`/api/v1/teams/${team.id}`, headers, { name: 'Right' }),
+    ])
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 412])
+  })
+
+  it('rejects null for the name, and unknown fields', async () => {
+    const user = await givenUser(t.app)
+    const team = await givenTeam(t.app, user)
+    const res = await patch(`/api/v1/teams/${team.id}`, user.auth, { name: null })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors[0].path).toBe('body.name')
+    expect((await patch(`/api/v1/teams/${team.id}`, user.auth, { personal: true })).statusCode).toBe(400)
+  })
+})
+
+describe('DELETE /teams/:id', () => {
+  it.each([
+    ['owner', 204],
+    ['admin', 403],
+    ['member', 403],
+    ['viewer', 403],
+    ['globalAdmin', 403],
+    ['outsider', 404],
+  ] as const)('as %s answers %i', async (who, status) => {
+    const cast = await givenTeamWithRoles(t.app)
+    const res = await del(`/api/v1/teams/${cast.team.id}`, cast[who].auth)
+    expect(res.statusCode).toBe(status)
+    expect(await teamRows(cast.team.id)).toHaveLength(status === 204 ? 0 : 1)
+    const deletes = (await activityOf(t.app, cast.team.id)).filter((a) => a.action === 'team.deleted')
+    expect(deletes).toHaveLength(status === 204 ? 1 : 0)
+    if (status === 204) {
+      expect(res.body).toBe('')
+      expect((await get(`/api/v1/teams/${cast.team.id}`, cast.owner.auth)).statusCode).toBe(404)
+    }
+  })
+
+  it('refuses to delete a personal team with 409', async () => {
+    const user = await givenUser(t.app)
+    const personal = (await get('/api/v1/teams', user.auth)).json().items[0]
+    expect(personal.personal).toBe(true)
+    const res = await del(`/api/v1/teams/${personal.id}`, user.auth)
+    expect(res.statusCode).toBe(409)
+    expect(await teamRows(personal.id)).toHaveLength(1)
+    expect((await activityOf(t.app, personal.id)).map((a) => a.action)).not.toContain('team.deleted')
+  })
+
+  it('honours If-Match (412 on a stale ETag, nothing deleted)', async () => {
+    const user = await givenUser(t.app)
+    const team = await givenTeam(t.app, user)
+    await patch(`/api/v1/teams/${team.id}`, user.auth, { name: 'Changed' })
+    const res = await del(`/api/v1/teams/${team.id}`, { ...user.auth, 'if-match': team.etag })
+    expect(res.statusCode).toBe(412)
+    expect(await teamRows(team.id)).toHaveLength(1)
+    expect((await del(`/api/v1/teams/${team.id}`, { ...user.auth, 'if-match': '"2"' })).statusCode).toBe(204)
+  })
+})
+
+describe('personal access token scopes on teams', () => {
+  it('a teams:read token lists teams but cannot create one (403)', async () => {
+    const user = await givenUser(t.app)
+    const token = await givenToken(t.app, user, ['teams:read'])
+    expect((await get('/api/v1/teams', bearer(token))).statusCode).toBe(200)
+    const res = await post('/api/v1/teams', bearer(token), { name: 'Via token' })
+    expect(res.statusCode).toBe(403)
+    const { rows } = await t.database.sql.query(`select 1 from teams where name = 'Via token'`)
+    expect(rows).toHaveLength(0)
+  })
+
+  it('a tasks:read token cannot even read teams; a teams:write token creates one', async () => {
+    const user = await givenUser(t.app)
+    const readTasks = await givenToken(t.app, user, ['tasks:read'])
+    expect((await get('/api/v1/teams', bearer(readTasks))).statusCode).toBe(403)
+    const write = await givenToken(t.app, user, ['teams:write'])
+    expect((await post('/api/v1/teams', bearer(write), { name: 'Via token' })).statusCode).toBe(201)
+  })
+
+  it('a global admin may create a team and becomes its owner', async () => {
+    const admin = await givenAdmin(t.app)
+    const res = await post('/api/v1/teams', admin.auth, { name: 'Admins' })
+    expect(res.statusCode).toBe(201)
+    expect(res.json().role).toBe('owner')
+  })
+})
