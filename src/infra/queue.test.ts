@@ -1,0 +1,156 @@
+import { sql } from 'drizzle-orm'
+import pino from 'pino'
+import { Registry } from 'prom-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freshDatabase } from '../../test/db.ts'
+import type { Database } from '../db/client.ts'
+import { createQueue, type JobDefinition, type Queue, toDrizzleSql } from './queue.ts'
+
+const until = async (check: () => boolean | Promise<boolean>, ms = 15_000) => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+let database: Database
+let queue: Queue
+const seen: string[] = []
+let flakyRuns = 0
+const jobs: JobDefinition<{ tag: string }>[] = [
+  {
+    name: 'test-record',
+    handle: async ({ tag }) => {
+      seen.push(tag)
+    },
+  },
+  {
+    name: 'test-flaky',
+    retryLimit: 3,
+    retryDelaySeconds: 1,
+    handle: async ({ tag }) => {
+      flakyRuns++
+      if (flakyRuns < 2) throw new Error('first run fails')
+      seen.push(tag)
+    },
+  },
+  {
+    name: 'test-broken',
+    retryLimit: 0,
+    handle: async () => {
+      throw new Error('always fails')
+    },
+  },
+]
+const registry = new Registry()
+
+beforeAll(async () => {
+  database = await freshDatabase()
+  queue = await createQueue({
+    database,
+    logger: pino({ level: 'silent' }),
+    jobs: jobs as JobDefinition<never>[],
+    pollingIntervalSeconds: 0.5,
+  })
+  queue.instrument(registry)
+  await queue.work()
+})
+afterAll(async () => {
+  await queue?.stop(1_000)
+  await database?.close()
+})
+
+describe('toDrizzleSql', () => {
+  it('turns $n placeholders into parameters, arrays and objects kept whole', async () => {
+    const q = toDrizzleSql('select $1::jsonb as a, $2::int[] as b, $1::jsonb as c', [{ x: 1 }, [1, 2]])
+    const { rows } = (await database.db.execute(q)) as unknown as { rows: { a: unknown; b: unknown; c: unknown }[] }
+    expect(rows[0]).toEqual({ a: { x: 1 }, b: [1, 2], c: { x: 1 } })
+  })
+})
+
+describe('job queue', () => {
+  it('runs a job sent outside a transaction', async () => {
+    await queue.send('test-record', { tag: 'plain' })
+    await until(() => seen.includes('plain'))
+  })
+
+  it('runs a job sent in a transaction that commits', async () => {
+    await database.db.transaction(async (tx) => {
+      await queue.send('test-record', { tag: 'committed' }, { tx })
+    })
+    await until(() => seen.includes('committed'))
+  })
+
+  it('never runs a job sent in a transaction that rolls back', async () => {
+    const rollback = new Error('rollback')
+    await expect(
+      database.db.transaction(async (tx) => {
+        await queue.send('test-record', { tag: 'rolled-back' }, { tx })
+        throw rollback
+      }),
+    ).rejects.toBe(rollback)
+    // a later job in the same queue runs, so the rolled-back one would have run by then
+    await queue.send('test-record', { tag: 'after-rollback' })
+    await until(() => seen.includes('after-rollback'))
+    expect(seen).not.toContain('rolled-back')
+    const { rows } = (await database.db.execute(
+      sql`select count(*)::int as n from pgboss.job where data->>'tag' = 'rolled-back'`,
+    )) as unknown as { rows: { n: number }[] }
+    expect(rows[0]!.n).toBe(0)
+  })
+
+  it('retries a failed job until it succeeds', async () => {
+    await queue.send('test-flaky', { tag: 'flaky' })
+    await until(() => seen.includes('flaky'), 20_000)
+    expect(flakyRuns).toBe(2)
+  })
+
+  it('reports queue depth and failures in metrics', async () => {
+    await queue.send('test-broken', { tag: 'x' })
+    await until(async () => ((await queue.depth())['test-broken']?.failed ?? 0) === 1)
+    const text = await registry.metrics()
+    expect(text).toMatch(/job_failures_total\{queue="test-broken"\} 1/)
+    expect(text).toMatch(/job_queue_jobs\{queue="test-broken",state="failed"\} 1/)
+  })
+})
+
+describe('graceful stop', () => {
+  const run = async (jobMs: number, timeoutMs: number) => {
+    let finished = false
+    let started = false
+    const name = `test-slow-${jobMs}`
+    const q = await createQueue({
+      database,
+      logger: pino({ level: 'silent' }),
+      jobs: [
+        {
+          name,
+          retryLimit: 2,
+          handle: async () => {
+            started = true
+            await new Promise((r) => setTimeout(r, jobMs))
+            finished = true
+          },
+        },
+      ],
+      pollingIntervalSeconds: 0.5,
+    })
+    await q.work()
+    const id = await q.send(name, {})
+    await until(() => started)
+    await q.stop(timeoutMs)
+    const { rows } = (await database.db.execute(
+      sql`select state from pgboss.job where id = ${id}::uuid`,
+    )) as unknown as { rows: { state: string }[] }
+    return { finished, state: rows[0]?.state }
+  }
+
+  it('lets a running job finish within the timeout', async () => {
+    expect(await run(1_500, 5_000)).toEqual({ finished: true, state: 'completed' })
+  })
+
+  it('returns a job still running at the timeout to the queue for a retry', async () => {
+    expect(await run(4_000, 1_000)).toEqual({ finished: false, state: 'retry' })
+  })
+})

@@ -1,0 +1,228 @@
+import { type SQL, sql } from 'drizzle-orm'
+import PgBoss from 'pg-boss'
+import type { Logger } from 'pino'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Database, Db } from '../db/client.ts'
+
+/** What a handler gets besides the job's data. */
+export interface JobContext {
+  jobId: string
+  /** 0 on the first run, n on the n-th retry */
+  retryCount: number
+  log: Logger
+}
+
+/** A kind of background job: its name, retry policy and handler. */
+export interface JobDefinition<T extends object = Record<string, unknown>> {
+  name: string
+  /** retries after a failure, each after an exponentially growing delay from `retryDelaySeconds` */
+  retryLimit?: number
+  retryDelaySeconds?: number
+  /** a job still running after this long is taken as lost (its worker died) and retried */
+  expireInSeconds?: number
+  /** run periodically (cron, UTC) as well as on demand */
+  cron?: string
+  handle(data: T, ctx: JobContext): Promise<void>
+}
+
+export interface SendOptions {
+  /** the business transaction: the job exists only if it commits */
+  tx?: Db
+  startAfterSeconds?: number
+  /** at most one queued job per key (e.g. one extraction per attachment) */
+  singletonKey?: string
+}
+
+/** Modules enqueue by name; workers run the handlers. */
+export interface Queue {
+  send(name: string, data: object, opts?: SendOptions): Promise<string | null>
+  /** Starts running the handlers in this process (a worker; the API too in embedded mode). */
+  work(): Promise<void>
+  /** jobs per queue and state, from the database (shared by every instance) */
+  depth(): Promise<Record<string, Record<string, number>>>
+  /**
+   * Stops fetching; running jobs get `timeoutMs` to finish, then go back to the queue for a
+   * retry. Never loses a job: one whose process dies instead expires and is retried.
+   */
+  stop(timeoutMs?: number): Promise<void>
+  /** Adds queue depth by state and this process's job failures to a metrics registry (/metrics). */
+  instrument(registry: Registry): void
+}
+
+/** Placeholders `$1…$n` of pg-boss's SQL turned into Drizzle parameters, to run on a Drizzle transaction. */
+export function toDrizzleSql(text: string, values: unknown[] = []): SQL {
+  const chunks: SQL[] = []
+  let last = 0
+  for (const m of text.matchAll(/\$(\d+)/g)) {
+    chunks.push(sql.raw(text.slice(last, m.index)))
+    // sql.param keeps arrays and objects as one parameter (a plain interpolation would spread arrays)
+    chunks.push(sql`${sql.param(values[Number(m[1]) - 1] ?? null)}`)
+    last = m.index + m[0].length
+  }
+  chunks.push(sql.raw(text.slice(last)))
+  return sql.join(chunks)
+}
+
+const txAdapter = (tx: Db): PgBoss.Db => ({
+  executeSql: async (text, values) => (await tx.execute(toDrizzleSql(text, values))) as unknown as { rows: [] },
+})
+
+/**
+ * pg-boss on the application's own connections. On PGlite, whose one session runs one query at a
+ * time, pg-boss's multi-statement scripts (schema creation, maintenance: `BEGIN; …; COMMIT`) go
+ * through `exec`; the pg pool runs them as one simple query.
+ */
+function databaseAdapter(database: Database): PgBoss.Db {
+  return {
+    executeSql: async (text, values) => {
+      if (database.kind === 'pglite' && !values?.length && /;\s*\S/.test(text.trim().replace(/;\s*$/, ''))) {
+        await database.sql.exec(text)
+        return { rows: [] }
+      }
+      return (await database.sql.query(text, values)) as { rows: [] }
+    },
+  }
+}
+
+export interface QueueDeps {
+  database: Database
+  logger: Logger
+  jobs: JobDefinition<never>[]
+  /** seconds between polls for new jobs */
+  pollingIntervalSeconds?: number
+}
+
+/** Background jobs on pg-boss, in the same PostgreSQL (or PGlite) as the data. */
+export async function createQueue({ database, logger, jobs, pollingIntervalSeconds = 2 }: QueueDeps): Promise<Queue> {
+  const log = logger.child({ component: 'queue' })
+  const boss = new PgBoss({
+    db: databaseAdapter(database),
+    schema: 'pgboss',
+    // embedded: the one process supervises; on PostgreSQL every instance may, pg-boss takes turns with a lock
+    supervise: true,
+    schedule: true,
+    maintenanceIntervalSeconds: 30,
+    monitorStateIntervalSeconds: 30,
+  })
+  boss.on('error', (err) => log.error({ err }, 'job queue error'))
+  await boss.start()
+  for (const job of jobs) {
+    const options = {
+      name: job.name,
+      retryLimit: job.retryLimit ?? 5,
+      retryDelay: job.retryDelaySeconds ?? 10,
+      retryBackoff: true,
+      expireInSeconds: job.expireInSeconds ?? 15 * 60,
+    }
+    // createQueue is not idempotent under concurrent starts; an existing queue gets its options refreshed
+    if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, options)
+    else await boss.createQueue(job.name, options).catch(async () => boss.updateQueue(job.name, options))
+    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' })
+  }
+
+  let failures: Counter<'queue'> | undefined
+  let completed: Counter<'queue'> | undefined
+  const depth = async () => {
+    // countStates is public in pg-boss 10 but missing from its types
+    const counting = boss as unknown as { countStates(): Promise<{ queues: Record<string, Record<string, number>> }> }
+    const states = await counting.countStates()
+    return states.queues
+  }
+
+  let working = false
+  return {
+    async send(name, data, opts = {}) {
+      return boss.send(name, data, {
+        ...(opts.tx ? { db: txAdapter(opts.tx) } : {}),
+        ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
+        ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+      })
+    },
+    async work() {
+      if (working) return
+      working = true
+      for (const job of jobs) {
+        await boss.work<Record<string, unknown>>(
+          job.name,
+          { includeMetadata: true, pollingIntervalSeconds, batchSize: 1 },
+          async ([j]) => {
+            if (!j) return
+            const jobLog = log.child({ job: job.name, jobId: j.id, retryCount: j.retryCount })
+            const started = Date.now()
+            try {
+              await job.handle(j.data as never, { jobId: j.id, retryCount: j.retryCount, log: jobLog })
+              completed?.inc({ queue: job.name })
+              jobLog.info({ ms: Date.now() - started }, 'job completed')
+            } catch (err) {
+              failures?.inc({ queue: job.name })
+              jobLog.warn({ err, ms: Date.now() - started }, 'job failed')
+              throw err
+            }
+          },
+        )
+      }
+    },
+    depth,
+    instrument(registry) {
+      failures = new Counter({
+        name: 'job_failures_total',
+        help: 'Background job runs that failed in this process, by queue',
+        labelNames: ['queue'] as const,
+        registers: [registry],
+      })
+      completed = new Counter({
+        name: 'jobs_completed_total',
+        help: 'Background job runs that completed in this process, by queue',
+        labelNames: ['queue'] as const,
+        registers: [registry],
+      })
+      new Gauge({
+        name: 'job_queue_jobs',
+        help: 'Background jobs by queue and state (created = waiting, retry = failed and waiting to retry, failed = gave up)',
+        labelNames: ['queue', 'state'] as const,
+        registers: [registry],
+        async collect() {
+          this.reset()
+          try {
+            for (const [queue, counts] of Object.entries(await depth())) {
+              for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n)
+            }
+          } catch (err) {
+            log.warn({ err }, 'could not count jobs')
+          }
+        },
+      })
+    },
+    async stop(timeoutMs = 10_000) {
+      await boss.stop({ graceful: true, timeout: timeoutMs, wait: true, close: true })
+    },
+  }
+}
+
+/**
+ * A queue that starts pg-boss on first use: an app that never enqueues (most test files, a
+ * read-only instance) pays nothing for it.
+ */
+export function lazyQueue(open: () => Promise<Queue>): Queue {
+  const registries: Registry[] = []
+  let opened: Promise<Queue> | undefined
+  const get = () => {
+    opened ??= open().then((q) => {
+      for (const r of registries) q.instrument(r)
+      return q
+    })
+    return opened
+  }
+  return {
+    send: async (name, data, opts) => (await get()).send(name, data, opts),
+    work: async () => (await get()).work(),
+    depth: async () => (opened ? (await get()).depth() : {}),
+    stop: async (timeoutMs) => {
+      if (opened) await (await opened).stop(timeoutMs)
+    },
+    instrument(registry) {
+      if (opened) void opened.then((q) => q.instrument(registry))
+      else registries.push(registry)
+    },
+  }
+}
