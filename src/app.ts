@@ -12,11 +12,12 @@ import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
-import { memoryRateLimitStore, type RateLimitStore } from './infra/rate-limit.ts'
+import { createInfra, type Infra } from './infra/index.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
-import { createIdentity, type Identity } from './modules/auth/identity.ts'
+import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
+import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { membersRoutes } from './modules/teams/members.routes.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { teamsRoutes } from './modules/teams/teams.routes.ts'
@@ -30,8 +31,8 @@ export interface AppDeps {
   logger: Logger
   /** extra readiness checks (storage, Redis) besides the database */
   checks?: ReadinessCheck[]
-  /** rate-limit counters: in memory by default, Redis when configured */
-  limits?: RateLimitStore
+  /** rate limits, cache and pub/sub: in memory by default, Redis when configured (see createInfra) */
+  infra?: Infra
 }
 
 declare module 'fastify' {
@@ -40,6 +41,7 @@ declare module 'fastify' {
     database: Database
     metrics: Metrics
     identity: Identity
+    infra: Infra
   }
 }
 
@@ -60,7 +62,7 @@ export async function buildApp({
   database,
   logger,
   checks = [],
-  limits = memoryRateLimitStore(),
+  infra = createInfra({}, logger),
 }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -85,7 +87,8 @@ export async function buildApp({
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('config', config)
   app.decorate('database', database)
-  app.decorate('metrics', createMetrics(database))
+  app.decorate('metrics', createMetrics(database, infra))
+  app.decorate('infra', infra)
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
@@ -122,23 +125,25 @@ export async function buildApp({
   registerMetrics(app, app.metrics, config.METRICS_TOKEN)
 
   const dbCheck: ReadinessCheck = { name: 'database', critical: true, check: () => database.ping() }
-  await app.register(opsRoutes, { checks: [dbCheck, ...checks] })
+  await app.register(opsRoutes, { checks: [dbCheck, ...infra.checks, ...checks] })
 
   const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
   app.decorate('identity', identity)
   registerAuth(app, identity.authenticate)
-  registerRateLimit(app, limits, config)
+  registerRateLimit(app, infra.limits, config)
   registerIdempotency(app, database.db)
-  app.addHook('onClose', () => limits.close())
+  app.addHook('onClose', () => infra.close())
+  wireInvalidation(identity, infra.pubsub)
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { identity, limits, config })
+      await api.register(authRoutes, { identity, limits: infra.limits, config })
       await api.register(usersRoutes)
-      await api.register(tokensRoutes, { forgetTokens: identity.forgetTokens })
+      await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
       await api.register(teamsRoutes)
       await api.register(membersRoutes)
+      await api.register(projectsRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -7,6 +7,7 @@ import type { Database } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
+import { createInfra } from './infra/index.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { ensureAdmin } from './modules/users/seed.ts'
 
@@ -33,7 +34,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       )
       if (seeded.outcome !== 'exists') logger.info({ userId: seeded.userId, outcome: seeded.outcome }, 'admin seeded')
     }
-    const app = await buildApp({ config, database, logger })
+    const infra = createInfra(config, logger)
+    const app = await buildApp({ config, database, logger, infra })
     closeConnectionsOnShutdown(app)
     const address = await app.listen({ port: config.PORT, host: config.HOST })
     const url = address.replace('[::1]', 'localhost')

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +7,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { type Config, loadConfig } from '../src/config.ts'
 import type { Database } from '../src/db/client.ts'
+import { createInfra } from '../src/infra/index.ts'
 import { createLogger } from '../src/logger.ts'
 import type { ReadinessCheck } from '../src/modules/ops/ops.routes.ts'
 import { freshDatabase } from './db.ts'
@@ -41,14 +43,26 @@ export async function createTestApp(
     checks?: ReadinessCheck[]
     /** extra routes registered before the app is ready (to exercise the platform) */
     routes?: (app: FastifyInstance) => void
+    /** share a database with another test app (two instances on one database) */
+    database?: Database
+    /** Redis for the shared layer; defaults to TEST_REDIS_URL (none: in-memory) */
+    redisUrl?: string
+    /** Redis key prefix; apps given the same one share rate limits and caches */
+    redisPrefix?: string
   } = {},
 ): Promise<TestApp> {
   const queries: string[] = []
-  const database = await freshDatabase({ onQuery: (q) => queries.push(q) })
+  const database = opts.database ?? (await freshDatabase({ onQuery: (q) => queries.push(q) }))
   const config = testConfig(opts.env)
   const lines: string[] = []
   const logger = createLogger(config, { write: (line: string) => lines.push(line) })
-  const app = await buildApp({ config, database, logger, checks: opts.checks })
+  const redisUrl = opts.redisUrl ?? process.env.TEST_REDIS_URL
+  const infra = createInfra(
+    { REDIS_URL: redisUrl },
+    logger,
+    opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
+  )
+  const app = await buildApp({ config, database, logger, checks: opts.checks, infra })
   opts.routes?.(app)
   await app.ready()
   return {
@@ -62,7 +76,7 @@ export async function createTestApp(
     queries,
     close: async () => {
       await app.close()
-      await database.close()
+      if (!opts.database) await database.close()
     },
   }
 }

@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Database } from '../db/client.ts'
+import type { Infra } from '../infra/index.ts'
 import { unauthorized } from './problem.ts'
 
 /** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
-export function createMetrics(database: Database) {
+export function createMetrics(database: Database, infra: Infra) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const requests = new Counter({
@@ -34,7 +35,40 @@ export function createMetrics(database: Database) {
       this.set({ state: 'waiting' }, stats.waiting)
     },
   })
-  return { registry, requests, duration }
+  const fromStats = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(read())
+      },
+    })
+  fromStats('cache_hits_total', 'Cache hits', () => infra.stats.cacheHits)
+  fromStats('cache_misses_total', 'Cache misses', () => infra.stats.cacheMisses)
+  fromStats('cache_errors_total', 'Cache operations that failed (Redis unavailable)', () => infra.stats.cacheErrors)
+  fromStats(
+    'rate_limit_fallbacks_total',
+    'Rate-limit checks served from per-instance memory because Redis was unavailable',
+    () => infra.stats.rateLimitFallbacks,
+  )
+  const rateLimited = new Counter({
+    name: 'rate_limit_rejections_total',
+    help: 'Requests answered 429, by limit',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'redis_up',
+    help: '1 when Redis answers, 0 when it is configured but unavailable (absent without REDIS_URL)',
+    registers: [registry],
+    collect() {
+      const state = infra.redisState()
+      if (state !== 'absent') this.set(state === 'up' ? 1 : 0)
+    },
+  })
+  return { registry, requests, duration, rateLimited }
 }
 export type Metrics = ReturnType<typeof createMetrics>
 

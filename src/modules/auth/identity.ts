@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { type Actor, type Authenticator, type Scope, scopesForRole } from '../../http/auth.ts'
 import { unauthorized } from '../../http/problem.ts'
+import type { PubSub } from '../../infra/pubsub.ts'
 import { sha256 } from '../../lib/crypto.ts'
 import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/tokens.service.ts'
 import { insertUser } from '../users/users.service.ts'
@@ -36,6 +37,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
       : null
   const patCache = new Map<string, { id: string; userId: string; scopes: Scope[]; expiresAt: number; until: number }>()
   const touched = new Map<string, number>()
+  const tokenListeners: (() => void)[] = []
   const sessionDeps: SessionDeps = { db, tokens, states, refreshTtlSeconds: config.REFRESH_TOKEN_TTL, log }
   const userCreated: UserCreatedHook = async (tx, user) => {
     await onUserCreated?.(tx, user)
@@ -133,8 +135,28 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     sessionDeps,
     authenticate,
     userCreated,
-    /** forget cached token lookups after a revocation */
+    /** forget cached token lookups here (a message from another instance) */
     forgetTokens: () => patCache.clear(),
+    /** a token was revoked: forget it here and tell the other instances */
+    tokensRevoked: () => {
+      patCache.clear()
+      for (const l of tokenListeners) l()
+    },
+    onTokensRevoked: (listener: () => void) => tokenListeners.push(listener),
   }
 }
 export type Identity = ReturnType<typeof createIdentity>
+
+const USER_CHANNEL = 'tasklane:invalidate:user'
+const TOKENS_CHANNEL = 'tasklane:invalidate:tokens'
+
+/**
+ * Makes a sign-out, a disabled user or a revoked token take effect on every instance within a
+ * moment: invalidations are published, and each instance drops its cached copy on receipt.
+ */
+export function wireInvalidation(identity: Identity, pubsub: PubSub) {
+  identity.states.onInvalidate((userId) => void pubsub.publish(USER_CHANNEL, userId))
+  pubsub.subscribe(USER_CHANNEL, (userId) => identity.states.forget(userId))
+  identity.onTokensRevoked(() => void pubsub.publish(TOKENS_CHANNEL, '*'))
+  pubsub.subscribe(TOKENS_CHANNEL, () => identity.forgetTokens())
+}
