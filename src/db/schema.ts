@@ -1,8 +1,10 @@
 // Every table of the application, re-exported from its module (drizzle-kit reads this file).
 export { idempotencyKeys } from '../http/idempotency.table.ts'
 export { activity } from '../modules/activity/activity.table.ts'
+export { attachments } from '../modules/attachments/attachments.table.ts'
 export { sessions } from '../modules/auth/sessions.table.ts'
 export { comments } from '../modules/comments/comments.table.ts'
+export { notes } from '../modules/notes/notes.table.ts'
 export { projects } from '../modules/projects/projects.table.ts'
 export { tags } from '../modules/tags/tags.table.ts'
 export { tasks, taskTags } from '../modules/tasks/tasks.table.ts'

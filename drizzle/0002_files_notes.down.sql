@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS "notes";--> statement-breakpoint
+DROP TABLE IF EXISTS "attachments";
