@@ -127,7 +127,8 @@ describe('tasklane serve', () => {
   }, 60_000)
 
   it('refuses a bad configuration with exit 1 and one line per bad variable', async () => {
-    const cli = runCli(['serve'], { ...(await serveEnv()), PORT: 'abc', LOG_LEVEL: 'loud' })
+    const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-serve-'))
+    const cli = runCli(['serve'], { DATA_DIR: dataDir, PORT: 'abc', LOG_LEVEL: 'loud' })
     expect(await cli.exited).toBe(1)
     expect(cli.stderr().trimEnd().split('\n')).toEqual([
       'invalid configuration:',
