@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { activity, type Changes } from './activity.table.ts'
 
@@ -13,9 +14,21 @@ export interface ActivityInput {
   changes?: Changes
 }
 
-/** Appends to the log. Call with the transaction of the change it records, never after it. */
+/** The channel instances LISTEN on to learn of new log entries; NOTIFY is delivered only on commit. */
+export const ACTIVITY_CHANNEL = 'tasklane_activity'
+
+/**
+ * Appends to the log and, in the same statement, notifies listeners — PostgreSQL delivers the
+ * notification when (and only if) the transaction commits. Call with the transaction of the change.
+ */
 export async function recordActivity(tx: Db, entry: ActivityInput): Promise<void> {
-  await tx.insert(activity).values({ ...entry, changes: entry.changes ?? {} })
+  const changes = JSON.stringify(entry.changes ?? {})
+  await tx.execute(sql`with entry as (
+    insert into ${activity} (actor_id, action, entity_type, entity_id, team_id, project_id, task_id, changes)
+    values (${entry.actorId}, ${entry.action}, ${entry.entityType}, ${entry.entityId}, ${entry.teamId},
+            ${entry.projectId ?? null}, ${entry.taskId ?? null}, ${changes}::jsonb)
+    returning id
+  ) select pg_notify(${ACTIVITY_CHANNEL}, '') from entry`)
 }
 
 const same = (a: unknown, b: unknown) =>

@@ -1,6 +1,4 @@
-import { sql } from 'drizzle-orm'
 import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { xid8 } from '../../db/types.ts'
 
 export type Changes = Record<string, { from: unknown; to: unknown }>
 
@@ -13,9 +11,6 @@ export const activity = pgTable(
   'activity',
   {
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    // ids are taken before commit, so readers that follow the log use the writing transaction's id
-    // to stop below any transaction still in flight (see activity.queries.ts)
-    txId: xid8().notNull().default(sql`pg_current_xact_id()`),
     actorId: uuid(),
     action: text().notNull(),
     entityType: text().notNull(),

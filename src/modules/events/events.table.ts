@@ -1,0 +1,19 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { users } from '../users/users.table.ts'
+
+/**
+ * One-minute, single-use tickets for `GET /events?ticket=` (EventSource cannot send headers).
+ * Kept in the database so a ticket issued by one instance works on any other.
+ */
+export const eventTickets = pgTable(
+  'event_tickets',
+  {
+    tokenHash: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    usedAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('event_tickets_expires_at_idx').on(t.expiresAt)],
+)
