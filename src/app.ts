@@ -18,6 +18,7 @@ import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
+import { tagsRoutes } from './modules/tags/tags.routes.ts'
 import { membersRoutes } from './modules/teams/members.routes.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { teamsRoutes } from './modules/teams/teams.routes.ts'
@@ -144,6 +145,7 @@ export async function buildApp({
       await api.register(teamsRoutes)
       await api.register(membersRoutes)
       await api.register(projectsRoutes)
+      await api.register(tagsRoutes)
     },
     { prefix: '/api/v1' },
   )

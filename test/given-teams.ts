@@ -66,6 +66,8 @@ export interface TeamWithRoles {
   viewer: GivenUser
   /** a user of another team */
   outsider: GivenUser
+  /** the outsider's own (non-personal) team */
+  outsiderTeam: GivenTeam
   /** a global admin who is not a member */
   globalAdmin: GivenUser
 }
@@ -81,8 +83,8 @@ export async function givenTeamWithRoles(app: FastifyInstance, opts: { name?: st
     givenUser(app, { name: 'Outsider' }),
     givenAdmin(app),
   ])
-  await givenTeam(app, outsider, { name: "Outsider's team" })
-  return { team, owner, admin, member, viewer, outsider, globalAdmin }
+  const outsiderTeam = await givenTeam(app, outsider, { name: "Outsider's team" })
+  return { team, owner, admin, member, viewer, outsider, outsiderTeam, globalAdmin }
 }
 
 export interface GivenProject {
@@ -103,7 +105,7 @@ export async function givenProject(
     method: 'POST',
     url: '/api/v1/projects',
     headers: by.auth,
-    payload: { teamId: team.id, name: opts.name ?? 'Test project', ...opts },
+    payload: { teamId: team.id, name: 'Test project', ...opts },
   })
   expect(res.statusCode, res.body).toBe(201)
   return res.json()

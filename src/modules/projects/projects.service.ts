@@ -1,0 +1,155 @@
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { notFound, preconditionFailed } from '../../http/problem.ts'
+import { decodeCursor, page } from '../../lib/cursor.ts'
+import { newId } from '../../lib/ids.ts'
+import { named } from '../../lib/patch.ts'
+import { iso } from '../../lib/time.ts'
+import { created, diff, recordActivity } from '../activity/activity.service.ts'
+import { requireRole, visibleTo } from '../teams/access.ts'
+import { requireRoleInBody } from '../teams/team-ref.ts'
+import type { Project } from './projects.schema.ts'
+import { type ProjectRow, projects } from './projects.table.ts'
+
+const FIELDS = ['name', 'description', 'archived'] as const
+
+const toProject = (row: ProjectRow): Project => ({
+  id: row.id,
+  teamId: row.teamId,
+  name: row.name,
+  description: row.description,
+  archived: row.archived,
+  createdAt: iso(row.createdAt),
+  updatedAt: iso(row.updatedAt),
+  version: row.version,
+})
+
+/** Projects of the teams the caller sees (or of one team), oldest first; archived ones included unless filtered. */
+export async function listProjects(
+  db: Db,
+  actor: Actor,
+  query: { teamId?: string; archived?: boolean; limit: number; cursor?: string },
+) {
+  if (query.teamId) await requireRole(db, actor, query.teamId, 'viewer')
+  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const rows = await db
+    .select()
+    .from(projects)
+    .where(
+      and(
+        visibleTo(actor, projects.teamId),
+        query.teamId ? eq(projects.teamId, query.teamId) : undefined,
+        query.archived === undefined ? undefined : eq(projects.archived, query.archived),
+        after
+          ? sql`(${projects.createdAt}, ${projects.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(projects.createdAt), asc(projects.id))
+    .limit(query.limit + 1)
+  const result = page(rows, query.limit, (r) => [iso(r.createdAt), r.id])
+  return { items: result.items.map(toProject), nextCursor: result.nextCursor }
+}
+
+export async function getProject(db: Db, actor: Actor, id: string): Promise<Project> {
+  const [row] = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.id, id), visibleTo(actor, projects.teamId)))
+  if (!row) throw notFound('project', id)
+  return toProject(row)
+}
+
+/** The project's team, after checking the caller's role in it (404 when not visible). */
+async function requireProjectRole(db: Db, actor: Actor, id: string) {
+  const [row] = await db.select({ teamId: projects.teamId }).from(projects).where(eq(projects.id, id))
+  if (!row) throw notFound('project', id)
+  await requireRole(db, actor, row.teamId, 'admin', 'project', id)
+  return row.teamId
+}
+
+export async function createProject(
+  db: Db,
+  actor: Actor,
+  input: { teamId: string; name: string; description?: string | null },
+): Promise<Project> {
+  await requireRoleInBody(db, actor, input.teamId, 'admin')
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(projects)
+      .values({ id: newId(), teamId: input.teamId, name: input.name, description: input.description ?? null })
+      .returning()
+    await recordActivity(tx, {
+      actorId: actor.userId,
+      action: 'project.created',
+      entityType: 'project',
+      entityId: row!.id,
+      teamId: row!.teamId,
+      projectId: row!.id,
+      changes: created(row!, ['name', 'description']),
+    })
+    return toProject(row!)
+  })
+}
+
+const versionIs = (expected: number | undefined) =>
+  expected === undefined ? undefined : eq(projects.version, expected)
+
+/** Merge-patches a project (admin+); archiving is recorded as project.archived. */
+export async function updateProject(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: { name?: string; description?: string | null; archived?: boolean },
+  expected?: number,
+): Promise<Project> {
+  await requireProjectRole(db, actor, id)
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(projects).where(eq(projects.id, id)).for('update')
+    if (!before) throw notFound('project', id)
+    if (expected !== undefined && before.version !== expected) throw preconditionFailed()
+    const changes = diff(before, { ...before, ...named(input) }, FIELDS)
+    if (!Object.keys(changes).length) return toProject(before)
+    const [after] = await tx
+      .update(projects)
+      .set({ ...named(input), updatedAt: new Date(), version: sql`${projects.version} + 1` })
+      .where(and(eq(projects.id, id), versionIs(expected)))
+      .returning()
+    if (!after) throw preconditionFailed()
+    await recordActivity(tx, {
+      actorId: actor.userId,
+      action: changes.archived?.to === true ? 'project.archived' : 'project.updated',
+      entityType: 'project',
+      entityId: id,
+      teamId: after.teamId,
+      projectId: id,
+      changes,
+    })
+    return toProject(after)
+  })
+}
+
+/** Deletes a project and its tasks (admin+). */
+export async function deleteProject(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
+  await requireProjectRole(db, actor, id)
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(projects)
+      .where(and(eq(projects.id, id), versionIs(expected)))
+      .returning()
+    if (!row) {
+      const [still] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, id))
+      throw still ? preconditionFailed() : notFound('project', id)
+    }
+    await recordActivity(tx, {
+      actorId: actor.userId,
+      action: 'project.deleted',
+      entityType: 'project',
+      entityId: id,
+      teamId: row.teamId,
+      projectId: id,
+      changes: { name: { from: row.name, to: null } },
+    })
+  })
+}

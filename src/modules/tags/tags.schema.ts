@@ -1,0 +1,29 @@
+import { z } from 'zod'
+import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Version } from '../teams/teams.schema.ts'
+
+const TagName = z.string().trim().min(1).max(50)
+const Color = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a color like #1a2b3c')
+  .transform((c) => c.toLowerCase())
+  .meta({ description: 'A #rrggbb color', example: '#3366ff' })
+
+export const Tag = z
+  .object({
+    id: Id,
+    teamId: Id,
+    name: z.string().max(50),
+    color: z.string().max(7),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Version,
+  })
+  .meta({ id: 'Tag', description: 'A tag of a team; names are unique in the team, whatever their case' })
+export type Tag = z.infer<typeof Tag>
+
+export const CreateTag = z.strictObject({ teamId: Id, name: TagName, color: Color })
+export const UpdateTag = z
+  .strictObject({ name: TagName.optional(), color: Color.optional() })
+  .meta({ description: 'JSON Merge Patch: a missing field is left alone' })
+export const TagListQuery = PageQuery.extend({ teamId: Id.meta({ description: 'The team whose tags to list' }) })
