@@ -13,6 +13,7 @@ import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { createInfra, type Infra } from './infra/index.ts'
+import { activityRoutes } from './modules/activity/activity.routes.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
@@ -146,6 +147,7 @@ export async function buildApp({
       await api.register(membersRoutes)
       await api.register(projectsRoutes)
       await api.register(tagsRoutes)
+      await api.register(activityRoutes)
     },
     { prefix: '/api/v1' },
   )

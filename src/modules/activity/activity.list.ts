@@ -1,0 +1,80 @@
+import { and, desc, eq, lt } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { invalidField, notFound } from '../../http/problem.ts'
+import { decodeCursor, page } from '../../lib/cursor.ts'
+import { iso } from '../../lib/time.ts'
+import { projects } from '../projects/projects.table.ts'
+import { tasks } from '../tasks/tasks.table.ts'
+import { requireRole, visibleTo } from '../teams/access.ts'
+import { users } from '../users/users.table.ts'
+import type { ActivityEntry, ActivityQuery } from './activity.schema.ts'
+import { activity } from './activity.table.ts'
+
+/** Entries with their actor's name, joined in the same statement (never one query per entry). */
+export const selectEntries = (db: Db) =>
+  db
+    .select({ entry: activity, actorName: users.name })
+    .from(activity)
+    .leftJoin(users, eq(users.id, activity.actorId))
+    .$dynamic()
+
+type EntryRow = Awaited<ReturnType<ReturnType<typeof selectEntries>['execute']>>[number]
+
+export const toActivityEntry = ({ entry, actorName }: EntryRow): ActivityEntry => ({
+  id: entry.id,
+  action: entry.action,
+  actor: entry.actorId && actorName !== null ? { id: entry.actorId, name: actorName } : null,
+  entityType: entry.entityType,
+  entityId: entry.entityId,
+  teamId: entry.teamId,
+  projectId: entry.projectId,
+  taskId: entry.taskId,
+  changes: entry.changes,
+  createdAt: iso(entry.createdAt),
+})
+
+/** A filter naming a container the caller cannot see is a 404, like any invisible resource. */
+async function requireVisibleFilters(db: Db, actor: Actor, query: ActivityQuery) {
+  if (query.teamId) await requireRole(db, actor, query.teamId, 'viewer')
+  if (query.projectId) {
+    const [row] = await db
+      .select({ id: projects.id })
+      .from(projects)
+      .where(and(eq(projects.id, query.projectId), visibleTo(actor, projects.teamId)))
+    if (!row) throw notFound('project', query.projectId)
+  }
+  if (query.taskId) {
+    const [row] = await db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(and(eq(tasks.id, query.taskId), visibleTo(actor, tasks.teamId)))
+    if (!row) throw notFound('task', query.taskId)
+  }
+}
+
+/** The audit trail the caller can see, newest first, keyset-paginated on the id; filters combine. */
+export async function listActivity(db: Db, actor: Actor, query: ActivityQuery) {
+  await requireVisibleFilters(db, actor, query)
+  let before: number | undefined
+  if (query.cursor) {
+    const [id] = decodeCursor(query.cursor, 1)
+    if (typeof id !== 'number' || !Number.isSafeInteger(id))
+      throw invalidField('query.cursor', 'not a cursor this list returned')
+    before = id
+  }
+  const rows = await selectEntries(db)
+    .where(
+      and(
+        visibleTo(actor, activity.teamId),
+        query.teamId ? eq(activity.teamId, query.teamId) : undefined,
+        query.projectId ? eq(activity.projectId, query.projectId) : undefined,
+        query.taskId ? eq(activity.taskId, query.taskId) : undefined,
+        before === undefined ? undefined : lt(activity.id, before),
+      ),
+    )
+    .orderBy(desc(activity.id))
+    .limit(query.limit + 1)
+  const result = page(rows, query.limit, (r) => [r.entry.id])
+  return { items: result.items.map(toActivityEntry), nextCursor: result.nextCursor }
+}
