@@ -14,12 +14,15 @@ import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { createInfra, type Infra } from './infra/index.ts'
 import { activityRoutes } from './modules/activity/activity.routes.ts'
+import { adminTasksRoutes } from './modules/admin/admin-tasks.routes.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
+import { commentsRoutes } from './modules/comments/comments.routes.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { tagsRoutes } from './modules/tags/tags.routes.ts'
+import { tasksRoutes } from './modules/tasks/tasks.routes.ts'
 import { membersRoutes } from './modules/teams/members.routes.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { teamsRoutes } from './modules/teams/teams.routes.ts'
@@ -143,6 +146,9 @@ export async function buildApp({
       await api.register(usersRoutes)
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
+      await api.register(tasksRoutes)
+      await api.register(commentsRoutes)
+      await api.register(adminTasksRoutes)
       await api.register(teamsRoutes)
       await api.register(membersRoutes)
       await api.register(projectsRoutes)

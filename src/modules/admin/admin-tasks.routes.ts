@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { actorOf } from '../../http/auth.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { Task, TaskQuery } from '../tasks/tasks.schema.ts'
+import { deleteTask, listTasks } from '../tasks/tasks.service.ts'
+
+const tags = ['admin']
+
+/** Tasks of every team, for global admins (the visibility rule lets them see everything). */
+export const adminTasksRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db } = app.database
+  const config = { admin: true, scope: 'admin' as const }
+
+  app.get(
+    '/admin/tasks',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Tasks of every team, with the filters and sorts of GET /tasks',
+        operationId: 'adminListTasks',
+        querystring: TaskQuery,
+        response: { 200: pageOf(Task), ...errors(403, 404) },
+      },
+    },
+    async (req) => listTasks(db, actorOf(req), req.query),
+  )
+
+  app.delete(
+    '/admin/tasks/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Delete any task (with its subtasks and comments)',
+        operationId: 'adminDeleteTask',
+        params: IdParams,
+        headers: IfMatchHeaders,
+        response: { 204: NoContent, ...errors(403, 404, 412) },
+      },
+    },
+    async (req, reply) => {
+      await deleteTask(db, actorOf(req), req.params.id, { expected: expectedVersion(req), asAdmin: true })
+      return reply.code(204).send(null)
+    },
+  )
+}

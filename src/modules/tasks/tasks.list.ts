@@ -1,0 +1,146 @@
+import { and, asc, desc, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import type { AnyPgColumn } from 'drizzle-orm/pg-core'
+import type { Db } from '../../db/client.ts'
+import { invalidField } from '../../http/problem.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { selectTasks, type TaskListRow, toTask, tsQuery } from './tasks.queries.ts'
+import type { Task, TaskQuery, TaskSort } from './tasks.schema.ts'
+import { tasks } from './tasks.table.ts'
+
+type Value = string | number | null
+
+/** One sort key: the expression, the SQL type its cursor value is cast to, and its value in a row. */
+interface Key {
+  expr: AnyPgColumn | SQL
+  cast: 'timestamptz' | 'int' | 'float8' | 'real'
+  value: (row: Row) => Value
+}
+type Row = TaskListRow & { rank?: number }
+
+/** A sort order: keys in one direction, then the id as the tie-breaker in the same direction. */
+interface Order {
+  name: TaskSort | 'relevance'
+  keys: Key[]
+  desc: boolean
+  /** the first key may be NULL and NULLs come last whichever the direction (dueAt) */
+  nullsLast?: boolean
+}
+
+const time = (col: AnyPgColumn, get: (r: Row) => Date | null): Key => ({
+  expr: col,
+  cast: 'timestamptz',
+  value: (r) => get(r)?.toISOString() ?? null,
+})
+const created = time(tasks.createdAt, (r) => r.createdAt)
+const updated = time(tasks.updatedAt, (r) => r.updatedAt)
+const due = time(tasks.dueAt, (r) => r.dueAt)
+const priority: Key = { expr: tasks.priorityRank, cast: 'int', value: (r) => r.priorityRank }
+const position: Key = { expr: tasks.position, cast: 'float8', value: (r) => r.position }
+
+const ORDERS: Record<TaskSort, Omit<Order, 'name'>> = {
+  createdAt: { keys: [created], desc: false },
+  '-createdAt': { keys: [created], desc: true },
+  updatedAt: { keys: [updated], desc: false },
+  '-updatedAt': { keys: [updated], desc: true },
+  dueAt: { keys: [due], desc: false, nullsLast: true },
+  '-dueAt': { keys: [due], desc: true, nullsLast: true },
+  // equal priorities: newest first for -priority (the index order), oldest first for priority
+  priority: { keys: [priority, created], desc: false },
+  '-priority': { keys: [priority, created], desc: true },
+  position: { keys: [position], desc: false },
+  '-position': { keys: [position], desc: true },
+}
+
+function orderFor(query: TaskQuery): { order: Order; extra?: { rank: SQL<number> } } {
+  if (query.sort) return { order: { name: query.sort, ...ORDERS[query.sort] } }
+  if (!query.q) return { order: { name: '-createdAt', ...ORDERS['-createdAt'] } }
+  // relevance: ts_rank is a real; the cursor carries its shortest text form, which casts back exactly
+  const rank = sql<number>`ts_rank(${tasks.search}, ${tsQuery(query.q)})`
+  const key: Key = { expr: rank, cast: 'real', value: (r) => r.rank ?? 0 }
+  return { order: { name: 'relevance', keys: [key], desc: true }, extra: { rank } }
+}
+
+const param = (value: Value, cast: Key['cast'] | 'uuid') => sql`${value}::${sql.raw(cast)}`
+
+/** `(k1, k2, id) > (v1, v2, vid)` (or `<` descending): one row comparison an index can range-scan. */
+function after(keys: Key[], values: Value[], id: string, descending: boolean): SQL {
+  const left = sql.join([...keys.map((k) => k.expr), tasks.id], sql`, `)
+  const right = sql.join([...keys.map((k, i) => param(values[i]!, k.cast)), param(id, 'uuid')], sql`, `)
+  return sql`(${left}) ${sql.raw(descending ? '<' : '>')} (${right})`
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const VALID: Record<Key['cast'], (v: Value) => boolean> = {
+  timestamptz: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  int: (v) => Number.isInteger(v),
+  float8: (v) => typeof v === 'number' && Number.isFinite(v),
+  real: (v) => typeof v === 'number' && Number.isFinite(v),
+}
+
+// a tampered cursor is a 400, never a failed cast in the database
+const wellFormed = (order: Order, values: Value[], id: unknown) =>
+  typeof id === 'string' &&
+  UUID.test(id) &&
+  order.keys.every((k, i) => VALID[k.cast](values[i]!) || (i === 0 && order.nullsLast && values[i] === null))
+
+const direction = (descending: boolean) => (descending ? desc : asc)
+
+/**
+ * A keyset page of tasks: `limit + 1` rows ordered by the sort keys and the id, starting after the
+ * cursor's row, so inserts between two pages never shift or repeat what was already seen.
+ * A nullable key (dueAt) is read in two ranges, non-NULL then NULL, each on its index.
+ */
+export async function pageOfTasks(
+  db: Db,
+  where: (SQL | undefined)[],
+  query: TaskQuery,
+): Promise<{ items: Task[]; nextCursor: string | null }> {
+  const { order, extra } = orderFor(query)
+  const cursor = query.cursor ? decodeCursor(query.cursor, order.keys.length + 2) : null
+  if (cursor && cursor[0] !== order.name) throw invalidField('query.cursor', 'this cursor belongs to another sort')
+  const values = cursor?.slice(1, -1) ?? []
+  const lastId = cursor?.at(-1) as string
+  if (cursor && !wellFormed(order, values, lastId))
+    throw invalidField('query.cursor', 'not a cursor this list returned')
+  const by = direction(order.desc)
+  const fetch = (conditions: (SQL | undefined)[], keys: Key[], limit: number) =>
+    selectTasks(db, extra)
+      .where(and(...where, ...conditions))
+      .orderBy(...keys.map((k) => by(k.expr)), by(tasks.id))
+      .limit(limit) as Promise<Row[]>
+
+  let rows: Row[]
+  if (!order.nullsLast) {
+    rows = await fetch(
+      [cursor ? after(order.keys, values, lastId, order.desc) : undefined],
+      order.keys,
+      query.limit + 1,
+    )
+  } else {
+    const [first] = order.keys as [Key]
+    const inNulls = cursor !== null && values[0] === null
+    rows = inNulls
+      ? []
+      : await fetch(
+          [isNotNull(first.expr), cursor ? after(order.keys, values, lastId, order.desc) : undefined],
+          order.keys,
+          query.limit + 1,
+        )
+    if (rows.length <= query.limit) {
+      const more = await fetch(
+        [isNull(first.expr), inNulls ? after([], [], lastId, order.desc) : undefined],
+        [],
+        query.limit + 1 - rows.length,
+      )
+      rows = rows.concat(more)
+    }
+  }
+
+  if (rows.length <= query.limit) return { items: rows.map(toTask), nextCursor: null }
+  const items = rows.slice(0, query.limit)
+  const end = items.at(-1)!
+  return {
+    items: items.map(toTask),
+    nextCursor: encodeCursor([order.name, ...order.keys.map((k) => k.value(end)), end.id]),
+  }
+}

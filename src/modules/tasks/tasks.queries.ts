@@ -1,0 +1,127 @@
+import { and, eq, gte, inArray, isNull, lt, not, type SQL, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { iso, isoOrNull } from '../../lib/time.ts'
+import { projects } from '../projects/projects.table.ts'
+import { tags as tagTable } from '../tags/tags.table.ts'
+import { visibleTo } from '../teams/access.ts'
+import { users } from '../users/users.table.ts'
+import type { Task, TaskQuery } from './tasks.schema.ts'
+import { TASK_PRIORITIES, tasks, taskTags } from './tasks.table.ts'
+
+export const priorityOf = (rank: number) => TASK_PRIORITIES[rank - 1]!
+export const rankOf = (priority: (typeof TASK_PRIORITIES)[number]) => TASK_PRIORITIES.indexOf(priority) + 1
+
+/**
+ * Everything the task shape needs in one row: the assignee by a join, tags and the subtask count by
+ * correlated subqueries on their indexes. A page of 100 tasks is one statement, never 1 + N.
+ */
+const taskColumns = {
+  id: tasks.id,
+  projectId: tasks.projectId,
+  teamId: tasks.teamId,
+  parentId: tasks.parentId,
+  title: tasks.title,
+  description: tasks.description,
+  status: tasks.status,
+  priorityRank: tasks.priorityRank,
+  dueAt: tasks.dueAt,
+  remindAt: tasks.remindAt,
+  assigneeId: tasks.assigneeId,
+  assigneeName: users.name,
+  position: tasks.position,
+  recurrence: tasks.recurrence,
+  completedAt: tasks.completedAt,
+  createdAt: tasks.createdAt,
+  updatedAt: tasks.updatedAt,
+  version: tasks.version,
+  tags: sql<Task['tags']>`coalesce((
+    select json_agg(json_build_object('id', ${tagTable.id}, 'name', ${tagTable.name}, 'color', ${tagTable.color})
+                    order by lower(${tagTable.name}), ${tagTable.id})
+    from ${taskTags} join ${tagTable} on ${tagTable.id} = ${taskTags.tagId}
+    where ${taskTags.taskId} = ${tasks.id}), '[]'::json)`,
+  subtaskCount: sql<number>`(select count(*)::int from tasks subtask where subtask.parent_id = ${tasks.id})`,
+}
+
+/** The select every read of the task shape starts from; add `where`, `orderBy`, `limit`. */
+export const selectTasks = <E extends Record<string, SQL.Aliased | SQL>>(db: Db, extra?: E) =>
+  db
+    .select({ ...taskColumns, ...(extra ?? ({} as E)) })
+    .from(tasks)
+    .leftJoin(users, eq(users.id, tasks.assigneeId))
+    .$dynamic()
+
+export type TaskListRow = Awaited<ReturnType<ReturnType<typeof selectTasks>['execute']>>[number]
+
+export const toTask = (row: TaskListRow): Task => ({
+  id: row.id,
+  projectId: row.projectId,
+  teamId: row.teamId,
+  parentId: row.parentId,
+  title: row.title,
+  description: row.description,
+  status: row.status,
+  priority: priorityOf(row.priorityRank),
+  dueAt: isoOrNull(row.dueAt),
+  remindAt: isoOrNull(row.remindAt),
+  assigneeId: row.assigneeId,
+  assignee: row.assigneeId && row.assigneeName !== null ? { id: row.assigneeId, name: row.assigneeName } : null,
+  tags: row.tags,
+  position: row.position,
+  recurrence: row.recurrence,
+  subtaskCount: row.subtaskCount,
+  completedAt: isoOrNull(row.completedAt),
+  createdAt: iso(row.createdAt),
+  updatedAt: iso(row.updatedAt),
+  version: row.version,
+})
+
+/** One task in the task shape, or undefined when it does not exist or the caller cannot see it. */
+export async function findTask(db: Db, actor: Actor, id: string): Promise<Task | undefined> {
+  const [row] = await selectTasks(db).where(and(eq(tasks.id, id), visibleTo(actor, tasks.teamId)))
+  return row && toTask(row)
+}
+
+const OPEN = sql`${tasks.status} in ('todo', 'in_progress')`
+// written exactly like the partial index tasks_open_due_idx's predicate implies, so it can serve it
+const overdue = (now: Date) => sql`${OPEN} and ${tasks.dueAt} < ${now.toISOString()}::timestamptz`
+
+export const tsQuery = (q: string) => sql`websearch_to_tsquery('english', ${q})`
+
+/**
+ * The conditions of a task list: the caller's visibility first, then each filter of the query.
+ * Tasks of archived projects are left out unless the query names the project.
+ */
+export function taskFilters(actor: Actor, query: TaskQuery, now: Date): (SQL | undefined)[] {
+  const assignee = query.assigneeId === 'me' ? actor.userId : query.assigneeId
+  return [
+    visibleTo(actor, tasks.teamId),
+    query.projectId ? eq(tasks.projectId, query.projectId) : undefined,
+    query.teamId ? eq(tasks.teamId, query.teamId) : undefined,
+    query.projectId
+      ? undefined
+      : sql`${tasks.projectId} not in (select ${projects.id} from ${projects} where ${projects.archived})`,
+    query.status ? inArray(tasks.status, query.status) : undefined,
+    query.priority ? inArray(tasks.priorityRank, query.priority.map(rankOf)) : undefined,
+    assignee === 'none' ? isNull(tasks.assigneeId) : assignee ? eq(tasks.assigneeId, assignee) : undefined,
+    query.tag
+      ? sql`${tasks.id} in (select ${taskTags.taskId} from ${taskTags} where ${inArray(taskTags.tagId, query.tag)})`
+      : undefined,
+    query.dueBefore ? lt(tasks.dueAt, new Date(query.dueBefore)) : undefined,
+    query.dueAfter ? gte(tasks.dueAt, new Date(query.dueAfter)) : undefined,
+    query.overdue === 'true' ? overdue(now) : undefined,
+    query.overdue === 'false' ? not(sql`coalesce(${overdue(now)}, false)`) : undefined,
+    query.parentId === 'none'
+      ? isNull(tasks.parentId)
+      : query.parentId
+        ? eq(tasks.parentId, query.parentId)
+        : undefined,
+    query.q ? sql`${tasks.search} @@ ${tsQuery(query.q)}` : undefined,
+  ]
+}
+
+/** A task known to exist (inside the transaction that just wrote it), in the task shape. */
+export async function taskById(db: Db, id: string): Promise<Task> {
+  const [row] = await selectTasks(db).where(eq(tasks.id, id))
+  return toTask(row!)
+}

@@ -1,0 +1,132 @@
+import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { conflict, forbidden, invalidField } from '../../http/problem.ts'
+import { type ProjectRow, projects } from '../projects/projects.table.ts'
+import { tags } from '../tags/tags.table.ts'
+import { atLeast, teamRoleOf, visibleTo } from '../teams/access.ts'
+import { INBOX } from '../teams/personal-team.ts'
+import { teamMembers, teams } from '../teams/teams.table.ts'
+import { tasks } from './tasks.table.ts'
+
+/*
+ * Checks of the ids a task write names. An id the caller cannot see is a 400 naming the field
+ * (`body.projectId`): only the resource in the path answers 404.
+ */
+
+/** The caller's Inbox: the `Inbox` project of the personal team they own. */
+async function inboxOf(tx: Db, actor: Actor): Promise<ProjectRow | undefined> {
+  const [row] = await tx
+    .select({ project: projects })
+    .from(projects)
+    .innerJoin(teams, and(eq(teams.id, projects.teamId), eq(teams.personal, true)))
+    .innerJoin(
+      teamMembers,
+      and(eq(teamMembers.teamId, teams.id), eq(teamMembers.userId, actor.userId), eq(teamMembers.role, 'owner')),
+    )
+    .where(eq(projects.name, INBOX))
+    .orderBy(asc(projects.createdAt), asc(projects.id))
+    .limit(1)
+    .for('no key update', { of: projects })
+  return row?.project
+}
+
+/**
+ * The project a task is written into (the caller's Inbox when none is named), locked so concurrent
+ * creates and moves into it take positions one after another. Invisible → 400, a role below
+ * member → 403, archived → 409; `teamId` restricts it to one team (moves stay in the team).
+ */
+export async function projectForWrite(
+  tx: Db,
+  actor: Actor,
+  projectId: string | undefined,
+  teamId?: string,
+): Promise<ProjectRow> {
+  const project = projectId
+    ? (
+        await tx
+          .select()
+          .from(projects)
+          .where(and(eq(projects.id, projectId), visibleTo(actor, projects.teamId)))
+          .for('no key update')
+      )[0]
+    : await inboxOf(tx, actor)
+  if (!project) {
+    throw projectId
+      ? invalidField('body.projectId', 'project not found')
+      : invalidField('body.projectId', 'required: you have no Inbox project')
+  }
+  if (teamId && project.teamId !== teamId) throw invalidField('body.projectId', 'must be a project of the same team')
+  const role = await teamRoleOf(tx, actor, project.teamId)
+  if (!role || !atLeast(role, 'member')) throw forbidden('This needs the member role in the team')
+  if (project.archived) throw conflict('The project is archived: unarchive it to add tasks')
+  return project
+}
+
+/** Locks a project row: moves and re-parenting in one project happen one at a time (no cycles). */
+export async function lockProject(tx: Db, projectId: string): Promise<void> {
+  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update')
+}
+
+/** The position after the last task of the project; call with the project row locked. */
+export async function nextPosition(tx: Db, projectId: string): Promise<number> {
+  const [row] = await tx
+    .select({ last: max(tasks.position) })
+    .from(tasks)
+    .where(eq(tasks.projectId, projectId))
+  return Math.floor(row?.last ?? 0) + 1
+}
+
+export async function checkAssignee(tx: Db, teamId: string, userId: string): Promise<void> {
+  const [member] = await tx
+    .select({ userId: teamMembers.userId })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+  if (!member) throw invalidField('body.assigneeId', 'not a member of the task’s team')
+}
+
+/** The distinct tag ids, each a tag of the team. */
+export async function checkTags(tx: Db, teamId: string, tagIds: readonly string[]): Promise<string[]> {
+  const ids = [...new Set(tagIds)]
+  if (!ids.length) return ids
+  const found = await tx
+    .select({ id: tags.id })
+    .from(tags)
+    .where(and(eq(tags.teamId, teamId), inArray(tags.id, ids)))
+  if (found.length !== ids.length) {
+    const known = new Set(found.map((t) => t.id))
+    throw invalidField('body.tagIds', `not tags of the task’s team: ${ids.filter((id) => !known.has(id)).join(', ')}`)
+  }
+  return ids
+}
+
+/**
+ * A parent must be a task of the same project and, for an existing task, neither the task itself
+ * nor one of its descendants (its ancestors are walked up from the new parent).
+ */
+export async function checkParent(
+  tx: Db,
+  target: { teamId: string; projectId: string },
+  parentId: string,
+  taskId?: string,
+): Promise<void> {
+  const [parent] = await tx
+    .select({ projectId: tasks.projectId })
+    .from(tasks)
+    .where(and(eq(tasks.id, parentId), eq(tasks.teamId, target.teamId)))
+  // a task of another team is as unknown as a missing one
+  if (!parent) throw invalidField('body.parentId', 'task not found')
+  if (parent.projectId !== target.projectId) throw invalidField('body.parentId', 'must be a task of the same project')
+  if (!taskId) return
+  if (parentId === taskId) throw invalidField('body.parentId', 'a task cannot be its own parent')
+  const cycle = await tx.execute(sql`
+    with recursive ancestors(id, parent_id) as (
+      select ${tasks.id}, ${tasks.parentId} from ${tasks} where ${tasks.id} = ${parentId}
+      union
+      select t.id, t.parent_id from ${tasks} t join ancestors a on t.id = a.parent_id
+    )
+    select 1 from ancestors where id = ${taskId}`)
+  if ((cycle as unknown as { rows: unknown[] }).rows.length) {
+    throw invalidField('body.parentId', 'would make a cycle: that task is a subtask of this one')
+  }
+}

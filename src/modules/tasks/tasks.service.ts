@@ -1,0 +1,90 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { notFound, preconditionFailed } from '../../http/problem.ts'
+import { recordActivity } from '../activity/activity.service.ts'
+import { projects } from '../projects/projects.table.ts'
+import { requireRole, visibleTo } from '../teams/access.ts'
+import { teams } from '../teams/teams.table.ts'
+import { pageOfTasks } from './tasks.list.ts'
+import { findTask, taskFilters } from './tasks.queries.ts'
+import type { Task, TaskQuery } from './tasks.schema.ts'
+import { removed, stateOf, tagIdsOf } from './tasks.state.ts'
+import { tasks } from './tasks.table.ts'
+
+export async function getTask(db: Db, actor: Actor, id: string): Promise<Task> {
+  const task = await findTask(db, actor, id)
+  if (!task) throw notFound('task', id)
+  return task
+}
+
+/**
+ * Tasks the caller can see, filtered and sorted as the query says, one keyset page. A project or
+ * team named in the query that the caller cannot see is a 404, not an empty list.
+ */
+export async function listTasks(db: Db, actor: Actor, query: TaskQuery, now = new Date()) {
+  if (query.projectId) {
+    const [project] = await db
+      .select({ id: projects.id })
+      .from(projects)
+      .where(and(eq(projects.id, query.projectId), visibleTo(actor, projects.teamId)))
+    if (!project) throw notFound('project', query.projectId)
+  }
+  if (query.teamId) {
+    const [team] = await db
+      .select({ id: teams.id })
+      .from(teams)
+      .where(and(eq(teams.id, query.teamId), visibleTo(actor, teams.id)))
+    if (!team) throw notFound('team', query.teamId)
+  }
+  return pageOfTasks(db, taskFilters(actor, query, now), query)
+}
+
+/**
+ * Deletes a task and, by cascade, its subtasks and comments; each deleted task gets a
+ * `task.deleted` entry. `asAdmin` (the admin route) skips the team checks, not `If-Match`.
+ */
+export async function deleteTask(
+  db: Db,
+  actor: Actor,
+  id: string,
+  opts: { expected?: number; asAdmin?: boolean } = {},
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.id, id), opts.asAdmin ? undefined : visibleTo(actor, tasks.teamId)))
+      .for('update')
+    if (!row) throw notFound('task', id)
+    if (!opts.asAdmin) await requireRole(tx, actor, row.teamId, 'member', 'task', id)
+    if (opts.expected !== undefined && opts.expected !== row.version) throw preconditionFailed()
+    const tagIds = await tagIdsOf(tx, id)
+    const subtasks = await tx.execute(sql`
+      with recursive subtree(id, parent_id, title) as (
+        select id, parent_id, title from tasks where parent_id = ${id}
+        union
+        select t.id, t.parent_id, t.title from tasks t join subtree s on t.parent_id = s.id
+      )
+      select id, parent_id, title from subtree`)
+    await tx.delete(tasks).where(eq(tasks.id, id))
+    const base = { actorId: actor.userId, action: 'task.deleted', entityType: 'task', teamId: row.teamId }
+    await recordActivity(tx, {
+      ...base,
+      entityId: id,
+      projectId: row.projectId,
+      taskId: id,
+      changes: removed(stateOf(row, tagIds)),
+    })
+    const rows = (subtasks as unknown as { rows: { id: string; parent_id: string; title: string }[] }).rows
+    for (const sub of rows) {
+      await recordActivity(tx, {
+        ...base,
+        entityId: sub.id,
+        projectId: row.projectId,
+        taskId: sub.id,
+        changes: { title: { from: sub.title, to: null }, parentId: { from: sub.parent_id, to: null } },
+      })
+    }
+  })
+}
