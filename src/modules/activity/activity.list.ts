@@ -1,8 +1,9 @@
 import { and, desc, eq, lt } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { invalidField, notFound } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { notFound } from '../../http/problem.ts'
+import { page } from '../../lib/cursor.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
 import { projects } from '../projects/projects.table.ts'
 import { tasks } from '../tasks/tasks.table.ts'
@@ -56,13 +57,7 @@ async function requireVisibleFilters(db: Db, actor: Actor, query: ActivityQuery)
 /** The audit trail the caller can see, newest first, keyset-paginated on the id; filters combine. */
 export async function listActivity(db: Db, actor: Actor, query: ActivityQuery) {
   await requireVisibleFilters(db, actor, query)
-  let before: number | undefined
-  if (query.cursor) {
-    const [id] = decodeCursor(query.cursor, 1)
-    if (typeof id !== 'number' || !Number.isSafeInteger(id))
-      throw invalidField('query.cursor', 'not a cursor this list returned')
-    before = id
-  }
+  const before = decodeAfter(query.cursor, ['int'])?.[0]
   const rows = await selectEntries(db)
     .where(
       and(

@@ -2,8 +2,9 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound, preconditionFailed } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
@@ -32,7 +33,7 @@ export async function listProjects(
   query: { teamId?: string; archived?: boolean; limit: number; cursor?: string },
 ) {
   if (query.teamId) await requireRole(db, actor, query.teamId, 'viewer')
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const after = decodeAfter(query.cursor, ['time', 'uuid'])
   const rows = await db
     .select()
     .from(projects)

@@ -2,8 +2,9 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
@@ -40,7 +41,7 @@ async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
 /** A team's tags by name (any member; 404 for a team the caller cannot see). */
 export async function listTags(db: Db, actor: Actor, query: { teamId: string; limit: number; cursor?: string }) {
   await requireRole(db, actor, query.teamId, 'viewer')
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const after = decodeAfter(query.cursor, ['text', 'uuid'])
   const rows = await db
     .select()
     .from(tags)

@@ -2,7 +2,8 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField, notFound } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
 import { recordActivity } from '../activity/activity.service.ts'
 import { findUserByEmail } from '../users/users.service.ts'
@@ -34,7 +35,7 @@ async function getMember(db: Db, teamId: string, userId: string): Promise<Member
 /** The members of a team (any member may list them), in the order they joined. */
 export async function listMembers(db: Db, actor: Actor, teamId: string, query: { limit: number; cursor?: string }) {
   await requireRole(db, actor, teamId, 'viewer')
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const after = decodeAfter(query.cursor, ['time', 'uuid'])
   const rows = await db
     .select(memberColumns)
     .from(teamMembers)

@@ -2,8 +2,9 @@ import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
@@ -30,7 +31,7 @@ const teamsSeenBy = (db: Db, actor: Actor) =>
 
 /** The teams the caller is a member of (a global admin: every team), oldest first. */
 export async function listTeams(db: Db, actor: Actor, query: { limit: number; cursor?: string }) {
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const after = decodeAfter(query.cursor, ['time', 'uuid'])
   const rows = await teamsSeenBy(db, actor)
     .where(
       and(

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { errors } from '../../http/schemas.ts'
-import { ExternalIdParams, Me, UpdateMe, User } from './users.schema.ts'
-import { getUserByExternalId, getUserRow, toMe, updateMe } from './users.service.ts'
+import { errors, pageOf } from '../../http/schemas.ts'
+import { ExternalIdParams, Me, UpdateMe, User, UserSearch } from './users.schema.ts'
+import { getUserByExternalId, getUserRow, searchUsers, toMe, updateMe } from './users.service.ts'
 
 const tags = ['users']
 
@@ -27,6 +27,21 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => updateMe(db, actorOf(req), req.body),
+  )
+
+  app.get(
+    '/users',
+    {
+      config: { scope: 'teams:read' },
+      schema: {
+        tags,
+        summary: 'Users who share a team with the caller, searchable by name or email (admins: everyone)',
+        operationId: 'searchUsers',
+        querystring: UserSearch,
+        response: { 200: pageOf(User), ...errors(403) },
+      },
+    },
+    async (req) => searchUsers(db, actorOf(req), req.query),
   )
 
   app.get(

@@ -1,10 +1,13 @@
-import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
+import { visibleTo } from '../teams/access.ts'
+import { teamMembers } from '../teams/teams.table.ts'
 import type { Me, User } from './users.schema.ts'
 import { type UserRow, users } from './users.table.ts'
 
@@ -95,25 +98,49 @@ export const userMatches = (q: string) => {
   return or(ilike(users.email, pattern), ilike(users.name, pattern))
 }
 
-/** Every user (admin list), keyset-paginated by (createdAt, id). */
-export async function listAllUsers(db: Db, query: { q?: string; limit: number; cursor?: string }) {
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+type UserPageQuery = { q?: string; limit: number; cursor?: string }
+
+/** A page of users matching `scope` (and `q`), keyset-paginated by (createdAt, id). */
+async function pageOfUsers(db: Db, scope: SQL | undefined, query: UserPageQuery) {
+  const after = decodeAfter(query.cursor, ['time', 'uuid'])
   const rows = await db
     .select()
     .from(users)
     .where(
       and(
+        scope,
         query.q ? userMatches(query.q) : undefined,
         after
           ? or(
-              gt(users.createdAt, new Date(after[0] as string)),
-              and(eq(users.createdAt, new Date(after[0] as string)), gt(users.id, after[1] as string)),
+              gt(users.createdAt, new Date(after[0])),
+              and(eq(users.createdAt, new Date(after[0])), gt(users.id, after[1])),
             )
           : undefined,
       ),
     )
     .orderBy(asc(users.createdAt), asc(users.id))
     .limit(query.limit + 1)
-  const result = page(rows, query.limit, (r) => [r.createdAt.toISOString(), r.id])
+  return page(rows, query.limit, (r) => [r.createdAt.toISOString(), r.id])
+}
+
+/** Every user (admin list), keyset-paginated by (createdAt, id). */
+export async function listAllUsers(db: Db, query: UserPageQuery) {
+  const result = await pageOfUsers(db, undefined, query)
   return { items: result.items.map((r) => ({ ...toUser(r), disabled: r.disabled })), nextCursor: result.nextCursor }
+}
+
+/**
+ * The users who share a team with the caller (assignee pickers); a global admin sees everyone.
+ * Scoped through the teams the caller sees, by the one visibility rule.
+ */
+export async function searchUsers(db: Db, actor: Actor, query: UserPageQuery) {
+  const scope =
+    actor.role === 'admin'
+      ? undefined
+      : inArray(
+          users.id,
+          db.select({ id: teamMembers.userId }).from(teamMembers).where(visibleTo(actor, teamMembers.teamId)),
+        )
+  const result = await pageOfUsers(db, scope, query)
+  return { items: result.items.map(toUser), nextCursor: result.nextCursor }
 }
