@@ -13,12 +13,17 @@ import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { createInfra, type Infra } from './infra/index.ts'
+import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
+import type { Storage } from './infra/storage.ts'
+import { openStorage, storageCheck } from './infra/storage-open.ts'
+import { jobDefinitions } from './jobs.ts'
 import { activityRoutes } from './modules/activity/activity.routes.ts'
 import { adminTasksRoutes } from './modules/admin/admin-tasks.routes.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
+import { filesRoutes } from './modules/files/files.routes.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { tagsRoutes } from './modules/tags/tags.routes.ts'
@@ -38,6 +43,10 @@ export interface AppDeps {
   checks?: ReadinessCheck[]
   /** rate limits, cache and pub/sub: in memory by default, Redis when configured (see createInfra) */
   infra?: Infra
+  /** object storage: S3 with S3_BUCKET, the local STORAGE_DIR otherwise */
+  storage?: Storage
+  /** background jobs; by default pg-boss on this database, started on first use, running no handlers */
+  queue?: Queue
 }
 
 declare module 'fastify' {
@@ -47,6 +56,8 @@ declare module 'fastify' {
     metrics: Metrics
     identity: Identity
     infra: Infra
+    storage: Storage
+    queue: Queue
   }
 }
 
@@ -68,6 +79,7 @@ export async function buildApp({
   logger,
   checks = [],
   infra = createInfra({}, logger),
+  ...deps
 }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -93,6 +105,15 @@ export async function buildApp({
   app.decorate('config', config)
   app.decorate('database', database)
   app.decorate('metrics', createMetrics(database, infra))
+  const storage = deps.storage ?? openStorage(config)
+  const queue =
+    deps.queue ??
+    lazyQueue(() => createQueue({ database, logger, jobs: jobDefinitions({ config, database, storage }) }))
+  if (!deps.queue) app.addHook('onClose', () => queue.stop(config.SHUTDOWN_TIMEOUT_MS))
+  if (!deps.storage) app.addHook('onClose', () => storage.close())
+  queue.instrument(app.metrics.registry)
+  app.decorate('storage', storage)
+  app.decorate('queue', queue)
   app.decorate('infra', infra)
 
   app.addHook('onRequest', async (req, reply) => {
@@ -130,7 +151,7 @@ export async function buildApp({
   registerMetrics(app, app.metrics, config.METRICS_TOKEN)
 
   const dbCheck: ReadinessCheck = { name: 'database', critical: true, check: () => database.ping() }
-  await app.register(opsRoutes, { checks: [dbCheck, ...infra.checks, ...checks] })
+  await app.register(opsRoutes, { checks: [dbCheck, storageCheck(storage), ...infra.checks, ...checks] })
 
   const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
   app.decorate('identity', identity)
@@ -144,6 +165,7 @@ export async function buildApp({
     async (api) => {
       await api.register(authRoutes, { identity, limits: infra.limits, config })
       await api.register(usersRoutes)
+      await api.register(filesRoutes, { storage, queue })
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
       await api.register(tasksRoutes)

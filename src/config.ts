@@ -44,6 +44,11 @@ export const EnvSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   MAX_UPLOAD_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  PDF_EXTRACT_TIMEOUT_MS: int(100, 600_000).default(60_000),
+  PDF_EXTRACT_MAX_PAGES: int(1, 100_000).default(500),
+  PDF_EXTRACT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  /** run the job handlers in the API process too (default: only with the embedded database) */
+  JOBS_IN_API: bool.optional(),
   RATE_LIMIT_ENABLED: bool.default(true),
   RATE_LIMIT_USER_PER_MIN: int(1, 1_000_000).default(600),
   RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(300),

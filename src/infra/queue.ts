@@ -9,6 +9,8 @@ export interface JobContext {
   jobId: string
   /** 0 on the first run, n on the n-th retry */
   retryCount: number
+  /** no retry follows if this run fails: a handler records the failure for good */
+  lastAttempt: boolean
   log: Logger
 }
 
@@ -22,7 +24,8 @@ export interface JobDefinition<T extends object = Record<string, unknown>> {
   expireInSeconds?: number
   /** run periodically (cron, UTC) as well as on demand */
   cron?: string
-  handle(data: T, ctx: JobContext): Promise<void>
+  /** what it resolves to is kept as the job's output (a sweep's report) */
+  handle(data: T, ctx: JobContext): Promise<unknown>
 }
 
 export interface SendOptions {
@@ -32,6 +35,8 @@ export interface SendOptions {
   /** at most one queued job per key (e.g. one extraction per attachment) */
   singletonKey?: string
 }
+
+const DEFAULT_RETRY_LIMIT = 5
 
 /** Modules enqueue by name; workers run the handlers. */
 export interface Queue {
@@ -109,7 +114,7 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
   for (const job of jobs) {
     const options = {
       name: job.name,
-      retryLimit: job.retryLimit ?? 5,
+      retryLimit: job.retryLimit ?? DEFAULT_RETRY_LIMIT,
       retryDelay: job.retryDelaySeconds ?? 10,
       retryBackoff: true,
       expireInSeconds: job.expireInSeconds ?? 15 * 60,
@@ -150,9 +155,15 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
             const jobLog = log.child({ job: job.name, jobId: j.id, retryCount: j.retryCount })
             const started = Date.now()
             try {
-              await job.handle(j.data as never, { jobId: j.id, retryCount: j.retryCount, log: jobLog })
+              const output = await job.handle(j.data as never, {
+                jobId: j.id,
+                retryCount: j.retryCount,
+                lastAttempt: j.retryCount >= (job.retryLimit ?? DEFAULT_RETRY_LIMIT),
+                log: jobLog,
+              })
               completed?.inc({ queue: job.name })
               jobLog.info({ ms: Date.now() - started }, 'job completed')
+              return output
             } catch (err) {
               failures?.inc({ queue: job.name })
               jobLog.warn({ err, ms: Date.now() - started }, 'job failed')

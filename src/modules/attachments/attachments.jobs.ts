@@ -1,0 +1,93 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Config } from '../../config.ts'
+import type { Db } from '../../db/client.ts'
+import type { JobContext, JobDefinition } from '../../infra/queue.ts'
+import type { Storage } from '../../infra/storage.ts'
+import { ExtractionError, extractPdfText } from './attachments.extract.ts'
+import { EXTRACT_JOB, isPdf, refreshTaskText } from './attachments.service.ts'
+import { attachments } from './attachments.table.ts'
+
+type ExtractConfig = Pick<Config, 'PDF_EXTRACT_TIMEOUT_MS' | 'PDF_EXTRACT_MAX_PAGES' | 'PDF_EXTRACT_MAX_BYTES'>
+const MAX_TEXT_CHARS = 200_000
+
+async function readAtMost(storage: Storage, key: string, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of await storage.get(key)) {
+    size += (chunk as Buffer).length
+    if (size > maxBytes) throw new ExtractionError(`the file is larger than the ${maxBytes}-byte extraction limit`)
+    chunks.push(chunk as Buffer)
+  }
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+/**
+ * PDF text extraction: `queued → processing → done | failed`. A PDF that cannot be read fails for
+ * good; a storage or database error is retried (and recorded as failed on the last attempt).
+ * Job data names the object too, so a run for replaced content changes nothing.
+ */
+export function attachmentJobs(deps: { db: Db; storage: Storage; config: ExtractConfig }): JobDefinition<never>[] {
+  const { db, storage, config } = deps
+  const target = (id: string, key: string) => and(eq(attachments.id, id), eq(attachments.storageKey, key))
+  const setStatus = (id: string, key: string, status: 'processing' | 'failed' | 'skipped', error: string | null) =>
+    db
+      .update(attachments)
+      .set({
+        extractionStatus: status,
+        extractionError: error,
+        updatedAt: new Date(),
+        version: sql`${attachments.version} + 1`,
+      })
+      .where(target(id, key))
+
+  const extract: JobDefinition<{ attachmentId: string; storageKey: string }> = {
+    name: EXTRACT_JOB,
+    retryLimit: 3,
+    retryDelaySeconds: 2,
+    // a worker that dies mid-extraction (or a page that never ends) frees the job after this
+    expireInSeconds: Math.ceil((config.PDF_EXTRACT_TIMEOUT_MS * 2) / 1000) + 10,
+    handle: async ({ attachmentId: id, storageKey: key }, ctx: JobContext) => {
+      const [row] = await db.select().from(attachments).where(target(id, key))
+      if (!row) return { outcome: 'gone' } // deleted, or its content replaced since
+      if (!isPdf(row.contentType)) {
+        await setStatus(id, key, 'skipped', null)
+        return { outcome: 'skipped' }
+      }
+      await setStatus(id, key, 'processing', null)
+      ctx.log.info({ attachmentId: id, size: row.size }, 'pdf extraction started')
+      try {
+        const bytes = await readAtMost(storage, key, config.PDF_EXTRACT_MAX_BYTES)
+        const { text, pages } = await extractPdfText(bytes, {
+          maxPages: config.PDF_EXTRACT_MAX_PAGES,
+          timeoutMs: config.PDF_EXTRACT_TIMEOUT_MS,
+          maxChars: MAX_TEXT_CHARS,
+        })
+        await db.transaction(async (tx) => {
+          const done = await tx
+            .update(attachments)
+            .set({
+              extractionStatus: 'done',
+              extractionError: null,
+              // PostgreSQL text cannot hold NUL
+              extractedText: text.replaceAll('\u0000', ''),
+              updatedAt: new Date(),
+              version: sql`${attachments.version} + 1`,
+            })
+            .where(target(id, key))
+            .returning({ taskId: attachments.taskId })
+          if (done[0]) await refreshTaskText(tx, done[0].taskId)
+        })
+        ctx.log.info({ attachmentId: id, pages, chars: text.length }, 'pdf extraction done')
+        return { outcome: 'done', pages, chars: text.length }
+      } catch (err) {
+        if (err instanceof ExtractionError || ctx.lastAttempt) {
+          await setStatus(id, key, 'failed', (err as Error).message.slice(0, 1000))
+          ctx.log.info({ attachmentId: id, error: (err as Error).message }, 'pdf extraction failed')
+          return { outcome: 'failed' }
+        }
+        throw err
+      }
+    },
+  }
+  return [extract] as JobDefinition<never>[]
+}

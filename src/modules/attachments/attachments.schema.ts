@@ -1,0 +1,43 @@
+import { z } from 'zod'
+import { Id, Timestamp } from '../../http/schemas.ts'
+import { Version } from '../teams/teams.schema.ts'
+import { EXTRACTION_STATUSES } from './attachments.table.ts'
+
+export const Extraction = z
+  .object({
+    status: z.enum(EXTRACTION_STATUSES).meta({
+      description: 'PDF text extraction: queued → processing → done | failed; other files are skipped',
+    }),
+    error: z.string().max(1000).nullable(),
+  })
+  .meta({ id: 'Extraction' })
+
+export const Attachment = z
+  .object({
+    id: Id,
+    taskId: Id,
+    filename: z.string().max(255),
+    contentType: z.string().max(200).meta({ description: 'Sniffed from the bytes, not taken from the client' }),
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64', description: 'Bytes' }),
+    sha256: z.string().length(64).meta({ description: 'SHA-256 of the bytes, hex' }),
+    uploadedBy: Id.nullable(),
+    extraction: Extraction,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Version,
+  })
+  .meta({ id: 'Attachment', description: 'A file on a task; its bytes are at /attachments/{id}/content' })
+export type Attachment = z.infer<typeof Attachment>
+
+export const AttachmentText = z
+  .object({
+    id: Id,
+    extraction: Extraction,
+    text: z.string().nullable().meta({ description: 'The extracted text; null until extraction is done' }),
+  })
+  .meta({ id: 'AttachmentText' })
+
+/** The multipart body every upload route takes (documentation only: the stream is read by the handler). */
+export const FileUpload = z
+  .object({ file: z.string().max(1).meta({ format: 'binary', description: 'The file (field name "file")' }) })
+  .meta({ description: 'multipart/form-data with one file in the field "file"' })

@@ -1,0 +1,99 @@
+import { Readable } from 'node:stream'
+import type {} from '@fastify/multipart'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
+import { validatorCompiler } from 'fastify-type-provider-zod'
+import { badRequest, payloadTooLarge, unsupportedMediaType } from '../../http/problem.ts'
+import { ObjectTooLarge, type Storage } from '../../infra/storage.ts'
+import { newId } from '../../lib/ids.ts'
+import { SNIFF_BYTES, sniffContentType } from '../../lib/sniff.ts'
+
+/** A file written to storage, not yet named by any row. */
+export interface StoredFile {
+  key: string
+  filename: string
+  contentType: string
+  size: number
+  sha256: string
+}
+
+/** Every object the API writes lives under this prefix (the sweep looks nowhere else). */
+export const FILES_PREFIX = 'files/'
+export const newFileKey = () => `${FILES_PREFIX}${newId()}`
+
+// headers and part boundaries around the file: a body this much over the limit is refused unread
+const MULTIPART_OVERHEAD = 64 * 1024
+
+/** A name safe to store and to echo in Content-Disposition: no path, no control characters, bounded. */
+export function cleanFilename(name: string | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? ''
+  const clean = base
+    // control characters (header injection, terminal tricks) go
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .slice(0, 255)
+  return clean && clean !== '.' && clean !== '..' ? clean : 'file'
+}
+
+/**
+ * Streams the multipart field `file` into storage under a new key, hashing and counting on the
+ * way, with the content type sniffed from the first bytes. Past `maxBytes` it answers 413 and
+ * leaves nothing behind. The caller must then name the object in a row, or delete it.
+ */
+export async function receiveFile(req: FastifyRequest, storage: Storage, maxBytes: number): Promise<StoredFile> {
+  if (!req.isMultipart()) throw unsupportedMediaType('Send the file as multipart/form-data in the field "file"')
+  const tooLarge = () => payloadTooLarge(`The file is larger than ${maxBytes} bytes`)
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD) throw tooLarge()
+  // one byte over the limit reaches the meter, which then fails the write (busboy alone would truncate silently)
+  const part = await req.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: 1024, parts: 25 } })
+  if (!part || part.fieldname !== 'file') {
+    part?.file.resume()
+    throw badRequest('The multipart field "file" is missing', [{ path: 'body.file', message: 'required' }])
+  }
+  let head = Buffer.alloc(0)
+  const body = Readable.from(
+    (async function* () {
+      for await (const chunk of part.file as AsyncIterable<Buffer>) {
+        if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)])
+        yield chunk
+      }
+    })(),
+  )
+  const key = newFileKey()
+  const filename = cleanFilename(part.filename)
+  try {
+    const { size, sha256 } = await storage.put(key, body, { maxBytes })
+    return { key, filename, contentType: sniffContentType(head, filename), size, sha256 }
+  } catch (err) {
+    if (err instanceof ObjectTooLarge) throw tooLarge()
+    throw err
+  }
+}
+
+/**
+ * Object first, then row: runs `write` (which names the stored object in the database) and, if it
+ * fails, deletes the object again so no object is left without a row. A crash in between leaves
+ * an orphan that the sweep removes.
+ */
+export async function nameStoredFile<T>(
+  storage: Storage,
+  file: StoredFile,
+  log: FastifyBaseLogger,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write()
+  } catch (err) {
+    await storage.delete(file.key).catch((e) => log.warn({ err: e, key: file.key }, 'could not delete orphan object'))
+    throw err
+  }
+}
+
+/**
+ * Route options for an upload: the body schema documents the multipart form in OpenAPI, while the
+ * handler streams the file itself, so the body is not validated (nor buffered) here.
+ */
+export const uploadRoute = {
+  validatorCompiler: (req: FastifyRouteSchemaDef<unknown>) =>
+    req.httpPart === 'body' ? () => ({ value: undefined }) : validatorCompiler(req as never),
+}

@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { buildApp } from '../src/app.ts'
+import type { Config } from '../src/config.ts'
+import type { Database } from '../src/db/client.ts'
+import { createQueue, type Queue } from '../src/infra/queue.ts'
+import type { Storage } from '../src/infra/storage.ts'
+import { localStorage } from '../src/infra/storage-local.ts'
+import { s3Storage } from '../src/infra/storage-s3.ts'
+import { jobDefinitions } from '../src/jobs.ts'
+import { createLogger } from '../src/logger.ts'
+import { testConfig } from './app.ts'
+import { freshDatabase } from './db.ts'
+import type { GivenUser } from './given.ts'
+import { startTestS3, type TestS3 } from './s3.ts'
+
+export type StorageMode = 'local' | 's3'
+export const STORAGE_MODES: StorageMode[] = ['local', 's3']
+
+export interface FilesTestApp {
+  app: FastifyInstance
+  database: Database
+  config: Config
+  storage: Storage
+  queue: Queue
+  logs: Record<string, unknown>[]
+  close(): Promise<void>
+}
+
+/**
+ * An app on a fresh database with real storage (a temp directory, or an in-process S3 server)
+ * and a job queue whose handlers run in this process, polling often.
+ */
+export async function createFilesApp(mode: StorageMode, env: Record<string, string> = {}): Promise<FilesTestApp> {
+  const s3: TestS3 | undefined = mode === 's3' ? await startTestS3() : undefined
+  const config = testConfig({ ...(s3 ? { S3_BUCKET: s3.bucket, S3_PREFIX: 'test/' } : {}), ...env })
+  const storage = s3
+    ? s3Storage({
+        bucket: s3.bucket,
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        prefix: 'test/',
+        credentials: s3.credentials,
+      })
+    : localStorage(config.STORAGE_DIR)
+  const database = await freshDatabase()
+  const lines: string[] = []
+  const logger = createLogger(config, { write: (line: string) => lines.push(line) })
+  const queue = await createQueue({
+    database,
+    logger,
+    jobs: jobDefinitions({ config, database, storage }),
+    pollingIntervalSeconds: 0.5,
+  })
+  await queue.work()
+  const app = await buildApp({ config, database, logger, storage, queue })
+  await app.ready()
+  return {
+    app,
+    database,
+    config,
+    storage,
+    queue,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    },
+    close: async () => {
+      await app.close()
+      await queue.stop(1_000)
+      await storage.close()
+      await database.close()
+      await s3?.close()
+    },
+  }
+}
+
+/** One files app per test file (and storage mode): built before the first test, closed after the last. */
+export function useFilesApp(mode: StorageMode, env: Record<string, string> = {}): FilesTestApp {
+  let current: FilesTestApp | undefined
+  beforeAll(async () => {
+    current = await createFilesApp(mode, env)
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  return new Proxy({} as FilesTestApp, {
+    get: (_, key) => {
+      if (!current) throw new Error('the files app is built in beforeAll; use it inside tests')
+      return current[key as keyof FilesTestApp]
+    },
+  })
+}
+
+export interface GivenTask {
+  id: string
+  teamId: string
+  projectId: string
+}
+
+/** A task in the user's personal Inbox (or a given project), through the API. */
+export async function givenTask(
+  app: FastifyInstance,
+  user: GivenUser,
+  opts: { projectId?: string; title?: string } = {},
+): Promise<GivenTask> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/tasks',
+    headers: user.auth,
+    payload: { title: opts.title ?? 'A task with files', ...(opts.projectId ? { projectId: opts.projectId } : {}) },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  const task = res.json()
+  return { id: task.id, teamId: task.teamId, projectId: task.projectId }
+}
+
+/** A multipart/form-data body with one file part (and optional extra fields). */
+export function multipartBody(
+  file: { field?: string; filename: string; content: Buffer; contentType?: string },
+  fields: Record<string, string> = {},
+) {
+  const boundary = `----tasklane${randomBytes(8).toString('hex')}`
+  const parts: Buffer[] = []
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+  }
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'file'}"; filename="${file.filename}"\r\n` +
+        `Content-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+    ),
+    file.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  )
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+/** Uploads bytes as the field `file` with `method` to `url`. */
+export async function sendFile(
+  app: FastifyInstance,
+  user: GivenUser | { auth: Record<string, string> },
+  url: string,
+  filename: string,
+  content: Buffer,
+  opts: { method?: 'POST' | 'PUT'; headers?: Record<string, string>; contentType?: string } = {},
+): Promise<LightMyRequestResponse> {
+  const body = multipartBody({ filename, content, contentType: opts.contentType })
+  return app.inject({
+    method: opts.method ?? 'POST',
+    url,
+    headers: { ...user.auth, ...body.headers, ...opts.headers },
+    payload: body.payload,
+  })
+}
+
+/** Waits until `check` holds (polling), or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+/** Every key in storage under files/. */
+export async function storedKeys(storage: Storage): Promise<string[]> {
+  const keys: string[] = []
+  for await (const o of storage.list('files/')) keys.push(o.key)
+  return keys.sort()
+}
+
+/** A one-page PDF whose text is `text` (ASCII). */
+export function pdfWith(text: string, pages = 1): Buffer {
+  const objects: string[] = []
+  const kids = Array.from({ length: pages }, (_, i) => `${3 + i * 2} 0 R`).join(' ')
+  objects.push('<< /Type /Catalog /Pages 2 0 R >>')
+  objects.push(`<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`)
+  const font = 3 + pages * 2
+  for (let i = 0; i < pages; i++) {
+    const stream = `BT /F1 12 Tf 72 720 Td (${text.replace(/[()\\]/g, '')} page ${i + 1}) Tj ET`
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${4 + i * 2} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`,
+    )
+    objects.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`)
+  }
+  objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>')
+  let out = '%PDF-1.4\n'
+  const offsets: number[] = []
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out))
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`
+  })
+  const xref = Buffer.byteLength(out)
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, 'latin1')
+}
+
+/** The first bytes of a PNG (enough for sniffing) followed by filler. */
+export const pngBytes = () =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(2000)])
