@@ -23,6 +23,8 @@ import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
+import { createEventHub } from './modules/events/event-hub.ts'
+import { eventsRoutes } from './modules/events/events.routes.ts'
 import { filesRoutes } from './modules/files/files.routes.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
@@ -159,6 +161,15 @@ export async function buildApp({
   registerRateLimit(app, infra.limits, config)
   registerIdempotency(app, database.db)
   app.addHook('onClose', () => infra.close())
+  const hub = createEventHub({
+    database,
+    states: identity.states,
+    log: logger,
+    metrics: { delivered: (lag) => app.metrics.eventLag.observe(lag) },
+  })
+  app.metrics.openStreams = () => hub.size
+  // before the server stops accepting: open streams would otherwise hold the close until its deadline
+  app.addHook('preClose', () => hub.close())
   wireInvalidation(identity, infra.pubsub)
 
   await app.register(
@@ -168,6 +179,7 @@ export async function buildApp({
       await api.register(filesRoutes, { storage, queue })
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
+      await api.register(eventsRoutes, { hub, states: identity.states })
       await api.register(tasksRoutes)
       await api.register(commentsRoutes)
       await api.register(adminTasksRoutes)

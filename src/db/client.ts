@@ -21,12 +21,19 @@ export interface SqlClient {
 export interface Database {
   db: Db
   kind: 'pglite' | 'postgres'
+  /** the connection string (PostgreSQL only) */
+  url?: string
   sql: SqlClient
   /** Resolves when the database answers, rejects otherwise (bounded by `timeoutMs`). */
   ping(timeoutMs?: number): Promise<void>
   /** Connection pool figures for /metrics (null for the single-session embedded database). */
   poolStats(): { total: number; idle: number; waiting: number } | null
   close(): Promise<void>
+  /**
+   * Calls `handler` on every NOTIFY on `channel` (delivered at commit), and once after each
+   * reconnect (notifications sent while disconnected are lost, so listeners re-read).
+   */
+  listen(channel: string, handler: () => void): Promise<() => Promise<void>>
   /** The embedded database's files as a tarball (tests load a migrated image per file). */
   dump?(): Promise<Blob>
 }
@@ -51,10 +58,12 @@ function openPostgres(opts: Extract<OpenDbOptions, { url: string }>): Database {
   })
   // an idle client losing its server must not crash the process; the next query reconnects
   pool.on('error', (err) => opts.onError?.(err))
+  const listeners = new Set<() => Promise<void>>()
   const db = drizzlePg(pool, { schema, casing: 'snake_case', logger: logger(opts.onQuery) }) as unknown as Db
   return {
     db,
     kind: 'postgres',
+    url: opts.url,
     sql: {
       query: async <R>(text: string, params?: unknown[]) =>
         (await pool.query(text, params)) as unknown as { rows: R[] },
@@ -64,7 +73,55 @@ function openPostgres(opts: Extract<OpenDbOptions, { url: string }>): Database {
     },
     ping: (timeoutMs = 2_000) => withTimeout(pool.query('select 1'), timeoutMs),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close: () => pool.end(),
+    close: async () => {
+      for (const stop of listeners) await stop()
+      await pool.end()
+    },
+    listen: async (channel, handler) => {
+      const stop = pgListener(opts.url, channel, handler, opts.onError)
+      listeners.add(stop)
+      return async () => {
+        listeners.delete(stop)
+        await stop()
+      }
+    },
+  }
+}
+
+/** A dedicated connection that LISTENs, reconnecting with backoff when it drops. */
+function pgListener(url: string, channel: string, handler: () => void, onError?: (err: Error) => void) {
+  let client: pg.Client | undefined
+  let stopped = false
+  let attempt = 0
+  const connect = async () => {
+    if (stopped) return
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
+    c.on('notification', (n) => {
+      if (n.channel === channel) handler()
+    })
+    c.on('error', (err) => {
+      onError?.(err)
+      void c.end().catch(() => {})
+    })
+    c.on('end', () => {
+      if (client === c) client = undefined
+      if (!stopped) setTimeout(connect, Math.min(100 * 2 ** attempt++, 5_000)).unref()
+    })
+    try {
+      await c.connect()
+      await c.query(`LISTEN "${channel.replaceAll('"', '')}"`)
+      client = c
+      attempt = 0
+      handler()
+    } catch (err) {
+      onError?.(err as Error)
+      await c.end().catch(() => {})
+    }
+  }
+  void connect()
+  return async () => {
+    stopped = true
+    await client?.end().catch(() => {})
   }
 }
 
@@ -101,6 +158,12 @@ async function openPglite(opts: Extract<OpenDbOptions, { dataDir: string } | { i
     },
     poolStats: () => null,
     dump: () => client.dumpDataDir('none'),
+    listen: async (channel, handler) => {
+      const unlisten = await client.listen(channel, () => handler())
+      return async () => {
+        if (!closed) await unlisten()
+      }
+    },
     close: async () => {
       if (closed) return
       closed = true

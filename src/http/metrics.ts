@@ -68,7 +68,22 @@ export function createMetrics(database: Database, infra: Infra) {
       if (state !== 'absent') this.set(state === 'up' ? 1 : 0)
     },
   })
-  return { registry, requests, duration, rateLimited }
+  const eventLag = new Histogram({
+    name: 'event_delivery_lag_seconds',
+    help: 'Time from a change being logged to its delivery on an SSE stream',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  })
+  const metrics = { registry, requests, duration, rateLimited, eventLag, openStreams: () => 0 }
+  new Gauge({
+    name: 'sse_open_streams',
+    help: 'Server-Sent Events streams open on this instance',
+    registers: [registry],
+    collect() {
+      this.set(metrics.openStreams())
+    },
+  })
+  return metrics
 }
 export type Metrics = ReturnType<typeof createMetrics>
 

@@ -1,0 +1,148 @@
+import type { ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import type { Database } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
+import type { UserStates } from '../auth/user-state.ts'
+import { entriesAfter, toEvent } from './events.queries.ts'
+import { createLogFollower } from './log-follower.ts'
+
+export const HEARTBEAT_MS = 15_000
+/** a client this far behind (bytes queued in the socket) is cut off; it resumes by Last-Event-ID */
+export const MAX_BUFFERED_BYTES = 1024 * 1024
+export const MAX_STREAMS_PER_USER = 5
+const PAGE = 500
+
+interface Stream {
+  actor: Pick<Actor, 'userId' | 'role'>
+  res: ServerResponse
+  cursor: number
+  pumping: boolean
+  again: boolean
+}
+
+export interface HubMetrics {
+  delivered(lagSeconds: number): void
+}
+
+/**
+ * The SSE streams of this instance. Each stream follows the activity log from its own cursor up
+ * to the safe mark, reading only what its user may see at that moment (so a user removed from a
+ * team stops receiving its events at once). A NOTIFY at commit, from any instance, wakes the hub.
+ */
+export function createEventHub(opts: { database: Database; states: UserStates; log: Logger; metrics?: HubMetrics }) {
+  const { database, states, log } = opts
+  const follower = createLogFollower(database)
+  const streams = new Set<Stream>()
+  let unlisten: (() => Promise<void>) | undefined
+  let starting: Promise<void> | undefined
+  let timer: NodeJS.Timeout | undefined
+  let heartbeat: NodeJS.Timeout | undefined
+  let closed = false
+  let dispatched = 0
+
+  const write = (s: Stream, chunk: string) => {
+    if (s.res.destroyed) return false
+    s.res.write(chunk)
+    if (s.res.writableLength > MAX_BUFFERED_BYTES) {
+      log.warn({ userId: s.actor.userId, buffered: s.res.writableLength }, 'SSE client too slow; closing its stream')
+      s.res.destroy()
+      return false
+    }
+    return true
+  }
+
+  async function pump(s: Stream) {
+    if (s.pumping) {
+      s.again = true
+      return
+    }
+    s.pumping = true
+    try {
+      do {
+        s.again = false
+        const state = await states.get(s.actor.userId)
+        if (!state || state.disabled) {
+          s.res.end()
+          return
+        }
+        for (;;) {
+          const rows = await entriesAfter(database.db, s.actor, { after: s.cursor, upTo: follower.mark, limit: PAGE })
+          for (const row of rows) {
+            const chunk = `id: ${row.id}\nevent: ${row.action}\ndata: ${JSON.stringify(toEvent(row))}\n\n`
+            if (!write(s, chunk)) return
+            opts.metrics?.delivered((Date.now() - row.createdAt.getTime()) / 1000)
+            s.cursor = row.id
+          }
+          if (rows.length < PAGE) break
+        }
+        // nothing visible up to the mark: skip past it so the next read starts there
+        s.cursor = Math.max(s.cursor, follower.mark)
+      } while (s.again && !s.res.destroyed)
+    } catch (err) {
+      log.warn({ err }, 'SSE delivery failed; closing the stream')
+      s.res.destroy()
+    } finally {
+      s.pumping = false
+    }
+  }
+
+  async function wake() {
+    if (closed) return
+    const mark = await follower.advance().catch((err) => {
+      log.warn({ err }, 'could not read the activity log position')
+      return dispatched
+    })
+    // the mark may also have been moved by a request-time reader (the change feed): compare with
+    // what the streams were last woken for, not with the mark before this call
+    if (mark > dispatched) {
+      dispatched = mark
+      for (const s of streams) void pump(s)
+    }
+    // transactions in flight hold the mark back: look again shortly
+    if (follower.pending) setTimeout(() => void wake(), 50).unref()
+  }
+
+  async function start() {
+    await follower.advance()
+    unlisten = await database.listen(ACTIVITY_CHANNEL, () => void wake())
+    // a safety net for notifications lost while the listening connection reconnected
+    timer = setInterval(() => void wake(), 2_000)
+    timer.unref()
+    heartbeat = setInterval(() => {
+      for (const s of streams) write(s, ': heartbeat\n\n')
+    }, HEARTBEAT_MS)
+    heartbeat.unref()
+  }
+
+  return {
+    follower,
+    get size() {
+      return streams.size
+    },
+    countFor: (userId: string) => [...streams].filter((s) => s.actor.userId === userId).length,
+    /** Follows the log for one client from `after` (or from now), until the client goes away. */
+    async open(actor: Pick<Actor, 'userId' | 'role'>, res: ServerResponse, after?: number) {
+      starting ??= start()
+      await starting
+      // "from now" means from everything committed before the client connected
+      if (after === undefined) await follower.settle(500)
+      const s: Stream = { actor, res, cursor: after ?? follower.mark, pumping: false, again: false }
+      streams.add(s)
+      res.on('close', () => streams.delete(s))
+      write(s, ': connected\n\n')
+      await follower.advance()
+      void pump(s)
+    },
+    /** Ends every stream (shutdown): clients reconnect to another instance and resume by id. */
+    async close() {
+      closed = true
+      clearInterval(timer)
+      clearInterval(heartbeat)
+      for (const s of streams) s.res.end()
+      streams.clear()
+      await unlisten?.()
+    },
+  }
+}
+export type EventHub = ReturnType<typeof createEventHub>

@@ -1,0 +1,116 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { actorOf, scopesForRole } from '../../http/auth.ts'
+import { forbidden, tooManyRequests, unauthorized } from '../../http/problem.ts'
+import { errors, Id, Limit } from '../../http/schemas.ts'
+import { ActivityEntry } from '../activity/activity.schema.ts'
+import type { UserStates } from '../auth/user-state.ts'
+import { type EventHub, MAX_STREAMS_PER_USER } from './event-hub.ts'
+import { issueTicket, listChanges, parseEventId, redeemTicket } from './events.service.ts'
+
+const tags = ['events']
+const EventId = z.string().max(20).regex(/^\d*$/)
+
+export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserStates }> = async (
+  app,
+  { hub, states },
+) => {
+  const { db } = app.database
+
+  app.post(
+    '/events/ticket',
+    {
+      config: { scope: 'tasks:read' },
+      schema: {
+        tags,
+        summary: 'A one-minute, single-use ticket for GET /events?ticket= (EventSource cannot send headers)',
+        operationId: 'createEventTicket',
+        response: {
+          200: z.object({ ticket: z.string().max(100), expiresIn: z.number().int().meta({ format: 'int32' }) }),
+        },
+      },
+    },
+    async (req) => issueTicket(db, actorOf(req)),
+  )
+
+  app.get(
+    '/events',
+    {
+      // authenticated by the bearer header or by a ticket, checked here
+      config: { public: true, rateLimit: false },
+      schema: {
+        tags,
+        summary: 'Server-Sent Events of every change the caller can see; resumes from Last-Event-ID',
+        operationId: 'streamEvents',
+        security: [{ bearerAuth: [] }, {}],
+        querystring: z.object({
+          ticket: z.string().min(1).max(100).optional(),
+          lastEventId: EventId.optional().meta({ description: 'For clients that cannot send Last-Event-ID' }),
+        }),
+        headers: z.object({ 'last-event-id': EventId.optional() }),
+        response: {
+          200: z.string().max(0).meta({ description: 'text/event-stream' }),
+          ...errors(401, 403, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      let actor = req.actor
+      if (!actor && req.query.ticket) {
+        const userId = await redeemTicket(db, req.query.ticket)
+        const state = userId ? await states.get(userId) : null
+        if (userId && state && !state.disabled) {
+          actor = { userId, role: state.role, scopes: scopesForRole(state.role), via: 'session' }
+        }
+      }
+      if (!actor) throw unauthorized('A bearer token or a valid ticket is required')
+      if (!actor.scopes.includes('tasks:read')) throw forbidden('This token lacks the tasks:read scope')
+      const after =
+        parseEventId(req.headers['last-event-id'], 'headers.last-event-id') ??
+        parseEventId(req.query.lastEventId, 'query.lastEventId')
+      if (hub.countFor(actor.userId) >= MAX_STREAMS_PER_USER) throw tooManyRequests(5)
+
+      reply.hijack()
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': req.id,
+      })
+      reply.raw.socket?.setTimeout(0)
+      await hub.open(actor, reply.raw, after)
+    },
+  )
+
+  app.get(
+    '/changes',
+    {
+      config: { scope: 'tasks:read' },
+      schema: {
+        tags,
+        summary: 'The change feed: log entries after an id, oldest first, deletions included',
+        operationId: 'listChanges',
+        querystring: z.object({
+          after: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(Number.MAX_SAFE_INTEGER)
+            .default(0)
+            .meta({ format: 'int64', description: 'The last entry id the client has' }),
+          teamId: Id.optional(),
+          limit: Limit,
+        }),
+        response: {
+          200: z.object({
+            items: z.array(ActivityEntry),
+            nextCursor: z.string().max(20).nullable().meta({ description: 'Pass as `after` for the next page' }),
+          }),
+          ...errors(404),
+        },
+      },
+    },
+    async (req) => listChanges(db, hub.follower, actorOf(req), req.query),
+  )
+}

@@ -1,0 +1,75 @@
+import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Actor } from '../../http/auth.ts'
+import { invalidField } from '../../http/problem.ts'
+import { randomSecret, sha256 } from '../../lib/crypto.ts'
+import { selectEntries, toActivityEntry } from '../activity/activity.list.ts'
+import { activity } from '../activity/activity.table.ts'
+import { requireRole } from '../teams/access.ts'
+import { visibleEntries } from './events.queries.ts'
+import { eventTickets } from './events.table.ts'
+import type { LogFollower } from './log-follower.ts'
+
+export const TICKET_TTL_SECONDS = 60
+
+/** A one-minute, single-use ticket for `GET /events?ticket=` (browsers' EventSource cannot send headers). */
+export async function issueTicket(db: Db, actor: Actor) {
+  const ticket = randomSecret()
+  await db.insert(eventTickets).values({
+    tokenHash: sha256(ticket),
+    userId: actor.userId,
+    expiresAt: new Date(Date.now() + TICKET_TTL_SECONDS * 1000),
+  })
+  return { ticket, expiresIn: TICKET_TTL_SECONDS }
+}
+
+/** Spends a ticket: the user it was issued to, or null when it is unknown, used or expired. */
+export async function redeemTicket(db: Db, ticket: string): Promise<string | null> {
+  const [row] = await db
+    .update(eventTickets)
+    .set({ usedAt: new Date() })
+    .where(
+      and(
+        eq(eventTickets.tokenHash, sha256(ticket)),
+        isNull(eventTickets.usedAt),
+        gt(eventTickets.expiresAt, new Date()),
+      ),
+    )
+    .returning({ userId: eventTickets.userId })
+  return row?.userId ?? null
+}
+
+/** Parses a Last-Event-ID (an activity id); anything else is a 400. */
+export function parseEventId(value: string | undefined, path: string): number | undefined {
+  if (value === undefined || value === '') return undefined
+  if (!/^\d{1,15}$/.test(value)) throw invalidField(path, 'must be an event id this stream sent')
+  return Number(value)
+}
+
+/**
+ * The change feed: entries after `after`, oldest first, deletions included, never past the safe
+ * mark (so a client that stores the last id it saw never misses an entry committed late).
+ */
+export async function listChanges(
+  db: Db,
+  follower: LogFollower,
+  actor: Actor,
+  query: { after: number; teamId?: string; limit: number },
+) {
+  if (query.teamId) await requireRole(db, actor, query.teamId, 'viewer')
+  const mark = await follower.settle(1_000)
+  const rows = await selectEntries(db)
+    .where(
+      and(
+        gt(activity.id, query.after),
+        lte(activity.id, mark),
+        visibleEntries(actor),
+        query.teamId ? eq(activity.teamId, query.teamId) : undefined,
+      ),
+    )
+    .orderBy(asc(activity.id))
+    .limit(query.limit)
+  const items = rows.map(toActivityEntry)
+  const last = items.at(-1)
+  return { items, nextCursor: items.length === query.limit && last ? String(last.id) : null }
+}

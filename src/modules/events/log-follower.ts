@@ -1,0 +1,78 @@
+import type { Database } from '../../db/client.ts'
+
+/**
+ * The safe high-water mark of the activity log: the highest id below which every entry that will
+ * ever commit has committed. Ids come from a sequence and are taken before commit, so a reader that
+ * has seen id 11 could otherwise miss id 10 committing a moment later.
+ *
+ * A probe records the sequence's last value, then the transactions writing to the log right now:
+ * an INSERT takes its lock on the table before it draws an id, so every transaction holding an id
+ * up to that value has either ended or holds the lock. Once those have all ended, every id up to
+ * the value is final (committed, or rolled back for good) and the mark moves there. Readers never
+ * read past the mark, so they never step over a gap that could still fill. Only writers of this
+ * log hold it back, not unrelated transactions elsewhere in the cluster.
+ */
+export function createLogFollower(database: Database) {
+  const { sql } = database
+  let mark = 0
+  let probe: { maxId: number; writers: string[] } | null = null
+  let running: Promise<number> | null = null
+
+  async function lastIssuedId(): Promise<number> {
+    const { rows } = await sql.query<{ last_value: string; is_called: boolean }>(
+      `select last_value::text, is_called from activity_id_seq`,
+    )
+    return rows[0]?.is_called ? Number(rows[0].last_value) : 0
+  }
+
+  const WRITERS = `select distinct virtualtransaction::text as vxid from pg_locks
+    where relation = 'activity'::regclass and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`
+
+  async function step(): Promise<number> {
+    if (probe) {
+      const { rows } = await sql.query<{ vxid: string }>(WRITERS)
+      const still = new Set(rows.map((r) => r.vxid))
+      if (probe.writers.some((w) => still.has(w))) return mark
+      mark = Math.max(mark, probe.maxId)
+      probe = null
+    }
+    const maxId = await lastIssuedId()
+    if (maxId <= mark) return mark
+    const { rows } = await sql.query<{ vxid: string }>(WRITERS)
+    if (rows.length === 0) mark = maxId
+    else probe = { maxId, writers: rows.map((r) => r.vxid) }
+    return mark
+  }
+
+  /** Advances until no probe is pending or `maxWaitMs` passed: read-your-writes for request-time readers. */
+  async function settle(maxWaitMs: number): Promise<number> {
+    const until = Date.now() + maxWaitMs
+    let current = await advance()
+    while (probe && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 5))
+      current = await advance()
+    }
+    return current
+  }
+
+  function advance(): Promise<number> {
+    running ??= step().finally(() => {
+      running = null
+    })
+    return running
+  }
+
+  return {
+    /** Moves the mark as far as is safe now and returns it. Concurrent callers share one step. */
+    advance,
+    settle,
+    /** true while transactions seen in flight keep the mark from moving: advance again soon */
+    get pending() {
+      return probe !== null
+    },
+    get mark() {
+      return mark
+    },
+  }
+}
+export type LogFollower = ReturnType<typeof createLogFollower>
