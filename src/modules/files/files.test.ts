@@ -1,0 +1,68 @@
+import { Readable } from 'node:stream'
+import pino from 'pino'
+import { describe, expect, it } from 'vitest'
+import { givenUser } from '../../../test/given.ts'
+import { givenTask, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
+import { sweepOrphans } from './files.sweep.ts'
+import { nameStoredFile, newFileKey } from './files.upload.ts'
+
+describe.each(STORAGE_MODES)('file consistency on %s storage', (mode) => {
+  const t = useFilesApp(mode)
+
+  const capture = () => {
+    const lines: string[] = []
+    const log = pino({ level: 'info' }, { write: (l: string) => lines.push(l) })
+    return { log, records: () => lines.map((l) => JSON.parse(l)) }
+  }
+
+  it('sweeps objects that no row names, and reports them', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user)
+    const kept = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'kept.txt', Buffer.from('kept'))
+    expect(kept.statusCode).toBe(201)
+    const note = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/notes',
+      headers: user.auth,
+      payload: { title: 'n' },
+    })
+    const withFile = await sendFile(t.app, user, `/api/v1/notes/${note.json().id}/file`, 'n.txt', Buffer.from('n'), {
+      method: 'PUT',
+    })
+    expect(withFile.statusCode).toBe(200)
+    // an object left by a crash between writing the bytes and the row
+    const orphan = newFileKey()
+    await t.storage.put(orphan, Readable.from([Buffer.from('orphan')]))
+    const before = await storedKeys(t.storage)
+    expect(before).toContain(orphan)
+
+    const { log, records } = capture()
+    // young objects are left alone: their upload may still be writing its row
+    expect(await sweepOrphans({ db: t.database.db, storage: t.storage, log })).toEqual([])
+    const removed = await sweepOrphans({ db: t.database.db, storage: t.storage, log }, 0)
+    expect(removed.map((o) => o.key)).toEqual([orphan])
+    expect(await storedKeys(t.storage)).toEqual(before.filter((k) => k !== orphan))
+    expect(records().find((r) => r.msg === 'sweep removed orphan objects')).toMatchObject({ count: 1, keys: [orphan] })
+
+    // what rows name is still readable
+    const dl = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/attachments/${kept.json().id}/content`,
+      headers: user.auth,
+    })
+    expect(dl.statusCode).toBe(mode === 'local' ? 200 : 302)
+  })
+
+  it('deletes the stored object again when its row cannot be written', async () => {
+    const key = newFileKey()
+    await t.storage.put(key, Readable.from([Buffer.from('bytes')]))
+    const file = { key, filename: 'a.txt', contentType: 'text/plain', size: 5, sha256: 'x'.repeat(64) }
+    const failure = new Error('insert failed')
+    await expect(
+      nameStoredFile(t.storage, file, pino({ level: 'silent' }), async () => {
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    expect(await t.storage.exists(key)).toBe(false)
+  })
+})
