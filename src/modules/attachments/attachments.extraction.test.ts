@@ -10,8 +10,9 @@ describe.each(STORAGE_MODES)('PDF text extraction on %s storage', (mode) => {
     expect(res.statusCode, res.body).toBe(201)
     return res.json()
   }
+  type Settled = { extraction: { status: string; error: string | null }; version: number }
   const settled = (user: GivenUser, id: string) =>
-    eventually(async () => {
+    eventually<Settled>(async () => {
       const res = await t.app.inject({ method: 'GET', url: `/api/v1/attachments/${id}`, headers: user.auth })
       const status = res.json().extraction.status
       return status === 'done' || status === 'failed' ? res.json() : undefined
