@@ -75,12 +75,12 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: write,
       schema: {
         tags,
-        summary: 'Rename, describe, archive or unarchive a project (team admin or owner)',
+        summary: 'Rename, describe, archive or unarchive a project (team admin or owner; not a personal Inbox)',
         operationId: 'updateProject',
         params: IdParams,
         headers: IfMatchHeaders,
         body: UpdateProject,
-        response: { 200: Project, ...errors(403, 404, 412) },
+        response: { 200: Project, ...errors(403, 404, 409, 412) },
       },
     },
     async (req, reply) => {
@@ -95,11 +95,11 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: write,
       schema: {
         tags,
-        summary: 'Delete a project with its tasks (team admin or owner)',
+        summary: "Delete a project with its tasks (team admin or owner; not a personal team's Inbox)",
         operationId: 'deleteProject',
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
+        response: { 204: NoContent, ...errors(403, 404, 409, 412) },
       },
     },
     async (req, reply) => {

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { notFound, preconditionFailed } from '../../http/problem.ts'
+import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
@@ -9,7 +9,9 @@ import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
+import { INBOX } from '../teams/personal-team.ts'
 import { requireRoleInBody } from '../teams/team-ref.ts'
+import { teams } from '../teams/teams.table.ts'
 import type { Project } from './projects.schema.ts'
 import { type ProjectRow, projects } from './projects.table.ts'
 
@@ -62,13 +64,21 @@ export async function getProject(db: Db, actor: Actor, id: string): Promise<Proj
   return toProject(row)
 }
 
-/** The project's team, after checking the caller's role in it (404 when not visible). */
+/** Checks the caller's role in the project's team (404 when not visible); tells whether it is a personal Inbox. */
 async function requireProjectRole(db: Db, actor: Actor, id: string) {
-  const [row] = await db.select({ teamId: projects.teamId }).from(projects).where(eq(projects.id, id))
+  const [row] = await db
+    .select({ teamId: projects.teamId, personal: teams.personal })
+    .from(projects)
+    .innerJoin(teams, eq(teams.id, projects.teamId))
+    .where(eq(projects.id, id))
   if (!row) throw notFound('project', id)
   await requireRole(db, actor, row.teamId, 'admin', 'project', id)
-  return row.teamId
+  return { personalTeam: row.personal }
 }
+
+// tasks created without a projectId land in the personal team's Inbox, found by its name
+const KEEP_INBOX = 'The Inbox of a personal team cannot be deleted, renamed or archived'
+const isInbox = (row: ProjectRow, personalTeam: boolean) => personalTeam && row.name === INBOX
 
 export async function createProject(
   db: Db,
@@ -105,13 +115,14 @@ export async function updateProject(
   input: { name?: string; description?: string | null; archived?: boolean },
   expected?: number,
 ): Promise<Project> {
-  await requireProjectRole(db, actor, id)
+  const { personalTeam } = await requireProjectRole(db, actor, id)
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(projects).where(eq(projects.id, id)).for('update')
     if (!before) throw notFound('project', id)
     if (expected !== undefined && before.version !== expected) throw preconditionFailed()
     const changes = diff(before, { ...before, ...named(input) }, FIELDS)
     if (!Object.keys(changes).length) return toProject(before)
+    if (isInbox(before, personalTeam) && (changes.name || changes.archived)) throw conflict(KEEP_INBOX)
     const [after] = await tx
       .update(projects)
       .set({ ...named(input), updatedAt: new Date(), version: sql`${projects.version} + 1` })
@@ -133,16 +144,16 @@ export async function updateProject(
 
 /** Deletes a project and its tasks (admin+). */
 export async function deleteProject(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
-  await requireProjectRole(db, actor, id)
+  const { personalTeam } = await requireProjectRole(db, actor, id)
   await db.transaction(async (tx) => {
+    const [before] = await tx.select().from(projects).where(eq(projects.id, id)).for('update')
+    if (!before) throw notFound('project', id)
+    if (isInbox(before, personalTeam)) throw conflict(KEEP_INBOX)
     const [row] = await tx
       .delete(projects)
       .where(and(eq(projects.id, id), versionIs(expected)))
       .returning()
-    if (!row) {
-      const [still] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, id))
-      throw still ? preconditionFailed() : notFound('project', id)
-    }
+    if (!row) throw preconditionFailed()
     await recordActivity(tx, {
       actorId: actor.userId,
       action: 'project.deleted',

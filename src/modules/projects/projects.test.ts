@@ -283,3 +283,25 @@ describe('personal access token scopes on projects', () => {
     )
   })
 })
+
+describe("a personal team's Inbox", () => {
+  it('cannot be deleted, renamed or archived (409), but its description can change', async () => {
+    const user = await givenUser(t.app)
+    const [inbox] = (await get('/api/v1/projects', user.auth)).json().items
+    expect(inbox.name).toBe('Inbox')
+    const url = `/api/v1/projects/${inbox.id}`
+    expect((await del(url, user.auth)).statusCode).toBe(409)
+    expect((await patch(url, user.auth, { name: 'Elsewhere' })).statusCode).toBe(409)
+    expect((await patch(url, user.auth, { archived: true })).statusCode).toBe(409)
+    expect(await projectRow(inbox.id)).toEqual({ name: 'Inbox', description: null, archived: false })
+    expect((await activityOf(t.app, inbox.id)).map((a) => a.action)).toEqual(['project.created'])
+    expect((await patch(url, user.auth, { description: 'Everything lands here' })).statusCode).toBe(200)
+  })
+
+  it('is only special in a personal team: a team project named Inbox is an ordinary project', async () => {
+    const owner = await givenUser(t.app)
+    const team = await givenTeam(t.app, owner)
+    const project = await givenProject(t.app, team, owner, { name: 'Inbox' })
+    expect((await del(`/api/v1/projects/${project.id}`, owner.auth)).statusCode).toBe(204)
+  })
+})
