@@ -196,3 +196,47 @@ describe('activity and token scopes', () => {
     expect((await get('/api/v1/activity', bearer(await givenToken(t.app, user, ['teams:read'])))).statusCode).toBe(403)
   })
 })
+
+describe('activity is written in the transaction of the change', () => {
+  it('rolls the change back when its activity entry cannot be written', async () => {
+    const owner = await givenUser(t.app)
+    const team = await givenTeam(t.app, owner, { name: 'Stable' })
+    const tag = await givenTag(t.app, team, owner)
+    const newcomer = await givenUser(t.app)
+    // make the log refuse these actions, so each write fails after its own change was made
+    await t.database.sql.exec(
+      `alter table activity add constraint refuse_some check (action not in ('team.updated', 'project.created', 'member.added', 'tag.deleted')) not valid`,
+    )
+    try {
+      const writes = [
+        t.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/teams/${team.id}`,
+          headers: owner.auth,
+          payload: { name: 'Moved' },
+        }),
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/projects',
+          headers: owner.auth,
+          payload: { teamId: team.id, name: 'Orphan' },
+        }),
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/teams/${team.id}/members`,
+          headers: owner.auth,
+          payload: { userId: newcomer.id, role: 'member' },
+        }),
+        t.app.inject({ method: 'DELETE', url: `/api/v1/tags/${tag.id}`, headers: owner.auth }),
+      ]
+      for (const res of await Promise.all(writes)) expect(res.statusCode).toBe(500)
+    } finally {
+      await t.database.sql.exec('alter table activity drop constraint refuse_some')
+    }
+    const q = async (sql: string) => (await t.database.sql.query(sql, [team.id])).rows
+    expect(await q('select name, version from teams where id = $1')).toEqual([{ name: 'Stable', version: 1 }])
+    expect(await q('select 1 from projects where team_id = $1')).toEqual([])
+    expect(await q('select user_id from team_members where team_id = $1')).toEqual([{ user_id: owner.id }])
+    expect(await q('select 1 from tags where team_id = $1')).toHaveLength(1)
+  })
+})
