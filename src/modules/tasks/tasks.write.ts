@@ -35,7 +35,9 @@ async function insertTask(tx: Db, actor: Actor, values: NewTask, tagIds: string[
     .values({ id: newId(), ...values })
     .returning()
   await setTags(tx, row!.id, tagIds, false)
-  await recordActivity(tx, entry(actor, row!, 'task.created', created(stateOf(row!, tagIds), TRACKED)))
+  const changes = created(stateOf(row!, tagIds), TRACKED)
+  if (!tagIds.length) delete changes.tagIds
+  await recordActivity(tx, entry(actor, row!, 'task.created', changes))
   return row!
 }
 

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../test/app.ts'
+import { activityOfTask, archiveProject, givenTask, givenTaskWorld } from '../../../test/given-tasks.ts'
+import { givenProject } from '../../../test/given-teams.ts'
+
+const t = useTestApp()
+
+type Auth = { authorization: string }
+const patch = (auth: Auth, url: string, payload: Record<string, unknown>, headers = {}) =>
+  t.app.inject({ method: 'PATCH', url, headers: { ...auth, ...headers }, payload })
+
+async function activityOfTeam(teamId: string) {
+  const { rows } = await t.database.sql.query<{ n: number }>(
+    'select count(*)::int as n from activity where team_id = $1',
+    [teamId],
+  )
+  return rows[0]!.n
+}
+
+describe('task activity', () => {
+  it('records task.created with every field set, in the task’s team and project', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, {
+      projectId: w.project.id,
+      title: 'Logged',
+      priority: 'high',
+      dueAt: '2030-01-01T00:00:00.000Z',
+      assigneeId: w.admin.id,
+      tagIds: [w.tag.id],
+    })
+    const rows = await activityOfTask(t.app, task.id)
+    expect(rows).toEqual([
+      {
+        action: 'task.created',
+        actor_id: w.member.id,
+        entity_type: 'task',
+        entity_id: task.id,
+        team_id: w.team.id,
+        project_id: w.project.id,
+        task_id: task.id,
+        changes: expect.objectContaining({
+          title: { from: null, to: 'Logged' },
+          status: { from: null, to: 'todo' },
+          priority: { from: null, to: 'high' },
+          dueAt: { from: null, to: '2030-01-01T00:00:00.000Z' },
+          assigneeId: { from: null, to: w.admin.id },
+          tagIds: { from: null, to: [w.tag.id] },
+          projectId: { from: null, to: w.project.id },
+          position: { from: null, to: task.position },
+        }),
+      },
+    ])
+    expect(rows[0]!.changes).not.toHaveProperty('description')
+  })
+
+  it('records exactly the changed fields of an update, and a status change as task.status_changed', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Before' })
+    const url = `/api/v1/tasks/${task.id}`
+    await patch(w.member.auth, url, { title: 'After', priority: 'urgent', description: null })
+    await patch(w.member.auth, url, { tagIds: [w.tag.id] })
+    const done = await patch(w.member.auth, `${url}/status`, { status: 'done' })
+    await patch(w.member.auth, url, { status: 'todo', title: 'Both' })
+    await patch(w.member.auth, url, { title: 'Both' })
+    const rows = (await activityOfTask(t.app, task.id)).map((r) => [r.action, r.changes])
+    expect(rows).toEqual([
+      ['task.created', expect.any(Object)],
+      ['task.updated', { title: { from: 'Before', to: 'After' }, priority: { from: 'medium', to: 'urgent' } }],
+      ['task.updated', { tagIds: { from: [], to: [w.tag.id] } }],
+      [
+        'task.status_changed',
+        {
+          status: { from: 'todo', to: 'done' },
+          completedAt: { from: null, to: done.json().completedAt },
+          completedBy: { from: null, to: w.member.id },
+        },
+      ],
+      [
+        'task.status_changed',
+        {
+          status: { from: 'done', to: 'todo' },
+          completedAt: { from: done.json().completedAt, to: null },
+          completedBy: { from: w.member.id, to: null },
+        },
+      ],
+      ['task.updated', { title: { from: 'After', to: 'Both' } }],
+    ])
+  })
+
+  it('records task.moved for a moved task and each subtask it takes along', async () => {
+    const w = await givenTaskWorld(t.app)
+    const target = await givenProject(t.app, w.team, w.owner, { name: 'Target' })
+    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+    const sub = await givenTask(t.app, w.member, { projectId: w.project.id, parentId: task.id })
+    await patch(w.member.auth, `/api/v1/tasks/${task.id}`, { projectId: target.id, title: 'Moved' })
+    const moved = { projectId: { from: w.project.id, to: target.id } }
+    const ofTask = (await activityOfTask(t.app, task.id)).slice(1)
+    expect(ofTask.map((r) => [r.action, r.project_id])).toEqual([
+      ['task.moved', target.id],
+      ['task.updated', target.id],
+    ])
+    expect(ofTask[0]!.changes).toEqual(moved)
+    expect(ofTask[1]!.changes).toMatchObject({ title: { to: 'Moved' } })
+    const ofSub = (await activityOfTask(t.app, sub.id)).slice(1)
+    expect(ofSub.map((r) => [r.action, r.changes, r.project_id])).toEqual([['task.moved', moved, target.id]])
+  })
+
+  it('records task.deleted for the task and its subtasks', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Doomed' })
+    const sub = await givenTask(t.app, w.member, { projectId: w.project.id, parentId: task.id, title: 'Sub' })
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${task.id}`, headers: w.member.auth })
+    const last = (await activityOfTask(t.app, task.id)).at(-1)!
+    expect(last).toMatchObject({ action: 'task.deleted', actor_id: w.member.id, team_id: w.team.id })
+    expect(last.changes).toMatchObject({ title: { from: 'Doomed', to: null } })
+    expect((await activityOfTask(t.app, sub.id)).at(-1)).toMatchObject({
+      action: 'task.deleted',
+      changes: { title: { from: 'Sub', to: null } },
+    })
+  })
+
+  it('records comment.created, comment.updated and comment.deleted on the task', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tasks/${task.id}/comments`,
+      headers: w.member.auth,
+      payload: { body: 'First' },
+    })
+    const id = created.json().id
+    await patch(w.member.auth, `/api/v1/comments/${id}`, { body: 'Edited' })
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/comments/${id}`, headers: w.admin.auth })
+    const rows = (await activityOfTask(t.app, task.id)).filter((r) => r.entity_type === 'comment')
+    expect(rows.map((r) => [r.action, r.actor_id, r.entity_id, r.team_id, r.project_id, r.changes])).toEqual([
+      ['comment.created', w.member.id, id, w.team.id, w.project.id, { body: { from: null, to: 'First' } }],
+      ['comment.updated', w.member.id, id, w.team.id, w.project.id, { body: { from: 'First', to: 'Edited' } }],
+      ['comment.deleted', w.admin.id, id, w.team.id, w.project.id, { body: { from: 'Edited', to: null } }],
+    ])
+  })
+
+  it('writes nothing for a rejected write (400, 403, 404, 409, 412) or a change that changes nothing', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+    const archived = await givenProject(t.app, w.team, w.owner, { name: 'Archived' })
+    await archiveProject(t.app, archived.id)
+    const before = await activityOfTeam(w.team.id)
+    const url = `/api/v1/tasks/${task.id}`
+    const attempts = [
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.member.auth,
+        payload: { projectId: w.project.id, title: 'x', assigneeId: w.outsider.id },
+      }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.member.auth,
+        payload: { projectId: archived.id, title: 'x' },
+      }),
+      await patch(w.viewer.auth, url, { title: 'viewer' }),
+      await patch(w.outsider.auth, url, { title: 'outsider' }),
+      await patch(w.member.auth, url, { title: 'stale' }, { 'if-match': '"9"' }),
+      await patch(w.member.auth, url, { projectId: archived.id }),
+      await patch(w.member.auth, url, { title: task.title }),
+      await t.app.inject({ method: 'DELETE', url, headers: w.viewer.auth }),
+    ]
+    expect(attempts.map((r) => r.statusCode)).toEqual([400, 409, 403, 404, 412, 409, 200, 403])
+    expect(await activityOfTeam(w.team.id)).toBe(before)
+  })
+
+  it('a change that fails late in its transaction leaves neither the change nor its activity', async () => {
+    const w = await givenTaskWorld(t.app)
+    // the next occurrence of this recurring task cannot be inserted: completing it must roll back whole
+    await t.database.sql.exec(`
+      create or replace function refuse_boom() returns trigger language plpgsql as $$
+      begin
+        if new.title = 'Boom' and new.status = 'todo' and new.version = 1 and tg_op = 'INSERT'
+           and exists (select 1 from tasks where title = 'Boom' and status = 'done') then
+          raise exception 'refused';
+        end if;
+        return new;
+      end $$;
+      create trigger refuse_boom before insert on tasks for each row execute function refuse_boom();`)
+    try {
+      const task = await givenTask(t.app, w.member, {
+        projectId: w.project.id,
+        title: 'Boom',
+        recurrence: 'FREQ=DAILY',
+      })
+      const res = await patch(w.member.auth, `/api/v1/tasks/${task.id}/status`, { status: 'done' })
+      expect(res.statusCode).toBe(500)
+      const again = await t.app.inject({ url: `/api/v1/tasks/${task.id}`, headers: w.member.auth })
+      expect(again.json()).toMatchObject({ status: 'todo', version: 1, completedAt: null })
+      expect((await activityOfTask(t.app, task.id)).map((r) => r.action)).toEqual(['task.created'])
+    } finally {
+      await t.database.sql.exec('drop trigger refuse_boom on tasks; drop function refuse_boom()')
+    }
+  })
+})

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../test/app.ts'
+import { type GivenUser, givenUser } from '../../../test/given.ts'
+import { activityOfTask, givenTask, givenTaskWorld, type Task, walkTasks } from '../../../test/given-tasks.ts'
+
+const t = useTestApp()
+
+const DAY = 86_400_000
+type Auth = { authorization: string }
+const complete = (auth: Auth, id: string) =>
+  t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}/status`, headers: auth, payload: { status: 'done' } })
+
+/** The open tasks of a project with this title (the next occurrence among them). */
+async function openTitled(by: GivenUser, projectId: string, title: string): Promise<Task[]> {
+  const list = await walkTasks(t.app, by, `projectId=${projectId}&status=todo,in_progress`)
+  return list.filter((x) => x.title === title)
+}
+
+describe('completing a recurring task', () => {
+  it('creates the next occurrence in the same transaction: same fields, status todo, next dueAt, shifted reminder', async () => {
+    const w = await givenTaskWorld(t.app)
+    const parent = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Parent' })
+    const dueAt = new Date(Date.now() + 2 * DAY)
+    dueAt.setUTCHours(9, 30, 0, 0)
+    const task = await givenTask(t.app, w.member, {
+      projectId: w.project.id,
+      parentId: parent.id,
+      title: 'Water the plants',
+      description: 'All of them',
+      priority: 'high',
+      assigneeId: w.admin.id,
+      tagIds: [w.tag.id],
+      dueAt: dueAt.toISOString(),
+      remindAt: new Date(dueAt.getTime() - 3_600_000).toISOString(),
+      recurrence: 'FREQ=DAILY;INTERVAL=2',
+    })
+    const res = await complete(w.member.auth, task.id)
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ status: 'done', recurrence: 'FREQ=DAILY;INTERVAL=2' })
+    const [next, ...more] = await openTitled(w.member, w.project.id, 'Water the plants')
+    expect(more).toEqual([])
+    const nextDue = new Date(dueAt.getTime() + 2 * DAY)
+    expect(next).toMatchObject({
+      projectId: w.project.id,
+      parentId: parent.id,
+      description: 'All of them',
+      status: 'todo',
+      priority: 'high',
+      assigneeId: w.admin.id,
+      tags: task.tags,
+      recurrence: 'FREQ=DAILY;INTERVAL=2',
+      dueAt: nextDue.toISOString(),
+      remindAt: new Date(nextDue.getTime() - 3_600_000).toISOString(),
+      completedAt: null,
+      version: 1,
+    })
+    expect(next!.id).not.toBe(task.id)
+    expect(next!.position).toBeGreaterThan(task.position)
+    expect((await activityOfTask(t.app, next!.id)).map((r) => [r.action, r.actor_id])).toEqual([
+      ['task.created', w.member.id],
+    ])
+  })
+
+  it('skips occurrences already in the past: the first one after now, on the rule’s weekdays', async () => {
+    const user = await givenUser(t.app)
+    // a Monday 10:00 years ago, weekly on Mondays and Thursdays
+    const task = await givenTask(t.app, user, {
+      title: 'Standup',
+      dueAt: '2020-01-06T10:00:00.000Z',
+      recurrence: 'FREQ=WEEKLY;BYDAY=MO,TH',
+    })
+    const before = Date.now()
+    await complete(user.auth, task.id)
+    const [next] = await openTitled(user, task.projectId, 'Standup')
+    const due = new Date(next!.dueAt!)
+    expect(due.getTime()).toBeGreaterThan(before)
+    expect(due.getTime() - before).toBeLessThanOrEqual(4 * DAY)
+    expect([1, 4]).toContain(due.getUTCDay())
+    expect(due.toISOString().slice(11)).toBe('10:00:00.000Z')
+  })
+
+  it('without a dueAt: the first occurrence after the completion time', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user, { title: 'Daily', recurrence: 'FREQ=DAILY' })
+    const done = (await complete(user.auth, task.id)).json()
+    const [next] = await openTitled(user, task.projectId, 'Daily')
+    expect(new Date(next!.dueAt!).getTime() - new Date(done.completedAt).getTime()).toBe(DAY)
+  })
+
+  it('also when completed through PATCH /tasks/:id, but not when cancelled, re-saved as done, or not recurring', async () => {
+    const user = await givenUser(t.app)
+    const recurring = await givenTask(t.app, user, { title: 'Monthly', recurrence: 'FREQ=MONTHLY' })
+    const patch = (id: string, payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: user.auth, payload })
+    expect((await patch(recurring.id, { status: 'done' })).statusCode).toBe(200)
+    expect(await openTitled(user, recurring.projectId, 'Monthly')).toHaveLength(1)
+    await patch(recurring.id, { status: 'done', title: 'Monthly' })
+    expect(await openTitled(user, recurring.projectId, 'Monthly')).toHaveLength(1)
+
+    const cancelled = await givenTask(t.app, user, { title: 'Cancelled', recurrence: 'FREQ=DAILY' })
+    await patch(cancelled.id, { status: 'cancelled' })
+    expect(await openTitled(user, cancelled.projectId, 'Cancelled')).toHaveLength(0)
+
+    const once = await givenTask(t.app, user, { title: 'Once' })
+    await complete(user.auth, once.id)
+    expect(await openTitled(user, once.projectId, 'Once')).toHaveLength(0)
+  })
+})
