@@ -26,8 +26,8 @@ export const notes = pgTable(
     version: integer().notNull().default(1),
   },
   (t) => [
-    index('notes_owner_created_idx').on(t.ownerId, t.createdAt.desc(), t.id.desc()),
-    index('notes_project_created_idx').on(t.projectId, t.createdAt.desc(), t.id.desc()),
+    index('notes_owner_created_idx').on(t.ownerId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('notes_project_created_idx').on(t.projectId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 )
 export type NoteRow = typeof notes.$inferSelect

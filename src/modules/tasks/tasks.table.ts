@@ -44,14 +44,24 @@ export const tasks = pgTable(
     ),
   },
   (t) => [
-    index('tasks_team_created_idx').on(t.teamId, t.createdAt.desc(), t.id.desc()),
-    index('tasks_project_created_idx').on(t.projectId, t.createdAt.desc(), t.id.desc()),
-    index('tasks_team_updated_idx').on(t.teamId, t.updatedAt.desc(), t.id.desc()),
+    index('tasks_team_created_idx').on(t.teamId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tasks_project_created_idx').on(t.projectId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tasks_team_updated_idx').on(t.teamId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('tasks_team_due_idx').on(t.teamId, t.dueAt, t.id),
-    index('tasks_team_priority_idx').on(t.teamId, t.priorityRank.desc(), t.createdAt.desc(), t.id.desc()),
+    index('tasks_team_priority_idx').on(
+      t.teamId,
+      t.priorityRank.desc().nullsFirst(),
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     index('tasks_project_position_idx').on(t.projectId, t.position, t.id),
-    index('tasks_assignee_created_idx').on(t.assigneeId, t.createdAt.desc(), t.id.desc()),
-    index('tasks_team_status_created_idx').on(t.teamId, t.status, t.createdAt.desc(), t.id.desc()),
+    index('tasks_assignee_created_idx').on(t.assigneeId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tasks_team_status_created_idx').on(
+      t.teamId,
+      t.status,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     index('tasks_parent_idx').on(t.parentId),
     // overdue and due-soon only ever look at open tasks
     index('tasks_open_due_idx')
