@@ -45,6 +45,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   users: 'The caller and the users they share a team with',
   tokens: 'Personal access tokens',
   admin: 'Administration (global admin role)',
+  tasks: 'Tasks: filters, sorts, search, status changes, recurrence',
+  comments: 'Comments on tasks',
 }
 const INT32 = { min: -2_147_483_648, max: 2_147_483_647 }
 // the length a string's format already implies: a UUID is 36 characters, a date 10, an RFC 3339
