@@ -5,6 +5,7 @@ import { iso, isoOrNull } from '../../lib/time.ts'
 import { projects } from '../projects/projects.table.ts'
 import { tags as tagTable } from '../tags/tags.table.ts'
 import { visibleTo } from '../teams/access.ts'
+import { teamMembers } from '../teams/teams.table.ts'
 import { users } from '../users/users.table.ts'
 import type { Task, TaskQuery } from './tasks.schema.ts'
 import { TASK_PRIORITIES, tasks, taskTags } from './tasks.table.ts'
@@ -88,14 +89,31 @@ const overdue = (now: Date) => sql`${OPEN} and ${tasks.dueAt} < ${now.toISOStrin
 
 export const tsQuery = (q: string) => sql`websearch_to_tsquery('english', ${q})`
 
+/** The visibility rule (visibleTo) as a per-row probe of the caller's membership, for narrowed lists. */
+const visibleRowTo = (actor: Actor): SQL | undefined =>
+  actor.role === 'admin'
+    ? undefined
+    : sql`coalesce((select true from ${teamMembers} where ${teamMembers.teamId} = ${tasks.teamId} and ${teamMembers.userId} = ${actor.userId}), false)`
+
+/** Tasks with any of the tags: a per-row probe in a narrowed list, the tags' task set otherwise. */
+const taggedWith = (tagIds: string[], narrowed: boolean): SQL =>
+  narrowed
+    ? sql`coalesce((select true from ${taskTags} where ${taskTags.taskId} = ${tasks.id} and ${inArray(taskTags.tagId, tagIds)} limit 1), false)`
+    : sql`${tasks.id} in (select ${taskTags.taskId} from ${taskTags} where ${inArray(taskTags.tagId, tagIds)})`
+
 /**
  * The conditions of a task list: the caller's visibility first, then each filter of the query.
  * Tasks of archived projects are left out unless the query names the project.
  */
 export function taskFilters(actor: Actor, query: TaskQuery, now: Date): (SQL | undefined)[] {
   const assignee = query.assigneeId === 'me' ? actor.userId : query.assigneeId
+  // A list narrowed to one team or project walks that team's or project's index in the page's
+  // order and stops after `limit` rows. Written as semi-joins, visibility and tags make the planner
+  // (which cannot tell that a project's tasks all lie in one of the caller's teams) fetch and sort
+  // every matching row instead; as per-row probes it keeps the index order. Measured in bench/.
+  const narrowed = Boolean(query.teamId || query.projectId)
   return [
-    visibleTo(actor, tasks.teamId),
+    narrowed ? visibleRowTo(actor) : visibleTo(actor, tasks.teamId),
     query.projectId ? eq(tasks.projectId, query.projectId) : undefined,
     query.teamId ? eq(tasks.teamId, query.teamId) : undefined,
     query.projectId
@@ -104,9 +122,7 @@ export function taskFilters(actor: Actor, query: TaskQuery, now: Date): (SQL | u
     query.status ? inArray(tasks.status, query.status) : undefined,
     query.priority ? inArray(tasks.priorityRank, query.priority.map(rankOf)) : undefined,
     assignee === 'none' ? isNull(tasks.assigneeId) : assignee ? eq(tasks.assigneeId, assignee) : undefined,
-    query.tag
-      ? sql`${tasks.id} in (select ${taskTags.taskId} from ${taskTags} where ${inArray(taskTags.tagId, query.tag)})`
-      : undefined,
+    query.tag ? taggedWith(query.tag, narrowed) : undefined,
     query.dueBefore ? lt(tasks.dueAt, new Date(query.dueBefore)) : undefined,
     query.dueAfter ? gte(tasks.dueAt, new Date(query.dueAfter)) : undefined,
     query.overdue === 'true' ? overdue(now) : undefined,
