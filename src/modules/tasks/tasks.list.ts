@@ -85,56 +85,50 @@ const wellFormed = (order: Order, values: Value[], id: unknown) =>
 
 const direction = (descending: boolean) => (descending ? desc : asc)
 
+type Statement = ReturnType<typeof selectTasks>
+
 /**
- * A keyset page of tasks: `limit + 1` rows ordered by the sort keys and the id, starting after the
- * cursor's row, so inserts between two pages never shift or repeat what was already seen.
- * A nullable key (dueAt) is read in two ranges, non-NULL then NULL, each on its index.
+ * The statements of one keyset page, not yet run: `limit` rows ordered by the sort keys and the
+ * id, starting after the cursor's row. A nullable key (dueAt) is read in two ranges, non-NULL then
+ * NULL, each on its own index: `nulls` is that second statement (null when there is none).
  */
-export async function pageOfTasks(
-  db: Db,
-  where: (SQL | undefined)[],
-  query: TaskQuery,
-): Promise<{ items: Task[]; nextCursor: string | null }> {
+export function pageStatements(db: Db, where: (SQL | undefined)[], query: TaskQuery) {
   const { order, extra } = orderFor(query)
   const cursor = query.cursor ? decodeCursor(query.cursor, order.keys.length + 2) : null
   if (cursor && cursor[0] !== order.name) throw invalidField('query.cursor', 'this cursor belongs to another sort')
   const values = cursor?.slice(1, -1) ?? []
   const lastId = cursor?.at(-1) as string
-  if (cursor && !wellFormed(order, values, lastId))
+  if (cursor && !wellFormed(order, values, lastId)) {
     throw invalidField('query.cursor', 'not a cursor this list returned')
+  }
   const by = direction(order.desc)
-  const fetch = (conditions: (SQL | undefined)[], keys: Key[], limit: number) =>
+  const statement = (conditions: (SQL | undefined)[], keys: Key[], limit: number): Statement =>
     selectTasks(db, extra)
       .where(and(...where, ...conditions))
       .orderBy(...keys.map((k) => by(k.expr)), by(tasks.id))
-      .limit(limit) as Promise<Row[]>
+      .limit(limit)
 
-  let rows: Row[]
-  if (!order.nullsLast) {
-    rows = await fetch(
-      [cursor ? after(order.keys, values, lastId, order.desc) : undefined],
-      order.keys,
-      query.limit + 1,
-    )
-  } else {
-    const [first] = order.keys as [Key]
-    const inNulls = cursor !== null && values[0] === null
-    rows = inNulls
-      ? []
-      : await fetch(
-          [isNotNull(first.expr), cursor ? after(order.keys, values, lastId, order.desc) : undefined],
-          order.keys,
-          query.limit + 1,
-        )
-    if (rows.length <= query.limit) {
-      const more = await fetch(
-        [isNull(first.expr), inNulls ? after([], [], lastId, order.desc) : undefined],
-        [],
-        query.limit + 1 - rows.length,
-      )
-      rows = rows.concat(more)
-    }
+  const keyset = cursor ? after(order.keys, values, lastId, order.desc) : undefined
+  if (!order.nullsLast) return { order, main: (limit: number) => statement([keyset], order.keys, limit), nulls: null }
+  const [first] = order.keys as [Key]
+  const inNulls = cursor !== null && values[0] === null
+  return {
+    order,
+    main: inNulls ? null : (limit: number) => statement([isNotNull(first.expr), keyset], order.keys, limit),
+    nulls: (limit: number) =>
+      statement([isNull(first.expr), inNulls ? after([], [], lastId, order.desc) : undefined], [], limit),
   }
+}
+
+/** A keyset page of tasks: inserts between two pages never shift or repeat what was already seen. */
+export async function pageOfTasks(
+  db: Db,
+  where: (SQL | undefined)[],
+  query: TaskQuery,
+): Promise<{ items: Task[]; nextCursor: string | null }> {
+  const { order, main, nulls } = pageStatements(db, where, query)
+  let rows: Row[] = main ? ((await main(query.limit + 1)) as Row[]) : []
+  if (nulls && rows.length <= query.limit) rows = rows.concat((await nulls(query.limit + 1 - rows.length)) as Row[])
 
   if (rows.length <= query.limit) return { items: rows.map(toTask), nextCursor: null }
   const items = rows.slice(0, query.limit)

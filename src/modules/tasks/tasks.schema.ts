@@ -127,15 +127,22 @@ const commaList = <T extends z.ZodType<unknown, string>>(item: T, max: number, d
     .optional()
     .meta({ description })
 
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+/** An id or one of a few words, as one string schema (an id parameter is a string, never a union). */
+const idOr = (words: string[], description: string) =>
+  z
+    .string()
+    .max(36)
+    .regex(new RegExp(`^(?:${words.join('|')}|${UUID})$`), { message: `must be an id or ${words.join(' or ')}` })
+    .optional()
+    .meta({ description })
+
 export const TaskQuery = z.object({
   projectId: Id.optional(),
   teamId: Id.optional(),
   status: commaList(TaskStatus, TASK_STATUSES.length, 'Comma list of statuses (any of)'),
   priority: commaList(TaskPriority, TASK_PRIORITIES.length, 'Comma list of priorities (any of)'),
-  assigneeId: z
-    .union([z.literal('me'), z.literal('none'), Id])
-    .optional()
-    .meta({ description: 'A user id, `me`, or `none` for unassigned tasks' }),
+  assigneeId: idOr(['me', 'none'], 'A user id, `me`, or `none` for unassigned tasks'),
   tag: commaList(Id, 20, 'Comma list of tag ids (tasks with any of them)'),
   dueBefore: Timestamp.optional().meta({ description: 'dueAt < value' }),
   dueAfter: Timestamp.optional().meta({ description: 'dueAt >= value' }),
@@ -143,10 +150,7 @@ export const TaskQuery = z.object({
     .enum(['true', 'false'])
     .optional()
     .meta({ description: 'true: due in the past and not done or cancelled' }),
-  parentId: z
-    .union([z.literal('none'), Id])
-    .optional()
-    .meta({ description: '`none`: top-level tasks only; an id: that task’s subtasks. Default: both' }),
+  parentId: idOr(['none'], '`none`: top-level tasks only; an id: that task’s subtasks. Default: both'),
   q: z.string().trim().max(200).optional().meta({ description: 'Full-text search (web search syntax)' }),
   sort: z.enum(TASK_SORTS).optional().meta({
     description: 'Default -createdAt, or relevance when q is given; tasks without dueAt sort last either way',
