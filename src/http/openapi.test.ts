@@ -70,9 +70,10 @@ describe('the OpenAPI document', () => {
       expect.arrayContaining([{ name: 'test' }, expect.objectContaining({ name: 'operations' })]),
     )
     for (const kind of ['schemas', 'headers']) {
-      const text = JSON.stringify({ ...doc, components: { ...doc.components, [kind]: undefined } })
       for (const name of Object.keys(doc.components[kind] ?? {})) {
-        expect(text).toContain(`"#/components/${kind}/${name}"`)
+        const others = { ...doc.components[kind], [name]: undefined }
+        const text = JSON.stringify({ ...doc, components: { ...doc.components, [kind]: others } })
+        expect(text, `${kind}/${name} is referenced`).toContain(`"#/components/${kind}/${name}"`)
       }
     }
   })
