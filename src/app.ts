@@ -35,6 +35,7 @@ import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { teamsRoutes } from './modules/teams/teams.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 import { usersRoutes } from './modules/users/users.routes.ts'
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts'
 import { VERSION } from './version.ts'
 
 export interface AppDeps {
@@ -110,7 +111,13 @@ export async function buildApp({
   const storage = deps.storage ?? openStorage(config)
   const queue =
     deps.queue ??
-    lazyQueue(() => createQueue({ database, logger, jobs: jobDefinitions({ config, database, storage }) }))
+    lazyQueue(() =>
+      createQueue({
+        database,
+        logger,
+        jobs: jobDefinitions({ config, database, storage, registry: app.metrics.registry }),
+      }),
+    )
   if (!deps.queue) app.addHook('onClose', () => queue.stop(config.SHUTDOWN_TIMEOUT_MS))
   if (!deps.storage) app.addHook('onClose', () => storage.close())
   queue.instrument(app.metrics.registry)
@@ -188,6 +195,7 @@ export async function buildApp({
       await api.register(projectsRoutes)
       await api.register(tagsRoutes)
       await api.register(activityRoutes)
+      await api.register(webhooksRoutes)
     },
     { prefix: '/api/v1' },
   )

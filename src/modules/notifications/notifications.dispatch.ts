@@ -1,0 +1,43 @@
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Queue } from '../../infra/queue.ts'
+import type { ActivityRow } from '../activity/activity.table.ts'
+import { teamMembers } from '../teams/teams.table.ts'
+import type { LogConsumer } from '../webhooks/log-dispatcher.ts'
+import { ASSIGNED_JOB, REMINDER_JOB, WEBHOOK_DISABLED_JOB } from './notifications.jobs.ts'
+
+const changedTo = (e: ActivityRow, field: string) => {
+  const to = e.changes[field]?.to
+  return typeof to === 'string' ? to : null
+}
+
+/**
+ * Turns log entries into email jobs, in the dispatcher's transaction: an assignment (not of
+ * oneself), a `remindAt` set or moved (a job that starts at that time), a webhook switched off
+ * (one email per team admin). No edits to the tasks module: the log says everything needed.
+ */
+export function notificationConsumer(queue: Pick<Queue, 'send'>, now: () => Date): LogConsumer {
+  return async (tx: Db, entries: ActivityRow[]) => {
+    for (const e of entries) {
+      if (e.action === 'task.created' || e.action === 'task.updated') {
+        const assigneeId = changedTo(e, 'assigneeId')
+        if (assigneeId && assigneeId !== e.actorId) {
+          await queue.send(ASSIGNED_JOB, { taskId: e.entityId, assigneeId, actorId: e.actorId }, { tx })
+        }
+        const remindAt = changedTo(e, 'remindAt')
+        if (remindAt) {
+          const wait = Math.ceil((Date.parse(remindAt) - now().getTime()) / 1000)
+          await queue.send(REMINDER_JOB, { taskId: e.entityId, remindAt }, { tx, startAfterSeconds: Math.max(0, wait) })
+        }
+      } else if (e.action === 'webhook.disabled' && e.teamId) {
+        const admins = await tx
+          .select({ userId: teamMembers.userId })
+          .from(teamMembers)
+          .where(and(eq(teamMembers.teamId, e.teamId), inArray(teamMembers.role, ['owner', 'admin'])))
+        for (const { userId } of admins) {
+          await queue.send(WEBHOOK_DISABLED_JOB, { webhookId: e.entityId, userId }, { tx })
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { eq } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import type { Mailer, MailMessage } from '../../infra/mailer.ts'
+import type { JobContext, JobDefinition } from '../../infra/queue.ts'
+import { tasks } from '../tasks/tasks.table.ts'
+import { teams } from '../teams/teams.table.ts'
+import { users } from '../users/users.table.ts'
+import { webhooks } from '../webhooks/webhooks.table.ts'
+import { assignedMail, reminderMail, webhookDisabledMail } from './notifications.mail.ts'
+
+export const ASSIGNED_JOB = 'notifications.assigned'
+export const REMINDER_JOB = 'notifications.reminder'
+export const WEBHOOK_DISABLED_JOB = 'notifications.webhook-disabled'
+
+export type NotificationKind = 'assigned' | 'reminders' | 'webhooks'
+
+export interface NotificationDeps {
+  db: Db
+  mailer: Mailer
+  /** where links in emails point (PUBLIC_URL) */
+  baseUrl: string
+  onEmail?: (outcome: 'sent' | 'failed') => void
+}
+
+/** The user's address, unless they are disabled, gone, or turned this kind of email off. */
+async function recipient(db: Db, userId: string | null, kind: NotificationKind) {
+  if (!userId) return null
+  const [u] = await db
+    .select({ email: users.email, name: users.name, disabled: users.disabled, notifications: users.notifications })
+    .from(users)
+    .where(eq(users.id, userId))
+  if (!u || u.disabled || u.notifications[kind] === false) return null
+  return u
+}
+
+function sender(deps: NotificationDeps) {
+  return async (message: MailMessage, ctx: JobContext, kind: NotificationKind) => {
+    try {
+      const sent = await deps.mailer.send(message)
+      deps.onEmail?.('sent')
+      if (deps.mailer.kind === 'outbox') {
+        ctx.log.info(
+          { kind, to: message.to, subject: message.subject, file: sent.file, text: message.text },
+          'email not sent (no SMTP_URL): kept in the outbox',
+        )
+      } else ctx.log.info({ kind, to: message.to, messageId: sent.messageId }, 'email sent')
+      return { outcome: 'sent' as const }
+    } catch (err) {
+      deps.onEmail?.('failed')
+      throw err
+    }
+  }
+}
+
+/** Emails sent by the worker: assignment, reminders at `remindAt`, a webhook switched off. */
+export function notificationJobs(deps: NotificationDeps): JobDefinition<never>[] {
+  const { db, baseUrl } = deps
+  const send = sender(deps)
+  const skipped = (reason: string) => ({ outcome: 'skipped', reason })
+
+  const assigned: JobDefinition<{ taskId: string; assigneeId: string; actorId: string | null }> = {
+    name: ASSIGNED_JOB,
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    handle: async ({ taskId, assigneeId, actorId }, ctx) => {
+      const [task] = await db.select({ id: tasks.id, title: tasks.title }).from(tasks).where(eq(tasks.id, taskId))
+      if (!task) return skipped('task gone')
+      const to = await recipient(db, assigneeId, 'assigned')
+      if (!to) return skipped('opted out')
+      const [actor] = actorId ? await db.select({ name: users.name }).from(users).where(eq(users.id, actorId)) : []
+      return send(assignedMail(to.email, task, actor?.name ?? 'Someone', baseUrl), ctx, 'assigned')
+    },
+  }
+
+  // The job carries the remindAt it was scheduled for: a moved reminder leaves a stale job behind,
+  // which finds the task changed and sends nothing; so does one for a task done, cancelled or deleted.
+  const reminder: JobDefinition<{ taskId: string; remindAt: string }> = {
+    name: REMINDER_JOB,
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    handle: async ({ taskId, remindAt }, ctx) => {
+      const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId))
+      if (!task) return skipped('task gone')
+      if (task.remindAt?.toISOString() !== new Date(remindAt).toISOString()) return skipped('reminder moved')
+      if (task.status === 'done' || task.status === 'cancelled') return skipped(`task ${task.status}`)
+      const to = await recipient(db, task.assigneeId ?? task.createdBy, 'reminders')
+      if (!to) return skipped('opted out')
+      return send(reminderMail(to.email, task, baseUrl), ctx, 'reminders')
+    },
+  }
+
+  const webhookDisabled: JobDefinition<{ webhookId: string; userId: string }> = {
+    name: WEBHOOK_DISABLED_JOB,
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    handle: async ({ webhookId, userId }, ctx) => {
+      const [hook] = await db
+        .select({ id: webhooks.id, url: webhooks.url, teamName: teams.name })
+        .from(webhooks)
+        .innerJoin(teams, eq(teams.id, webhooks.teamId))
+        .where(eq(webhooks.id, webhookId))
+      if (!hook) return skipped('webhook gone')
+      const to = await recipient(db, userId, 'webhooks')
+      if (!to) return skipped('opted out')
+      return send(webhookDisabledMail(to.email, hook, baseUrl), ctx, 'webhooks')
+    },
+  }
+
+  return [assigned, reminder, webhookDisabled] as JobDefinition<never>[]
+}

@@ -1,0 +1,43 @@
+import { Counter, type Registry } from 'prom-client'
+import type { Db } from '../../db/client.ts'
+import type { JobDefinition } from '../../infra/queue.ts'
+import type { LookupAll } from './ssrf.ts'
+import { type DeliveryOutcome, deliverJob } from './webhooks.deliver.ts'
+
+/** A counter registered once per registry (job definitions may be built more than once per process). */
+export function counter<L extends string>(registry: Registry | undefined, name: string, help: string, labels: L[]) {
+  if (!registry) return undefined
+  return (
+    (registry.getSingleMetric(name) as Counter<L> | undefined) ??
+    new Counter({ name, help, labelNames: labels, registers: [registry] })
+  )
+}
+
+export interface WebhookJobDeps {
+  db: Db
+  allowPrivate: boolean
+  now?: () => Date
+  registry?: Registry
+  retryDelaySeconds?: number
+  lookup?: LookupAll
+}
+
+/** Webhook deliveries: one job per (webhook, event), retried with backoff for about a day. */
+export function webhookJobs(deps: WebhookJobDeps): JobDefinition<never>[] {
+  const outcomes = counter(
+    deps.registry,
+    'webhook_deliveries_total',
+    'Webhook delivery attempts by outcome (delivered, retrying, failed, disabled, skipped)',
+    ['outcome'],
+  )
+  return [
+    deliverJob({
+      db: deps.db,
+      now: deps.now ?? (() => new Date()),
+      allowPrivate: deps.allowPrivate,
+      lookup: deps.lookup,
+      retryDelaySeconds: deps.retryDelaySeconds,
+      onOutcome: (outcome: DeliveryOutcome) => outcomes?.inc({ outcome }),
+    }),
+  ] as JobDefinition<never>[]
+}

@@ -1,0 +1,191 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { Gauge } from 'prom-client'
+import { actorOf } from '../../http/auth.ts'
+import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
+import { resolveTarget } from './ssrf.ts'
+import {
+  CreatedWebhook,
+  CreateWebhook,
+  Delivery,
+  DeliveryParams,
+  TeamIdParams,
+  UpdateWebhook,
+  Webhook,
+  WebhookListQuery,
+} from './webhooks.schema.ts'
+import {
+  createWebhook,
+  deleteWebhook,
+  listDeliveries,
+  listWebhooks,
+  ping,
+  redeliver,
+  toWebhook,
+  updateWebhook,
+  type WebhookDeps,
+  webhookForAdmin,
+} from './webhooks.service.ts'
+
+const tags = ['webhooks']
+const read = { scope: 'teams:read' } as const
+const write = { scope: 'teams:write' } as const
+
+/** A team's webhooks, managed by its admins and owners. */
+export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db } = app.database
+  const deps: WebhookDeps = {
+    db,
+    queue: app.queue,
+    checkUrl: async (url) => {
+      await resolveTarget(url, { allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE })
+    },
+  }
+  // from the database: every instance reports what all workers did
+  if (!app.metrics.registry.getSingleMetric('webhook_deliveries')) {
+    new Gauge({
+      name: 'webhook_deliveries',
+      help: 'Webhook deliveries by status (pending, delivered, failed), all workers',
+      labelNames: ['status'] as const,
+      registers: [app.metrics.registry],
+      async collect() {
+        const { rows } = await app.database.sql.query<{ status: string; n: string }>(
+          'select status, count(*)::text as n from webhook_deliveries group by status',
+        )
+        this.reset()
+        for (const r of rows) this.set({ status: r.status }, Number(r.n))
+      },
+    })
+  }
+
+  app.get(
+    '/teams/:id/webhooks',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "A team's webhooks (team admin or owner), newest first; secrets are never shown again",
+        operationId: 'listWebhooks',
+        params: TeamIdParams,
+        querystring: WebhookListQuery,
+        response: { 200: pageOf(Webhook), ...errors(403, 404) },
+      },
+    },
+    async (req) => listWebhooks(db, actorOf(req), req.params.id, req.query),
+  )
+
+  app.post(
+    '/teams/:id/webhooks',
+    {
+      config: { ...write, idempotent: true },
+      schema: {
+        tags,
+        summary: 'Create a webhook (team admin or owner); the signing secret is shown only in this response',
+        operationId: 'createWebhook',
+        params: TeamIdParams,
+        body: CreateWebhook,
+        response: { 201: CreatedWebhook, ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const hook = await createWebhook(deps, actorOf(req), req.params.id, req.body)
+      return reply.code(201).header('location', `/api/v1/webhooks/${hook.id}`).send(hook)
+    },
+  )
+
+  app.get(
+    '/webhooks/:id',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'A webhook (team admin or owner)',
+        operationId: 'getWebhook',
+        params: IdParams,
+        response: { 200: Webhook, ...errors(403, 404) },
+      },
+    },
+    async (req) => toWebhook(await webhookForAdmin(db, actorOf(req), req.params.id)),
+  )
+
+  app.patch(
+    '/webhooks/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a webhook’s URL, events or active flag (switching it on again clears its failure streak)',
+        operationId: 'updateWebhook',
+        params: IdParams,
+        body: UpdateWebhook,
+        response: { 200: Webhook, ...errors(403, 404) },
+      },
+    },
+    async (req) => updateWebhook(deps, actorOf(req), req.params.id, req.body),
+  )
+
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Delete a webhook and its delivery history',
+        operationId: 'deleteWebhook',
+        params: IdParams,
+        response: { 204: NoContent, ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await deleteWebhook(db, actorOf(req), req.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/webhooks/:id/deliveries',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary:
+          'A webhook’s deliveries, newest first, each with every attempt (status, duration, error, start of the answer)',
+        operationId: 'listWebhookDeliveries',
+        params: IdParams,
+        querystring: WebhookListQuery,
+        response: { 200: pageOf(Delivery), ...errors(403, 404) },
+      },
+    },
+    async (req) => listDeliveries(db, actorOf(req), req.params.id, req.query),
+  )
+
+  app.post(
+    '/webhooks/:id/deliveries/:deliveryId/redeliver',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Send a delivery again, under the same Tasklane-Delivery id (409 while it is still pending)',
+        operationId: 'redeliverWebhookDelivery',
+        params: DeliveryParams,
+        response: { 202: Delivery, ...errors(403, 404, 409) },
+      },
+    },
+    async (req, reply) =>
+      reply.code(202).send(await redeliver(deps, actorOf(req), req.params.id, req.params.deliveryId)),
+  )
+
+  app.post(
+    '/webhooks/:id/ping',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Send a `ping` event to the webhook now',
+        operationId: 'pingWebhook',
+        params: IdParams,
+        response: { 202: Delivery, ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await ping(deps, actorOf(req), req.params.id)),
+  )
+}

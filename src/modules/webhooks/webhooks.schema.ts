@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+
+export const WebhookUrl = z.string().trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
+export const EventFilter = z
+  .array(
+    z
+      .string()
+      .max(100)
+      .regex(/^(\*|[a-z][a-z_]*\.[a-z][a-z_]*)$/, 'an activity action such as task.created, or *'),
+  )
+  .min(1)
+  .max(50)
+  .meta({ description: 'Activity actions to receive (task.created, comment.created, …), or ["*"] for all' })
+
+export const Webhook = z
+  .object({
+    id: Id,
+    teamId: Id,
+    url: z.string().max(2000),
+    events: z.array(z.string().max(100)),
+    active: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Webhook' })
+export type Webhook = z.infer<typeof Webhook>
+
+export const CreatedWebhook = Webhook.extend({
+  secret: z.string().max(200).meta({ description: 'The signing secret, shown only in this response' }),
+}).meta({ id: 'CreatedWebhook' })
+
+export const CreateWebhook = z.strictObject({
+  url: WebhookUrl,
+  events: EventFilter,
+  secret: z.string().min(16).max(200).optional().meta({ description: 'Generated when not given' }),
+})
+export const UpdateWebhook = z.strictObject({
+  url: WebhookUrl.optional(),
+  events: EventFilter.optional(),
+  active: z.boolean().optional(),
+})
+export const TeamIdParams = z.object({ id: Id })
+export const DeliveryParams = z.object({ id: Id, deliveryId: Id })
+export const WebhookListQuery = PageQuery
+
+export const Attempt = z.object({
+  attempt: z.number().int(),
+  statusCode: z.number().int().nullable(),
+  durationMs: z.number().int(),
+  error: z.string().nullable(),
+  responseBody: z.string().nullable().meta({ description: 'The first 4 KB of the answer' }),
+  startedAt: Timestamp,
+  finishedAt: Timestamp,
+})
+
+export const Delivery = z
+  .object({
+    id: Id.meta({ description: 'The Tasklane-Delivery header: the same on every attempt' }),
+    webhookId: Id,
+    activityId: z.number().int().nullable(),
+    type: z.string().max(100),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.array(Attempt),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'WebhookDelivery' })
+export type Delivery = z.infer<typeof Delivery>
