@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { forbidden, unauthorized } from './problem.ts'
+import { forbidden, Problem, unauthorized } from './problem.ts'
 
 export const SCOPES = [
   'teams:read',
@@ -37,11 +37,11 @@ export type Authenticator = (token: string, req: FastifyRequest) => Promise<Acto
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** no credentials needed (a token, when sent, is still checked) */
+    /** no credentials needed (a valid token, when sent, still identifies the caller; an invalid one is ignored) */
     public?: boolean
     /** the scope a personal access token needs for this route */
     scope?: Scope
-    /** only a password session may call this route (managing tokens), never a token */
+    /** only a signed-in session may call this route (managing tokens, sessions, the password), never a personal access token */
     sessionOnly?: boolean
     /** global admin role required */
     admin?: boolean
@@ -80,11 +80,23 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
     // ops routes at the root (/health, /metrics…) guard themselves
     if (!req.routeOptions.url?.startsWith('/api/')) return
     const config = req.routeOptions.config
+    if (config.public) {
+      // clients attach their access token to every call, so /auth/refresh arrives with the expired
+      // one: on a route that needs no credentials, credentials that fail leave the caller anonymous
+      try {
+        const token = bearer(req.headers.authorization)
+        if (token) req.actor = await authenticate(token, req)
+      } catch (err) {
+        if (!(err instanceof Problem && err.status === 401)) throw err
+      }
+      return
+    }
     const token = bearer(req.headers.authorization)
     if (token) req.actor = await authenticate(token, req)
-    if (config.public) return
     const actor = actorOf(req)
-    if (config.sessionOnly && actor.via === 'pat') throw forbidden('Personal access tokens cannot manage tokens')
+    if (config.sessionOnly && actor.via === 'pat') {
+      throw forbidden('This needs a signed-in session; a personal access token cannot manage tokens or sessions')
+    }
     if (config.admin && (actor.role !== 'admin' || !actor.scopes.includes('admin'))) {
       throw forbidden('Administrator role required')
     }

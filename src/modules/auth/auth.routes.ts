@@ -112,11 +112,13 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
   app.post(
     '/auth/logout-all',
     {
+      // a personal access token scoped to, say, tasks:read must not be able to sign its owner out everywhere
+      config: { sessionOnly: true },
       schema: {
         tags,
         summary: 'Revoke every session of the caller',
         operationId: 'logoutAll',
-        response: { 204: NoContent },
+        response: { 204: NoContent, ...errors(403) },
       },
     },
     async (req, reply) => {

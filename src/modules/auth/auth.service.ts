@@ -51,4 +51,6 @@ export async function changePassword(
       .where(eq(users.id, actor.userId))
     await revokeAllSessions(tx, states, actor.userId, actor.sessionFamily)
   })
+  // again after the commit: a request between the invalidation above and the commit could have cached the old state
+  states.invalidate(actor.userId)
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { type Actor, type Authenticator, type Scope, scopesForRole } from '../../http/auth.ts'
-import { unauthorized } from '../../http/problem.ts'
+import { Problem, unauthorized } from '../../http/problem.ts'
 import type { PubSub } from '../../infra/pubsub.ts'
 import { sha256 } from '../../lib/crypto.ts'
 import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/tokens.service.ts'
@@ -85,7 +85,21 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   async function externalUser(claims: OidcClaims): Promise<UserRow> {
     const [known] = await db.select().from(users).where(eq(users.externalId, claims.sub))
     if (known) return known
-    const email = (claims.email ?? `${claims.sub}@oidc.invalid`).trim().toLowerCase()
+    try {
+      return await createExternalUser(claims)
+    } catch (err) {
+      if (!(err instanceof Problem && err.status === 409)) throw err
+      // the first two requests of a new identity raced: the other one created it
+      const [created] = await db.select().from(users).where(eq(users.externalId, claims.sub))
+      if (created) return created
+      throw unauthorized('This email belongs to another account; sign in with it first')
+    }
+  }
+
+  function createExternalUser(claims: OidcClaims): Promise<UserRow> {
+    // an identity without an email claim (Cognito access tokens) still needs a unique, well-formed one
+    const local = /^[a-z0-9._-]{1,64}$/.test(claims.sub) ? claims.sub : sha256(claims.sub).slice(0, 32)
+    const email = claims.email ?? `${local}@oidc.invalid`
     return db.transaction(async (tx) => {
       const [sameEmail] = await tx.select().from(users).where(eq(users.email, email))
       if (sameEmail) {
@@ -103,7 +117,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
       }
       const user = await insertUser(tx, {
         email,
-        name: claims.name?.slice(0, 100) || email.split('@')[0]!,
+        name: claims.name ?? email.split('@')[0]!,
         passwordHash: null,
         externalId: claims.sub,
       })

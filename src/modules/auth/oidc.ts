@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose'
+import { Email } from '../users/users.schema.ts'
 
 export interface OidcClaims {
   sub: string
@@ -55,16 +56,19 @@ export function oidcVerifier(opts: { issuer: string; audience: string; jwksUrl?:
       }
       const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []
       if (!aud.includes(opts.audience) && payload.client_id !== opts.audience) return null
+      // the sub becomes the user's externalId, bounded like every string on the wire
+      if (!payload.sub || payload.sub.length > 255) return null
+      // claims are the issuer's word, not well-formed input: a malformed email is treated as absent
+      const email = Email.safeParse(payload.email)
+      const name = [payload.name, payload['cognito:username'], payload.username]
+        .find((v): v is string => typeof v === 'string' && v.trim().length > 0)
+        ?.trim()
+        .slice(0, 100)
       return {
-        sub: payload.sub!,
-        email: typeof payload.email === 'string' ? payload.email : undefined,
+        sub: payload.sub,
+        email: email.success ? email.data : undefined,
         emailVerified: payload.email_verified === true || payload.email_verified === 'true',
-        name:
-          typeof payload.name === 'string'
-            ? payload.name
-            : typeof payload['cognito:username'] === 'string'
-              ? (payload['cognito:username'] as string)
-              : undefined,
+        name,
       }
     },
   }

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts'
 import { unauthorized } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { newId } from '../../lib/ids.ts'
+import { users } from '../users/users.table.ts'
 import type { AccessTokens } from './jwt.ts'
 import { sessions } from './sessions.table.ts'
 import type { UserStates } from './user-state.ts'
@@ -56,8 +57,10 @@ export async function rotateSession(deps: SessionDeps, refreshToken: string): Pr
       .returning()
     if (claimed) {
       if (claimed.expiresAt.getTime() <= Date.now()) return { kind: 'expired' as const }
-      const state = await deps.states.get(claimed.userId)
-      if (!state || state.disabled) return { kind: 'disabled' as const }
+      // read through the transaction, never the outer handle: the embedded database is a single
+      // session, and a query outside the open transaction would wait for it forever
+      const [owner] = await tx.select({ disabled: users.disabled }).from(users).where(eq(users.id, claimed.userId))
+      if (!owner || owner.disabled) return { kind: 'disabled' as const }
       const next = await insertRefreshToken(tx, deps, claimed.userId, claimed.familyId)
       return { kind: 'rotated' as const, userId: claimed.userId, familyId: claimed.familyId, refreshToken: next }
     }

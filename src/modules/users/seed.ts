@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { Problem } from '../../http/problem.ts'
 import { randomSecret } from '../../lib/crypto.ts'
 import type { UserCreatedHook } from '../auth/identity.ts'
 import { hashPassword } from '../auth/passwords.ts'
@@ -20,18 +21,30 @@ export async function ensureAdmin(
   onUserCreated?: UserCreatedHook,
 ): Promise<SeedResult> {
   const email = input.email.trim().toLowerCase()
-  const existing = await findUserByEmail(db, email)
-  if (existing) {
-    if (existing.role === 'admin') return { outcome: 'exists', userId: existing.id }
-    await db.update(users).set({ role: 'admin', updatedAt: new Date() }).where(eq(users.id, existing.id))
-    return { outcome: 'promoted', userId: existing.id }
-  }
+  const existing = await promoteExisting(db, email)
+  if (existing) return existing
   const generatedPassword = input.password ? undefined : randomSecret(18)
   const passwordHash = await hashPassword(input.password ?? generatedPassword!)
-  const user = await db.transaction(async (tx) => {
-    const row = await insertUser(tx, { email, name: 'Administrator', passwordHash, role: 'admin' })
-    await onUserCreated?.(tx, row)
-    return row
-  })
-  return { outcome: 'created', userId: user.id, ...(generatedPassword ? { generatedPassword } : {}) }
+  try {
+    const user = await db.transaction(async (tx) => {
+      const row = await insertUser(tx, { email, name: 'Administrator', passwordHash, role: 'admin' })
+      await onUserCreated?.(tx, row)
+      return row
+    })
+    return { outcome: 'created', userId: user.id, ...(generatedPassword ? { generatedPassword } : {}) }
+  } catch (err) {
+    // two instances starting together both seed: the one that lost finds the other's admin
+    if (!(err instanceof Problem && err.status === 409)) throw err
+    const winner = await promoteExisting(db, email)
+    if (!winner) throw err
+    return winner
+  }
+}
+
+async function promoteExisting(db: Db, email: string): Promise<SeedResult | undefined> {
+  const existing = await findUserByEmail(db, email)
+  if (!existing) return undefined
+  if (existing.role === 'admin') return { outcome: 'exists', userId: existing.id }
+  await db.update(users).set({ role: 'admin', updatedAt: new Date() }).where(eq(users.id, existing.id))
+  return { outcome: 'promoted', userId: existing.id }
 }

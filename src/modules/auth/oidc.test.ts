@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../../../test/app.ts'
+import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
+
+const AUDIENCE = 'my-client'
+
+/** A tiny identity provider: a JWKS (and a discovery document) on 127.0.0.1, and a signer. */
+async function startIssuer() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256')
+  const kid = randomUUID()
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] }
+  const hits: string[] = []
+  const server: Server = createServer((req, res) => {
+    hits.push(req.url ?? '')
+    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    if (req.url === '/.well-known/openid-configuration') return json({ issuer: url, jwks_uri: `${url}/keys/published` })
+    if (req.url === '/jwks' || req.url === '/keys/published') return json(jwks)
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    hits,
+    kid,
+    privateKey,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+type Issuer = Awaited<ReturnType<typeof startIssuer>>
+
+async function sign(
+  issuer: Issuer,
+  claims: JWTPayload,
+  opts: { key?: CryptoKey; kid?: string; iss?: string; exp?: number } = {},
+): Promise<string> {
+  const jwt = new SignJWT({ aud: AUDIENCE, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? issuer.kid })
+    .setIssuer(opts.iss ?? issuer.url)
+    .setIssuedAt()
+    .setExpirationTime(opts.exp ?? '5m')
+  return jwt.sign(opts.key ?? issuer.privateKey)
+}
+
+describe('OIDC bearer tokens (JWKS URL configured)', () => {
+  let issuer: Issuer
+  let t: TestApp
+  beforeAll(async () => {
+    issuer = await startIssuer()
+    t = await createTestApp({
+      env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer.url}/jwks` },
+    })
+  })
+  afterAll(async () => {
+    await t?.close()
+    await issuer?.close()
+  })
+
+  const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
+
+  it('accepts a token of the issuer and creates its user once, keyed by sub', async () => {
+    const sub = randomUUID()
+    const email = uniqueEmail('oidc')
+    const token = await sign(issuer, { sub, email, name: 'Olivia Idc' })
+    const first = await me(token)
+    expect(first.statusCode, first.body).toBe(200)
+    expect(first.json()).toMatchObject({ email, name: 'Olivia Idc', role: 'user', externalId: sub })
+
+    const again = await me(await sign(issuer, { sub, email, name: 'Olivia Idc' }))
+    expect(again.statusCode).toBe(200)
+    expect(again.json().id).toBe(first.json().id)
+    const { rows } = await t.database.sql.query('select id from users where external_id = $1', [sub])
+    expect(rows).toHaveLength(1)
+
+    const lookup = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/users/by-external-id/${sub}`,
+      headers: bearer(token),
+    })
+    expect(lookup.statusCode).toBe(200)
+    expect(lookup.json().id).toBe(first.json().id)
+    expect(issuer.hits).toContain('/jwks')
+  })
+
+  it('creates one user when the first two requests of a new identity arrive together', async () => {
+    const sub = randomUUID()
+    const token = await sign(issuer, { sub, email: uniqueEmail('race'), name: 'Racer' })
+    const [a, b] = await Promise.all([me(token), me(token)])
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200])
+    expect(a.json().id).toBe(b.json().id)
+  })
+
+  it('accepts a Cognito-style access token: client_id instead of aud, no email', async () => {
+    const sub = randomUUID()
+    const token = await sign(issuer, {
+      sub,
+      aud: undefined,
+      client_id: AUDIENCE,
+      token_use: 'access',
+      username: 'cognito-user',
+    })
+    const res = await me(token)
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ externalId: sub, role: 'user', name: 'cognito-user' })
+    expect(res.json().email).toMatch(/@oidc\.invalid$/)
+  })
+
+  it('normalises the email claim and treats a malformed one as absent', async () => {
+    const email = uniqueEmail('shouty')
+    const loud = await me(await sign(issuer, { sub: randomUUID(), email: ` ${email.toUpperCase()} ` }))
+    expect(loud.statusCode, loud.body).toBe(200)
+    expect(loud.json().email).toBe(email)
+    const sub = randomUUID()
+    const odd = await me(await sign(issuer, { sub, email: 'not an email', name: 'Odd' }))
+    expect(odd.statusCode, odd.body).toBe(200)
+    expect(odd.json()).toMatchObject({ email: `${sub}@oidc.invalid`, name: 'Odd' })
+  })
+
+  it('rejects a token signed by another key, under the same or another key id', async () => {
+    const { privateKey } = await generateKeyPair('RS256')
+    const sub = randomUUID()
+    for (const kid of [issuer.kid, randomUUID()]) {
+      const res = await me(await sign(issuer, { sub, email: uniqueEmail() }, { key: privateKey, kid }))
+      expect(res.statusCode).toBe(401)
+      expect(res.headers['www-authenticate']).toBe('Bearer')
+    }
+    const { rows } = await t.database.sql.query('select id from users where external_id = $1', [sub])
+    expect(rows).toHaveLength(0)
+  })
+
+  it('rejects a wrong audience, a wrong issuer and an expired token', async () => {
+    const sub = randomUUID()
+    const tokens = [
+      await sign(issuer, { sub, aud: 'another-client' }),
+      await sign(issuer, { sub, aud: undefined, client_id: 'another-client' }),
+      await sign(issuer, { sub }, { iss: 'https://evil.example' }),
+      await sign(issuer, { sub }, { exp: Math.floor(Date.now() / 1000) - 5 }),
+    ]
+    for (const token of tokens) expect((await me(token)).statusCode).toBe(401)
+  })
+
+  it('does not take over a password account by its email unless the issuer verified it', async () => {
+    const user = await givenUser(t.app)
+    const unverified = await me(await sign(issuer, { sub: randomUUID(), email: user.email }))
+    expect(unverified.statusCode).toBe(401)
+
+    const sub = randomUUID()
+    const verified = await me(await sign(issuer, { sub, email: user.email, email_verified: true }))
+    expect(verified.statusCode).toBe(200)
+    expect(verified.json()).toMatchObject({ id: user.id, externalId: sub })
+  })
+
+  it('locks out a disabled external user', async () => {
+    const sub = randomUUID()
+    const token = await sign(issuer, { sub, email: uniqueEmail() })
+    const res = await me(token)
+    expect(res.statusCode).toBe(200)
+    await t.database.sql.query('update users set disabled = true where external_id = $1', [sub])
+    t.app.identity.states.forget(res.json().id)
+    expect((await me(token)).statusCode).toBe(401)
+  })
+
+  it("still accepts Tasklane's own access tokens", async () => {
+    const user = await givenUser(t.app)
+    expect((await me(user.accessToken)).statusCode).toBe(200)
+  })
+})
+
+describe('OIDC bearer tokens (JWKS found by discovery)', () => {
+  let issuer: Issuer
+  let t: TestApp
+  beforeAll(async () => {
+    issuer = await startIssuer()
+    t = await createTestApp({ env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE } })
+  })
+  afterAll(async () => {
+    await t?.close()
+    await issuer?.close()
+  })
+
+  it('reads jwks_uri from /.well-known/openid-configuration', async () => {
+    const sub = randomUUID()
+    const token = await sign(issuer, { sub, email: uniqueEmail('disco'), name: 'Disco' })
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().externalId).toBe(sub)
+    expect(issuer.hits).toEqual(expect.arrayContaining(['/.well-known/openid-configuration', '/keys/published']))
+    expect(issuer.hits).not.toContain('/jwks')
+  })
+})

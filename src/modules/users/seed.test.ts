@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../test/app.ts'
+import { bearer, GOOD_PASSWORD, givenUser, uniqueEmail } from '../../../test/given.ts'
+import { createPersonalTeam } from '../teams/personal-team.ts'
+import { ensureAdmin } from './seed.ts'
+
+const t = useTestApp()
+
+const login = (email: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
+
+async function usersWithEmail(email: string) {
+  const { rows } = await t.database.sql.query<{ id: string; role: string }>(
+    'select id, role from users where email = $1',
+    [email],
+  )
+  return rows
+}
+
+describe('ensureAdmin (the seed command)', () => {
+  it('creates an admin with the given password once, then reports it exists', async () => {
+    const email = uniqueEmail('seed')
+    const first = await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD }, createPersonalTeam)
+    expect(first).toEqual({ outcome: 'created', userId: expect.any(String) })
+    const again = await ensureAdmin(t.database.db, { email: ` ${email.toUpperCase()} `, password: 'ignored now' })
+    expect(again).toEqual({ outcome: 'exists', userId: first.userId })
+    expect(await usersWithEmail(email)).toEqual([{ id: first.userId, role: 'admin' }])
+
+    const res = await login(email, GOOD_PASSWORD)
+    expect(res.statusCode).toBe(200)
+    expect(res.json().user).toMatchObject({ id: first.userId, role: 'admin' })
+    const admin = bearer(res.json().accessToken)
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: admin })).statusCode).toBe(200)
+    // the new admin got a personal team like any new user
+    const teams = await t.app.inject({ method: 'GET', url: '/api/v1/teams', headers: admin })
+    expect(teams.json().items).toHaveLength(1)
+  })
+
+  it('generates a strong password when none is given, and that password signs in', async () => {
+    const email = uniqueEmail('generated')
+    const result = await ensureAdmin(t.database.db, { email })
+    expect(result.outcome).toBe('created')
+    const password = (result as { generatedPassword?: string }).generatedPassword
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24,}$/)
+    expect((await login(email, password!)).statusCode).toBe(200)
+    const second = await ensureAdmin(t.database.db, { email })
+    expect(second).toEqual({ outcome: 'exists', userId: result.userId })
+  })
+
+  it('promotes an existing user of that email, keeping their password', async () => {
+    const user = await givenUser(t.app)
+    const result = await ensureAdmin(t.database.db, { email: user.email, password: 'not used for an existing user' })
+    expect(result).toEqual({ outcome: 'promoted', userId: user.id })
+    expect(await usersWithEmail(user.email)).toEqual([{ id: user.id, role: 'admin' }])
+    const res = await login(user.email, user.password)
+    expect(res.json().user.role).toBe('admin')
+  })
+
+  it('creates one admin when two instances seed at the same time', async () => {
+    const email = uniqueEmail('race')
+    const results = await Promise.all([
+      ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD }),
+      ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD }),
+    ])
+    expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'exists'])
+    expect(await usersWithEmail(email)).toHaveLength(1)
+  })
+})

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../test/app.ts'
+import { bearer, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
+
+const t = useTestApp()
+
+const getMe = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers })
+const patchMe = (headers: Record<string, string>, payload: unknown) =>
+  t.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers, payload: payload as object })
+
+async function withExternalId(userId: string): Promise<string> {
+  const externalId = `ext-${randomUUID()}`
+  await t.database.sql.query('update users set external_id = $1 where id = $2', [externalId, userId])
+  return externalId
+}
+
+describe('GET /users/me', () => {
+  it('answers the caller with notifications defaults and never a password hash', async () => {
+    const user = await givenUser(t.app, { name: 'Grace' })
+    const res = await getMe(user.auth)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({
+      id: user.id,
+      email: user.email,
+      name: 'Grace',
+      role: 'user',
+      disabled: false,
+      createdAt: expect.any(String),
+      notifications: { assigned: true, reminders: true, webhooks: true },
+    })
+    expect(res.body).not.toMatch(/password|hash|argon/i)
+  })
+
+  it('answers 401 without credentials', async () => {
+    const res = await getMe({})
+    expect(res.statusCode).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer')
+  })
+
+  it('works with a personal access token of any scope', async () => {
+    const user = await givenUser(t.app)
+    const pat = await givenToken(t.app, user, ['tasks:read'])
+    const res = await getMe(bearer(pat))
+    expect(res.statusCode).toBe(200)
+    expect(res.json().id).toBe(user.id)
+  })
+})
+
+describe('PATCH /users/me', () => {
+  it('changes the name and leaves what it does not name alone', async () => {
+    const user = await givenUser(t.app, { name: 'Before' })
+    await patchMe(user.auth, { notifications: { reminders: false } })
+    const res = await patchMe(user.auth, { name: '  After  ' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ name: 'After', notifications: { reminders: false } })
+    expect((await getMe(user.auth)).json().name).toBe('After')
+  })
+
+  it('merges notification preferences', async () => {
+    const user = await givenUser(t.app)
+    expect((await patchMe(user.auth, { notifications: { assigned: false } })).statusCode).toBe(200)
+    const res = await patchMe(user.auth, { notifications: { reminders: false } })
+    expect(res.json().notifications).toEqual({ assigned: false, reminders: false, webhooks: true })
+    const back = await patchMe(user.auth, { notifications: { assigned: true } })
+    expect(back.json().notifications).toEqual({ assigned: true, reminders: false, webhooks: true })
+  })
+
+  it('accepts an empty patch and changes nothing', async () => {
+    const user = await givenUser(t.app, { name: 'Same' })
+    const res = await patchMe(user.auth, {})
+    expect(res.statusCode).toBe(200)
+    expect(res.json().name).toBe('Same')
+  })
+
+  it.each([
+    ['role', { role: 'admin' }],
+    ['email', { email: 'someone-else@example.test' }],
+    ['id', { id: randomUUID() }],
+    ['disabled', { disabled: true }],
+    ['createdAt', { createdAt: '2020-01-01T00:00:00.000Z' }],
+    ['passwordHash', { passwordHash: 'x' }],
+    ['an unknown notification kind', { notifications: { marketing: true } }],
+  ])('rejects %s with 400 and changes nothing', async (_, payload) => {
+    const user = await givenUser(t.app, { name: 'Untouched' })
+    const res = await patchMe(user.auth, { name: 'Changed', ...payload })
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    const after = (await getMe(user.auth)).json()
+    expect(after).toMatchObject({ id: user.id, email: user.email, name: 'Untouched', role: 'user', disabled: false })
+  })
+
+  it('rejects an empty or too long name with 400 naming body.name', async () => {
+    const user = await givenUser(t.app)
+    for (const name of ['   ', 'x'.repeat(101)]) {
+      const res = await patchMe(user.auth, { name })
+      expect(res.statusCode).toBe(400)
+      expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.name' })])
+    }
+  })
+})
+
+describe('GET /users/by-external-id/:externalId', () => {
+  const byExternalId = (externalId: string, headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: `/api/v1/users/by-external-id/${encodeURIComponent(externalId)}`, headers })
+
+  it('answers the user itself', async () => {
+    const user = await givenUser(t.app)
+    const externalId = await withExternalId(user.id)
+    const res = await byExternalId(externalId, user.auth)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: 'user',
+      externalId,
+      createdAt: expect.any(String),
+    })
+  })
+
+  it('answers an admin for anyone', async () => {
+    const admin = await givenAdmin(t.app)
+    const user = await givenUser(t.app)
+    const externalId = await withExternalId(user.id)
+    const res = await byExternalId(externalId, admin.auth)
+    expect(res.statusCode).toBe(200)
+    expect(res.json().id).toBe(user.id)
+  })
+
+  it('answers 404 to another user, the same as for an id nobody has', async () => {
+    const user = await givenUser(t.app)
+    const stranger = await givenUser(t.app)
+    const externalId = await withExternalId(user.id)
+    const hidden = await byExternalId(externalId, stranger.auth)
+    const missing = await byExternalId(`ext-${randomUUID()}`, stranger.auth)
+    expect(hidden.statusCode).toBe(404)
+    expect(missing.statusCode).toBe(404)
+    expect(hidden.body).not.toContain(user.email)
+  })
+})
