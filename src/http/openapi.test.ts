@@ -32,6 +32,11 @@ const t = useTestApp({
       },
       async () => ({ items: [], nextCursor: null }),
     )
+    app.get(
+      '/test/file',
+      { schema: { summary: 'Some bytes', response: { 200: z.string().meta({ format: 'binary' }) } } },
+      async () => '',
+    )
   },
 })
 
@@ -51,7 +56,7 @@ describe('the OpenAPI document', () => {
     expect(op.responses['401'].headers['WWW-Authenticate']).toBeDefined()
   })
 
-  it('adds the bounds schemas imply: integer formats, format lengths, page sizes', async () => {
+  it('adds the bounds schemas imply: integer formats, format lengths, file sizes, page sizes', async () => {
     const op = (await document()).paths['/test/admin/things/{id}'].get
     const param = (name: string) => op.parameters.find((p: { name: string }) => p.name === name).schema
     expect(param('id')).toMatchObject({ format: 'uuid', maxLength: 36 })
@@ -62,6 +67,8 @@ describe('the OpenAPI document', () => {
     const item = page.properties.items.items
     expect(item.properties.at).toMatchObject({ format: 'date-time', maxLength: 35 })
     expect(item.properties.big.format).toBe('int64')
+    const file = (await document()).paths['/test/file'].get.responses['200'].content['application/json'].schema
+    expect(file).toMatchObject({ format: 'binary', maxLength: t.config.MAX_UPLOAD_BYTES })
   })
 
   it('declares every tag in use and only the components something references', async () => {

@@ -47,6 +47,13 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   admin: 'Administration (global admin role)',
   tasks: 'Tasks: filters, sorts, search, status changes, recurrence',
   comments: 'Comments on tasks',
+  teams: 'Teams and their members',
+  projects: 'Projects of a team, and their archived flag',
+  tags: 'Team-scoped task tags',
+  activity: 'The audit trail of every change, and the change feed',
+  attachments: 'Files attached to tasks, and their extracted text',
+  notes: 'Personal notes, optionally shared with a project, with an optional file',
+  events: 'Server-Sent Events of the changes the caller can see',
 }
 const INT32 = { min: -2_147_483_648, max: 2_147_483_647 }
 // the length a string's format already implies: a UUID is 36 characters, a date 10, an RFC 3339
@@ -61,7 +68,7 @@ const CURSOR_MAX_LENGTH = Cursor.maxLength ?? 500
  * The conventions every operation shares, added once here rather than on a hundred routes:
  * problem+json error bodies, 400/401/429 responses, rate-limit and CORS headers.
  */
-function applyConventions(doc: Record<string, unknown>) {
+function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, HttpOperation>>
   const tags = new Set<string>()
   for (const [path, item] of Object.entries(paths)) {
@@ -100,7 +107,7 @@ function applyConventions(doc: Record<string, unknown>) {
   doc.tags = [...tags]
     .sort()
     .map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] && { description: TAG_DESCRIPTIONS[name] }) }))
-  addImpliedBounds(doc)
+  addImpliedBounds(doc, maxUploadBytes)
   dropUnusedComponents(doc, 'schemas')
   dropUnusedComponents(doc, 'headers')
   return doc
@@ -117,13 +124,14 @@ const adminScoped = (requirement: Record<string, string[]>) =>
 
 /**
  * Adds the bounds a schema implies but zod does not write: the `format` of a bounded integer (int32
- * when its bounds fit), the `maxLength` of a string its format bounds, and the size of a list page.
+ * when its bounds fit), the `maxLength` of a string its format bounds (a binary one: the upload
+ * limit), and the size of a list page.
  * An integer or string bounded by nothing stays unbounded, so the check still points at it.
  */
-function addImpliedBounds(node: unknown) {
+function addImpliedBounds(node: unknown, maxUploadBytes: number) {
   if (!node || typeof node !== 'object') return
   if (Array.isArray(node)) {
-    for (const item of node) addImpliedBounds(item)
+    for (const item of node) addImpliedBounds(item, maxUploadBytes)
     return
   }
   const schema = node as Record<string, unknown>
@@ -136,7 +144,7 @@ function addImpliedBounds(node: unknown) {
     }
   }
   if (types.includes('string') && schema.maxLength === undefined && typeof schema.format === 'string') {
-    const max = FORMAT_MAX_LENGTH[schema.format]
+    const max = schema.format === 'binary' ? maxUploadBytes : FORMAT_MAX_LENGTH[schema.format]
     if (max) schema.maxLength = max
   }
   const properties = schema.properties as Record<string, Record<string, unknown>> | undefined
@@ -144,7 +152,7 @@ function addImpliedBounds(node: unknown) {
     properties.items.maxItems ??= PAGE_MAX_ITEMS
     properties.nextCursor.maxLength ??= CURSOR_MAX_LENGTH
   }
-  for (const value of Object.values(schema)) addImpliedBounds(value)
+  for (const value of Object.values(schema)) addImpliedBounds(value, maxUploadBytes)
 }
 
 // the zod transform emits an `…Input` twin of every registered schema, and a shared header may serve
@@ -178,6 +186,8 @@ const ENVIRONMENT: Record<Config['NODE_ENV'], string> = {
 
 export async function registerOpenApi(app: FastifyInstance, opts: { version: string; publicUrl?: string }) {
   const environment = app.config?.NODE_ENV ?? 'development'
+  // a file's bytes, in or out, are bounded by the upload limit
+  const maxUploadBytes = app.config?.MAX_UPLOAD_BYTES ?? 25 * 1024 * 1024
   const options: SwaggerOptions = {
     openapi: {
       openapi: '3.1.0',
@@ -219,7 +229,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
       },
     },
     transform: createJsonSchemaTransform({ skipList: ['/openapi.json', '/docs', '/docs/*', '/metrics'] }),
-    transformObject: (input) => applyConventions(jsonSchemaTransformObject(input) as Record<string, unknown>) as never,
+    transformObject: (input) =>
+      applyConventions(jsonSchemaTransformObject(input) as Record<string, unknown>, maxUploadBytes) as never,
   }
   await app.register(swagger, options)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
