@@ -158,7 +158,14 @@ export async function startSmtp() {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8')
+        // quoted-printable undone (soft line breaks, =XX bytes) so tests can look for text
+        const raw = Buffer.from(
+          Buffer.concat(chunks)
+            .toString('latin1')
+            .replace(/=\r?\n/g, '')
+            .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8')
         const subject = /^Subject: (.*)$/m.exec(raw)?.[1] ?? ''
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, subject })
         done()

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GivenUser } from '../../../test/given.ts'
+import { givenUser } from '../../../test/given.ts'
+import { givenTask } from '../../../test/given-tasks.ts'
+import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { createWorkerApp, eventually, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+
+describe('email notifications', () => {
+  let t: WorkerTestApp
+  let smtp: Awaited<ReturnType<typeof startSmtp>>
+  beforeAll(async () => {
+    smtp = await startSmtp()
+    t = await createWorkerApp({ env: { SMTP_URL: smtp.url, PUBLIC_URL: 'https://tasklane.example.test/' } })
+  })
+  afterAll(async () => {
+    await t?.close()
+    await smtp?.close()
+  })
+
+  const world = async () => {
+    const owner = await givenUser(t.app, { name: 'Ada Owner' })
+    const team = await givenTeam(t.app, owner)
+    const member = await givenMember(t.app, team, owner, 'member', { name: 'Max Member' })
+    const project = await givenProject(t.app, team, owner)
+    return { owner, team, member, project }
+  }
+  const patchTask = async (by: GivenUser, id: string, payload: object) => {
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: by.auth, payload })
+    expect(res.statusCode, res.body).toBe(200)
+  }
+  const optOut = async (user: GivenUser, kind: string) => {
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/me',
+      headers: user.auth,
+      payload: { notifications: { [kind]: false } },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+  }
+  const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString()
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+  it('emails the assignee, in text and HTML with a link, but not someone who assigns themselves', async () => {
+    const { owner, member, project } = await world()
+    await givenTask(t.app, owner, { projectId: project.id, title: 'Self-made', assigneeId: owner.id })
+    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Fix the <roof>' })
+    await patchTask(owner, task.id, { assigneeId: member.id })
+    const [mail] = await eventually(() => smtp.to(member.email).length === 1 && smtp.to(member.email))
+    expect(mail!.subject).toBe('Ada Owner assigned you: Fix the <roof>')
+    expect(mail!.raw).toContain('text/plain')
+    expect(mail!.raw).toContain('text/html')
+    expect(mail!.raw).toContain(`https://tasklane.example.test/api/v1/tasks/${task.id}`)
+    expect(mail!.raw).toContain('Fix the &lt;roof&gt;')
+    await pause(1000)
+    expect(smtp.to(owner.email)).toEqual([])
+  })
+
+  it('emails an assignment made at creation', async () => {
+    const { owner, member, project } = await world()
+    await givenTask(t.app, owner, { projectId: project.id, title: 'Born assigned', assigneeId: member.id })
+    await eventually(() => smtp.to(member.email).some((m) => m.subject.endsWith('Born assigned')))
+  })
+
+  it('honours an opt-out per kind', async () => {
+    const { owner, member, project } = await world()
+    await optOut(member, 'assigned')
+    await givenTask(t.app, owner, { projectId: project.id, title: 'Quietly', assigneeId: member.id })
+    // reminders stay on: this one arrives, the assignment email never does
+    await givenTask(t.app, owner, {
+      projectId: project.id,
+      assigneeId: member.id,
+      remindAt: inSeconds(1),
+      title: 'Loud',
+    })
+    await eventually(() => smtp.to(member.email).some((m) => m.subject === 'Reminder: Loud'))
+    await pause(500)
+    expect(smtp.to(member.email).map((m) => m.subject)).toEqual(['Reminder: Loud'])
+  })
+
+  it('sends a reminder at remindAt to the assignee, or to the creator of an unassigned task', async () => {
+    const { owner, member, project } = await world()
+    const remindAt = inSeconds(2)
+    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Call back', remindAt })
+    await givenTask(t.app, member, {
+      projectId: project.id,
+      title: 'Mine',
+      remindAt: inSeconds(1),
+      assigneeId: member.id,
+    })
+    await eventually(() => smtp.to(member.email).some((m) => m.subject === 'Reminder: Mine'))
+    const [mail] = await eventually(() => smtp.to(owner.email).length === 1 && smtp.to(owner.email))
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(remindAt))
+    expect(mail!.subject).toBe('Reminder: Call back')
+    expect(mail!.raw).toContain(`/api/v1/tasks/${task.id}`)
+  })
+
+  it('moves a reminder when remindAt changes, and drops it when the task is cancelled, done or deleted', async () => {
+    const { owner, project } = await world()
+    const moved = await givenTask(t.app, owner, { projectId: project.id, title: 'Moved', remindAt: inSeconds(1) })
+    await patchTask(owner, moved.id, { remindAt: inSeconds(4) })
+    const cancelled = await givenTask(t.app, owner, {
+      projectId: project.id,
+      title: 'Cancelled',
+      remindAt: inSeconds(2),
+    })
+    const status = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tasks/${cancelled.id}/status`,
+      headers: owner.auth,
+      payload: { status: 'cancelled' },
+    })
+    expect(status.statusCode, status.body).toBe(200)
+    const done = await givenTask(t.app, owner, { projectId: project.id, title: 'Done', remindAt: inSeconds(2) })
+    await patchTask(owner, done.id, { status: 'done' })
+    const deleted = await givenTask(t.app, owner, { projectId: project.id, title: 'Deleted', remindAt: inSeconds(2) })
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${deleted.id}`, headers: owner.auth })
+    expect(del.statusCode).toBe(204)
+    const cleared = await givenTask(t.app, owner, { projectId: project.id, title: 'Cleared', remindAt: inSeconds(2) })
+    await patchTask(owner, cleared.id, { remindAt: null })
+
+    await pause(2500)
+    expect(smtp.to(owner.email)).toEqual([])
+    await eventually(() => smtp.to(owner.email).length === 1)
+    await pause(1000)
+    expect(smtp.to(owner.email).map((m) => m.subject)).toEqual(['Reminder: Moved'])
+  })
+})
