@@ -13,7 +13,7 @@ import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { createInfra, type Infra } from './infra/index.ts'
-import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
+import { createQueue, type Queue } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
 import { openStorage, storageCheck } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
@@ -48,7 +48,7 @@ export interface AppDeps {
   infra?: Infra
   /** object storage: S3 with S3_BUCKET, the local STORAGE_DIR otherwise */
   storage?: Storage
-  /** background jobs; by default pg-boss on this database, started on first use, running no handlers */
+  /** background jobs; by default pg-boss on this database, running no handlers (server.ts may start them) */
   queue?: Queue
 }
 
@@ -109,16 +109,17 @@ export async function buildApp({
   app.decorate('database', database)
   app.decorate('metrics', createMetrics(database, infra))
   const storage = deps.storage ?? openStorage(config)
+  // started now rather than on first use: on the embedded database, a first send inside a
+  // transaction would wait on that transaction to start pg-boss
   const queue =
     deps.queue ??
-    lazyQueue(() =>
-      createQueue({
-        database,
-        logger,
-        jobs: jobDefinitions({ config, database, storage, registry: app.metrics.registry }),
-      }),
-    )
-  if (!deps.queue) app.addHook('onClose', () => queue.stop(config.SHUTDOWN_TIMEOUT_MS))
+    (await createQueue({
+      database,
+      logger,
+      jobs: jobDefinitions({ config, database, storage, registry: app.metrics.registry }),
+    }))
+  // running jobs get part of the grace period; those still running then go back to the queue
+  if (!deps.queue) app.addHook('onClose', () => queue.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.6)))
   if (!deps.storage) app.addHook('onClose', () => storage.close())
   queue.instrument(app.metrics.registry)
   app.decorate('storage', storage)

@@ -6,11 +6,13 @@ import { createLogger } from './logger.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { ensureAdmin } from './modules/users/seed.ts'
 import { serve } from './server.ts'
+import { runWorker } from './worker.ts'
 
 const USAGE = `usage: tasklane <command>
 
 commands:
   serve                 run the HTTP API (applies migrations unless MIGRATE_ON_START=false)
+  worker                run the background job handlers only (PDF extraction, file removal, sweeps)
   migrate up            apply pending migrations
   migrate down          roll back the last applied migration
   migrate status        list migrations and their state
@@ -41,6 +43,8 @@ async function main(argv: string[]) {
   switch (command) {
     case 'serve':
       return serve(config, logger)
+    case 'worker':
+      return runWorker(config, logger)
     case 'migrate': {
       const database = await openConfiguredDb(config, logger)
       try {

@@ -36,6 +36,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     const infra = createInfra(config, logger)
     const app = await buildApp({ config, database, logger, infra })
+    // embedded: one process holds the database, so it runs the background jobs too
+    if (config.JOBS_IN_API ?? config.embeddedDb) await app.queue.work()
     closeConnectionsOnShutdown(app)
     const address = await app.listen({ port: config.PORT, host: config.HOST })
     const url = address.replace('[::1]', 'localhost')

@@ -106,7 +106,8 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
     // embedded: the one process supervises; on PostgreSQL every instance may, pg-boss takes turns with a lock
     supervise: true,
     schedule: true,
-    maintenanceIntervalSeconds: 30,
+    // expiry of jobs whose worker died is noticed at most this late (one instance does it per interval)
+    maintenanceIntervalSeconds: 10,
     monitorStateIntervalSeconds: 30,
   })
   boss.on('error', (err) => log.error({ err }, 'job queue error'))

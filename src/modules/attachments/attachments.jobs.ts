@@ -44,8 +44,9 @@ export function attachmentJobs(deps: { db: Db; storage: Storage; config: Extract
     name: EXTRACT_JOB,
     retryLimit: 3,
     retryDelaySeconds: 2,
-    // a worker that dies mid-extraction (or a page that never ends) frees the job after this
-    expireInSeconds: Math.ceil((config.PDF_EXTRACT_TIMEOUT_MS * 2) / 1000) + 10,
+    // a worker that dies mid-extraction (or a page that never ends) frees the job after this: the
+    // time limit is checked between pages, so the margin covers the download and one page
+    expireInSeconds: Math.ceil(config.PDF_EXTRACT_TIMEOUT_MS / 1000) + 15,
     handle: async ({ attachmentId: id, storageKey: key }, ctx: JobContext) => {
       const [row] = await db.select().from(attachments).where(target(id, key))
       if (!row) return { outcome: 'gone' } // deleted, or its content replaced since

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
+import { givenUser } from '../test/given.ts'
+import { givenTask, pdfWith, sendFile } from '../test/given-files.ts'
+import { buildApp } from './app.ts'
+import { loadConfig } from './config.ts'
+import { openDb } from './db/client.ts'
+import { migrateUp } from './db/migrate.ts'
+import { createLogger } from './logger.ts'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+interface Cli {
+  child: ChildProcess
+  logs: Record<string, unknown>[]
+  stderr(): string
+  exited: Promise<number | null>
+}
+
+const running: Cli[] = []
+const dirs: string[] = []
+afterEach(() => {
+  for (const cli of running.splice(0)) if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** Runs the real CLI as `npm run worker` does, with nothing from this process's environment but PATH. */
+function runCli(args: string[], env: Record<string, string>): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const logs: Record<string, unknown>[] = []
+  let stderr = ''
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      logs.push(JSON.parse(line))
+    } catch {
+      logs.push({ msg: line })
+    }
+  })
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  const cli = { child, logs, stderr: () => stderr, exited }
+  running.push(cli)
+  return cli
+}
+
+const logged = (cli: Cli, msg: string) => cli.logs.some((l) => l.msg === msg)
+
+describe('worker', () => {
+  it('completes an extraction after being killed (SIGKILL) in the middle of it', { timeout: 180_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-worker-'))
+    dirs.push(dataDir)
+    const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_ENABLED: 'false',
+      // keeps the lost job's expiry (time limit + 15 s) short
+      PDF_EXTRACT_TIMEOUT_MS: '8000',
+      ...(url ? { DATABASE_URL: url } : {}),
+    }
+    const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
+
+    // an API instance without handlers takes the upload: the extraction job waits in the queue
+    let database = await open()
+    await migrateUp(database)
+    const config = loadConfig(env)
+    const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+    await app.ready()
+    const user = await givenUser(app)
+    const task = await givenTask(app, user)
+    const pdf = pdfWith('The elusive quokka appears', 1000)
+    const res = await sendFile(app, user, `/api/v1/tasks/${task.id}/attachments`, 'long.pdf', pdf)
+    expect(res.statusCode, res.body).toBe(201)
+    const attachmentId = res.json().id
+    await app.close()
+    await database.close()
+
+    // the first worker dies hard once it has started reading the PDF
+    const first = runCli(['worker'], env)
+    await vi.waitFor(
+      () => {
+        if (first.child.exitCode !== null) throw new Error(`worker exited: ${first.stderr()}`)
+        if (!logged(first, 'pdf extraction started')) throw new Error('not started yet')
+      },
+      { timeout: 60_000, interval: 20 },
+    )
+    first.child.kill('SIGKILL')
+    await first.exited
+    expect(logged(first, 'pdf extraction done')).toBe(false)
+
+    // a new worker picks the job up again once it has expired, and finishes it
+    const second = runCli(['worker'], env)
+    await vi.waitFor(
+      () => {
+        if (second.child.exitCode !== null) throw new Error(`worker exited: ${second.stderr()}`)
+        if (!logged(second, 'pdf extraction done')) throw new Error('not done yet')
+      },
+      { timeout: 120_000, interval: 200 },
+    )
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+    expect(logged(second, 'worker stopped')).toBe(true)
+
+    database = await open()
+    try {
+      const { rows } = await database.sql.query<{ status: string; text: string }>(
+        `select a.extraction_status as status, t.attachment_text as text
+           from attachments a join tasks t on t.id = a.task_id where a.id = $1`,
+        [attachmentId],
+      )
+      expect(rows[0]!.status).toBe('done')
+      // the default page cap (PDF_EXTRACT_MAX_PAGES=500) stops the reading there
+      expect(rows[0]!.text.includes('quokka appears page 500')).toBe(true)
+      expect(rows[0]!.text.includes('page 501')).toBe(false)
+    } finally {
+      await database.close()
+    }
+  })
+})
