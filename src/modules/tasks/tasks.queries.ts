@@ -77,9 +77,25 @@ export const toTask = (row: TaskListRow): Task => ({
   version: row.version,
 })
 
+// GET /tasks/:id is the hottest read: built once per database handle, and a named statement on
+// PostgreSQL (parsed and planned once per connection) instead of Drizzle building it per request
+const byIdStatements = new WeakMap<Db, ReturnType<typeof prepareById>>()
+const prepareById = (db: Db) => {
+  const id = eq(tasks.id, sql.placeholder('id'))
+  return {
+    member: selectTasks(db)
+      .where(and(id, visibleTo({ role: 'user', userId: sql.placeholder('userId') }, tasks.teamId)))
+      .prepare('task_by_id_for_member'),
+    admin: selectTasks(db).where(id).prepare('task_by_id_for_admin'),
+  }
+}
+
 /** One task in the task shape, or undefined when it does not exist or the caller cannot see it. */
 export async function findTask(db: Db, actor: Actor, id: string): Promise<Task | undefined> {
-  const [row] = await selectTasks(db).where(and(eq(tasks.id, id), visibleTo(actor, tasks.teamId)))
+  let byId = byIdStatements.get(db)
+  if (!byId) byIdStatements.set(db, (byId = prepareById(db)))
+  const [row] =
+    actor.role === 'admin' ? await byId.admin.execute({ id }) : await byId.member.execute({ id, userId: actor.userId })
   return row && toTask(row)
 }
 

@@ -22,9 +22,13 @@ export async function teamRoleOf(db: Db, actor: Actor, teamId: string): Promise<
 
 /**
  * The one visibility rule: a user sees the teams they belong to; a global admin sees all.
- * Use it inside every query over team-owned rows: `where(visibleTo(actor, tasks.teamId))`.
+ * Use it inside every query over team-owned rows: `where(visibleTo(actor, tasks.teamId))`; a prepared
+ * statement passes `sql.placeholder('userId')` as the user id.
  */
-export function visibleTo(actor: Actor, teamIdColumn: AnyPgColumn): SQL | undefined {
+export function visibleTo(
+  actor: Pick<Actor, 'role'> & { userId: string | SQL.Placeholder },
+  teamIdColumn: AnyPgColumn,
+): SQL | undefined {
   if (actor.role === 'admin') return undefined
   return inArray(
     teamIdColumn,
