@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BENCH_DIR } from './options.ts'
+
+const ROOT = join(BENCH_DIR, '..')
+
+export interface Server {
+  name: 'app' | 'reference'
+  url: string
+  pid: number
+  /** resident set size now, in MB (VmRSS of the server process) */
+  rssMb(): number
+  stop(): Promise<void>
+}
+
+export interface ServerEnv {
+  databaseUrl?: string
+  dataDir: string
+  jwtSecret: string
+  /** extra variables for the app (under-pressure thresholds…) */
+  extra?: Record<string, string>
+}
+
+/** The environment of a production instance: nothing inherited but PATH and HOME. */
+function productionEnv(env: ServerEnv, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    JWT_SECRET: env.jwtSecret,
+    // the run outlasts the default 15 minutes of an access token
+    ACCESS_TOKEN_TTL: '86400',
+    RATE_LIMIT_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: env.dataDir,
+    ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : { ALLOW_EMBEDDED_DB: 'true' }),
+    ...env.extra,
+  }
+}
+
+export function rssMbOf(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kb ? Number(kb) / 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`)
+    try {
+      const res = await fetch(`${url}/health`)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`server at ${url} did not become healthy:\n${output()}`)
+}
+
+/**
+ * Starts the app (`src/cli.ts serve`, as `npm start` runs it) or the bare reference as a child
+ * node process under tsx, and resolves once /health answers.
+ */
+export async function startServer(
+  name: Server['name'],
+  port: number,
+  env: ServerEnv,
+  nodeFlags: string[] = [],
+): Promise<Server> {
+  const entry = name === 'app' ? ['src/cli.ts', 'serve'] : ['bench/reference/server.ts']
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...entry], {
+    cwd: ROOT,
+    env: productionEnv(env, port),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-8_000)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  const url = `http://127.0.0.1:${port}`
+  await waitHealthy(url, child, () => out)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    rssMb: () => rssMbOf(child.pid!),
+    async stop() {
+      if (child.exitCode !== null) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

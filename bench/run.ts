@@ -1,0 +1,245 @@
+// npm run bench [-- --size small|large|huge --seed 42 --duration 20 --warmup 5 --rounds 2 --only list,get --profile]
+// npm run bench -- --smoke   (a few seconds of load: keeps the script working in CI)
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import { BENCH_PASSWORD, openBenchDb } from './lib/db.ts'
+import { drive, type Measurement } from './lib/drive.ts'
+import { type BenchUser, loadFixtures } from './lib/fixtures.ts'
+import { BENCH_DIR, commonOptions, embeddedDataDir, SIZES } from './lib/options.ts'
+import { type Row, summarise, table } from './lib/report.ts'
+import { type Server, type ServerEnv, startServer } from './lib/servers.ts'
+import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
+import { seedDatabase } from './seed/seed.ts'
+
+const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2), {
+  smoke: { type: 'boolean' },
+  duration: { type: 'string', default: '20' },
+  warmup: { type: 'string', default: '5' },
+  rounds: { type: 'string', default: '2' },
+  connections: { type: 'string', default: '50' },
+  only: { type: 'string' },
+  profile: { type: 'boolean' },
+  'no-extra': { type: 'boolean' },
+})
+const smoke = values.smoke === true
+const duration = smoke ? 0.5 : Number(values.duration)
+const warmup = smoke ? 0 : Number(values.warmup)
+const rounds = smoke ? 1 : Number(values.rounds)
+const connections = smoke ? 10 : Number(values.connections)
+const only = typeof values.only === 'string' ? values.only.split(',') : undefined
+const embedded = !databaseUrl
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+
+// 1. data: seed when the database holds no bench world of this size
+const dataDir = embeddedDataDir(size)
+const database = await openBenchDb(databaseUrl, size)
+let users: BenchUser[]
+try {
+  const { rows } = await database.sql
+    .query<{ n: number }>(`select count(*)::int as n from users where email like '%@bench.tasklane.test'`)
+    .catch(() => ({ rows: [{ n: 0 }] }))
+  if (rows[0]!.n !== SIZES[size].users) {
+    log(`seeding ${size} (seed ${seed}) on ${database.kind}…`)
+    const s = await seedDatabase(database, size, seed)
+    log(`seeded in ${s.seconds.toFixed(1)} s`)
+  }
+  users = await loadFixtures(database.sql, 50)
+} finally {
+  await database.close()
+}
+
+// 2. servers: the app in production mode and the bare reference on the same database
+const env: ServerEnv = { databaseUrl, dataDir, jwtSecret: randomBytes(48).toString('base64url') }
+const resultsDir = join(BENCH_DIR, 'results')
+mkdirSync(resultsDir, { recursive: true })
+// --profile: V8 CPU profiles of both servers (bench/results/profiles/<target>/), read with bench/profile.ts
+const profileFlags = (name: string) =>
+  values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles', name)}`] : []
+const ports = { app: await freePort(), reference: await freePort() }
+const running: Partial<Record<Server['name'], Server>> = {}
+
+/** Starts a target; on the embedded database (one process at a time) stops the other first. */
+async function ensure(name: Server['name']): Promise<Server> {
+  const other = name === 'app' ? 'reference' : 'app'
+  if (embedded && running[other]) {
+    await running[other]!.stop()
+    delete running[other]
+  }
+  running[name] ??= await startServer(name, ports[name], env, profileFlags(name))
+  return running[name]!
+}
+const stopAll = async () => {
+  for (const s of Object.values(running)) await s?.stop()
+}
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)))
+
+try {
+  const app = await ensure('app')
+  const tokens = await Promise.all(
+    users.map(async (u) => {
+      const res = await fetch(`${app.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: u.email, password: BENCH_PASSWORD }),
+      })
+      if (!res.ok) throw new Error(`login of ${u.email} failed: ${res.status} ${await res.text()}`)
+      return ((await res.json()) as { accessToken: string }).accessToken
+    }),
+  )
+  const session: Session = {
+    users: users.map((u, i) => ({ ...u, token: tokens[i]! })),
+    versions: new Map(),
+    inFlight: new Set(),
+  }
+  const paths = new Set(
+    Object.keys(((await (await fetch(`${app.url}/openapi.json`)).json()) as { paths: object }).paths),
+  )
+  const all = workloads(session, paths.has('/api/v1/dashboard/metrics'))
+  const notes: Record<string, string> = {}
+  const chosen = all.filter((w) => {
+    if (only && !only.includes(w.name)) return false
+    const missing = w.needs.filter((p) => !paths.has(p))
+    if (missing.length) notes[w.name] = `skipped: the app has no ${missing.join(', ')}`
+    return !missing.length
+  })
+  if (!paths.has('/api/v1/dashboard/metrics')) notes.mix = 'no dashboard route yet: its 4 % went to get'
+
+  const refOf = (w: Workload) => (w.name === 'mix' ? referenceMix(session) : w.reference ? w : undefined)
+
+  // 3. the two servers must give the same answers, or the ratio compares different work
+  const u = session.users[0]!
+  const probes = [`/api/v1/tasks?teamId=${u.teamId}&limit=20`, `/api/v1/tasks/${u.taskIds[0]}`]
+  const answers = async (s: Server) =>
+    Promise.all(
+      probes.map(async (p) =>
+        (await fetch(`${s.url}${p}`, { headers: { authorization: `Bearer ${u.token}` } })).json(),
+      ),
+    )
+  const appAnswers = await answers(app)
+  let parityChecked = false
+  const failures: string[] = []
+  const checkParity = async (ref: Server) => {
+    if (parityChecked) return
+    parityChecked = true
+    const refAnswers = await answers(ref)
+    probes.forEach((p, i) => {
+      if (!isDeepStrictEqual(appAnswers[i], refAnswers[i])) {
+        log(`WARNING: app and reference answer ${p} differently`)
+        failures.push(`parity: ${p}`)
+      }
+    })
+  }
+
+  // before any write workload changes what the probes return
+  if (chosen.some((w) => refOf(w))) await checkParity(await ensure('reference'))
+
+  // 4. the runs: each workload for a fixed duration after a warm-up, app and reference interleaved
+  const rows: Row[] = []
+  const run = async (w: Workload, target: Server['name'], round: number) => {
+    const server = await ensure(target)
+    if (warmup > 0) await drive(server.url, w, { connections, duration: warmup })
+    const m = await drive(server.url, w, { connections, duration, rss: server.rssMb })
+    rows.push({ workload: w.name, target, round, m })
+    log(
+      `${w.name.padEnd(9)} ${target.padEnd(9)} round ${round}: ${m.reqPerSec} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ` +
+        `errors ${m.errors}, unexpected ${m.unexpected}, RSS ${m.rssMaxMb} MB`,
+    )
+    if (m.unexpected) log(`          statuses ${JSON.stringify(m.statuses)}`)
+    if (m.unexpected || m.errors || !m.requests) failures.push(`${w.name} on ${target}`)
+  }
+  for (let round = 1; round <= rounds; round++) {
+    if (embedded) {
+      // one process may hold the embedded database: all app runs, then all reference runs
+      for (const w of chosen) await run(w, 'app', round)
+      for (const w of chosen) if (refOf(w)) await run(refOf(w)!, 'reference', round)
+    } else {
+      for (const w of chosen) {
+        await run(w, 'app', round)
+        if (refOf(w)) await run(refOf(w)!, 'reference', round)
+      }
+    }
+  }
+  const shown = all.filter((w) => chosen.includes(w) || (notes[w.name] && !only)).map((w) => w.name)
+  const summaries = summarise(rows, shown, notes)
+
+  // 5. latency at half the maximum rate, and overload at twice it (shed with 503, not queued)
+  const extra: { name: string; rate: number; connections: number; m: Measurement }[] = []
+  if (!smoke && !values['no-extra']) {
+    for (const s of summaries.filter((x) => (x.workload === 'list' || x.workload === 'get') && x.app)) {
+      const w = chosen.find((c) => c.name === s.workload)!
+      const server = await ensure('app')
+      const rate = Math.round(s.app!.reqPerSec / 2)
+      const m = await drive(server.url, w, { connections, duration, overallRate: rate, rss: server.rssMb })
+      extra.push({ name: `${w.name} at half max`, rate, connections, m })
+      log(`${w.name} at ${rate} req/s: p99 ${m.p99} ms`)
+    }
+    const get = summaries.find((x) => x.workload === 'get')
+    if (get?.app) {
+      const w = chosen.find((c) => c.name === 'get')!
+      const server = await ensure('app')
+      const rate = get.app.reqPerSec * 2
+      const m = await drive(server.url, w, {
+        connections: connections * 8,
+        duration,
+        overallRate: rate,
+        rss: server.rssMb,
+      })
+      extra.push({ name: 'get overload (2× max)', rate, connections: connections * 8, m })
+      log(`overload at ${rate} req/s: ${JSON.stringify(m.statuses)}, p99 ${m.p99} ms`)
+    }
+  }
+
+  // 6. report
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}`
+  const db = embedded ? 'embedded PGlite' : 'PostgreSQL'
+  const header = `${size} (${SIZES[size].tasks.toLocaleString('en')} tasks, seed ${seed}) on ${db}; ${connections} connections, ${duration} s runs after ${warmup} s warm-up, ${rounds} round(s) interleaved; ${machine}`
+  const extraTable = extra.length
+    ? [
+        '',
+        '| run | rate req/s | connections | achieved req/s | p50 ms | p99 ms | statuses |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+        ...extra.map(
+          (e) =>
+            `| ${e.name} | ${e.rate} | ${e.connections} | ${e.m.reqPerSec} | ${e.m.p50} | ${e.m.p99} | ${Object.entries(
+              e.m.statuses,
+            )
+              .map(([c, n]) => `${c}: ${n}`)
+              .join(', ')} |`,
+        ),
+      ].join('\n')
+    : ''
+  const noteLines = Object.entries(notes).map(([w, n]) => `- ${w}: ${n}`)
+  const text = `${header}\n\n${table(summaries)}\n${extraTable}\n${noteLines.length ? `\n${noteLines.join('\n')}\n` : ''}`
+  process.stdout.write(`\n${text}\n`)
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const file = join(resultsDir, `${stamp}-${size}${smoke ? '-smoke' : ''}.json`)
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { size, seed, database: db, machine, connections, duration, warmup, rounds, summaries, extra, runs: rows, notes },
+      null,
+      2,
+    ),
+  )
+  log(`results: ${file}`)
+  // the smoke run is CI's check that the bench still works: any failed request fails it
+  if (smoke && failures.length) {
+    log(`smoke failed: ${failures.join(', ')}`)
+    process.exitCode = 1
+  }
+} finally {
+  await stopAll()
+}
