@@ -13,7 +13,7 @@ import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { createInfra, type Infra } from './infra/index.ts'
-import { createQueue, type Queue } from './infra/queue.ts'
+import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
 import { openStorage, storageCheck } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
@@ -109,17 +109,17 @@ export async function buildApp({
   app.decorate('database', database)
   app.decorate('metrics', createMetrics(database, infra))
   const storage = deps.storage ?? openStorage(config)
-  // started now rather than on first use: on the embedded database, a first send inside a
-  // transaction would wait on that transaction to start pg-boss
-  const queue =
-    deps.queue ??
-    (await createQueue({
-      database,
-      logger,
-      jobs: jobDefinitions({ config, database, storage, registry: app.metrics.registry }),
-    }))
-  // running jobs get part of the grace period; those still running then go back to the queue
-  if (!deps.queue) app.addHook('onClose', () => queue.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.6)))
+  let queue = deps.queue
+  if (!queue) {
+    const jobs = jobDefinitions({ config, database, storage, registry: app.metrics.registry })
+    const lazy = lazyQueue(() => createQueue({ database, logger, jobs }))
+    // started now rather than on first use: on the embedded database, a first send inside a
+    // transaction would wait on that very transaction; with the database down it starts on first use
+    await lazy.open().catch((err) => logger.warn({ err }, 'job queue not started (database unavailable?)'))
+    // running jobs get part of the grace period; those still running then go back to the queue
+    app.addHook('onClose', () => lazy.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.6)))
+    queue = lazy
+  }
   if (!deps.storage) app.addHook('onClose', () => storage.close())
   queue.instrument(app.metrics.registry)
   app.decorate('storage', storage)

@@ -212,29 +212,39 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
 }
 
 /**
- * A queue that starts pg-boss on first use: an app that never enqueues (most test files, a
- * read-only instance) pays nothing for it.
+ * A queue that starts pg-boss on first use, or when `open()` is called; a failed start (database
+ * down) is tried again on the next use instead of failing the process that builds it.
  */
-export function lazyQueue(open: () => Promise<Queue>): Queue {
+export function lazyQueue(start: () => Promise<Queue>): Queue & { open(): Promise<void> } {
   const registries: Registry[] = []
   let opened: Promise<Queue> | undefined
   const get = () => {
-    opened ??= open().then((q) => {
-      for (const r of registries) q.instrument(r)
-      return q
-    })
+    opened ??= start().then(
+      (q) => {
+        for (const r of registries) q.instrument(r)
+        return q
+      },
+      (err) => {
+        opened = undefined
+        throw err
+      },
+    )
     return opened
   }
   return {
+    open: async () => {
+      await get()
+    },
     send: async (name, data, opts) => (await get()).send(name, data, opts),
     work: async () => (await get()).work(),
     depth: async () => (opened ? (await get()).depth() : {}),
     stop: async (timeoutMs) => {
-      if (opened) await (await opened).stop(timeoutMs)
+      const q = await opened?.catch(() => undefined)
+      await q?.stop(timeoutMs)
     },
     instrument(registry) {
-      if (opened) void opened.then((q) => q.instrument(registry))
-      else registries.push(registry)
+      registries.push(registry)
+      void opened?.then((q) => q.instrument(registry)).catch(() => {})
     },
   }
 }

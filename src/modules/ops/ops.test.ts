@@ -14,12 +14,14 @@ describe('operations routes', () => {
     expect(res.json()).toEqual({ status: 'ok' })
   })
 
-  it('GET /ready reports the database', async () => {
+  it('GET /ready reports the database and storage', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/ready' })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({
       status: 'ok',
-      checks: process.env.TEST_REDIS_URL ? { database: 'ok', redis: 'ok' } : { database: 'ok' },
+      checks: process.env.TEST_REDIS_URL
+        ? { database: 'ok', storage: 'ok', redis: 'ok' }
+        : { database: 'ok', storage: 'ok' },
     })
   })
 
@@ -30,7 +32,7 @@ describe('operations routes', () => {
     try {
       const res = await app.inject({ method: 'GET', url: '/ready' })
       expect(res.statusCode).toBe(503)
-      expect(res.json()).toEqual({ status: 'unavailable', checks: { database: 'down' } })
+      expect(res.json()).toEqual({ status: 'unavailable', checks: { database: 'down', storage: 'ok' } })
     } finally {
       await app.close()
       await database.close()
