@@ -5,6 +5,7 @@ import { type Mailer, openMailer } from './infra/mailer.ts'
 import type { JobDefinition } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
 import { attachmentJobs } from './modules/attachments/attachments.jobs.ts'
+import { authJobs } from './modules/auth/auth.jobs.ts'
 import { fileJobs } from './modules/files/files.jobs.ts'
 import { notificationJobs } from './modules/notifications/notifications.jobs.ts'
 import { counter, webhookJobs } from './modules/webhooks/webhooks.jobs.ts'
@@ -27,6 +28,7 @@ export interface JobDeps {
 export function jobDefinitions({ config, database, storage, ...deps }: JobDeps): JobDefinition<never>[] {
   const emails = counter(deps.registry, 'emails_total', 'Emails by outcome (sent, failed)', ['outcome'])
   return [
+    ...authJobs({ db: database.db }),
     ...fileJobs({ db: database.db, storage }),
     ...attachmentJobs({ db: database.db, storage, config }),
     ...webhookJobs({

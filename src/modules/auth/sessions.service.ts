@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne } from 'drizzle-orm'
+import { and, eq, isNull, lt, ne } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/client.ts'
 import { unauthorized } from '../../http/problem.ts'
@@ -112,4 +112,17 @@ export async function revokeAllSessions(db: Db, states: UserStates, userId: stri
       and(eq(sessions.userId, userId), isNull(sessions.revokedAt), except ? ne(sessions.familyId, except) : undefined),
     )
   states.invalidate(userId)
+}
+
+// a day past expiry: longer than any access token lives (ACCESS_TOKEN_TTL ≤ 1 day), so no revocation a
+// live access token still depends on is ever swept
+const SWEEP_GRACE_MS = 24 * 60 * 60_000
+
+/** Deletes refresh tokens expired for more than a day (every refresh adds a row). Returns how many. */
+export async function sweepSessions(db: Db, now = new Date()): Promise<number> {
+  const gone = await db
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, new Date(now.getTime() - SWEEP_GRACE_MS)))
+    .returning({ id: sessions.id })
+  return gone.length
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { bearer, givenAdmin, givenUser } from '../../../test/given.ts'
+import { authJobs, SWEEP_SESSIONS_JOB } from './auth.jobs.ts'
 
 const t = useTestApp()
 
@@ -210,5 +211,29 @@ describe('a disabled user', () => {
     const again = await login(user.email, user.password)
     expect(again.statusCode).toBe(200)
     expect((await me(again.json().accessToken)).statusCode).toBe(200)
+  })
+})
+
+describe('the sessions sweep', () => {
+  it('deletes refresh tokens expired for more than a day and keeps every other one', async () => {
+    const old = await givenUser(t.app)
+    const recent = await givenUser(t.app)
+    const live = await givenUser(t.app)
+    const expire = (userId: string, interval: string) =>
+      t.database.sql.query(`update sessions set expires_at = now() - interval '${interval}' where user_id = $1`, [
+        userId,
+      ])
+    await expire(old.id, '25 hours')
+    await expire(recent.id, '23 hours')
+    const sweep = authJobs({ db: t.database.db }).find((j) => j.name === SWEEP_SESSIONS_JOB)!
+    expect(sweep.cron).toBeTruthy()
+    const report = (await sweep.handle({} as never, {} as never)) as { removed: number }
+    expect(report.removed).toBeGreaterThanOrEqual(1)
+    const count = async (userId: string) =>
+      (await t.database.sql.query('select id from sessions where user_id = $1', [userId])).rows.length
+    expect(await count(old.id)).toBe(0)
+    expect(await count(recent.id)).toBe(1)
+    expect(await count(live.id)).toBe(1)
+    expect((await refresh(live.refreshToken)).statusCode).toBe(200)
   })
 })

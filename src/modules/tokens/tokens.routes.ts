@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
-import { errors, IdParams, NoContent } from '../../http/schemas.ts'
+import { errors, IdParams, NoContent, PageQuery, pageOf } from '../../http/schemas.ts'
 import { ApiToken, CreateApiToken, CreatedApiToken } from './tokens.schema.ts'
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service.ts'
 
@@ -35,10 +34,11 @@ export const tokensRoutes: FastifyPluginAsyncZod<{ forgetTokens: () => void }> =
         tags,
         summary: "The caller's personal access tokens (never their secrets)",
         operationId: 'listTokens',
-        response: { 200: z.object({ items: z.array(ApiToken) }), ...errors(403) },
+        querystring: PageQuery,
+        response: { 200: pageOf(ApiToken), ...errors(403) },
       },
     },
-    async (req) => ({ items: await listApiTokens(db, actorOf(req)) }),
+    async (req) => listApiTokens(db, actorOf(req), req.query),
   )
 
   app.delete(

@@ -3,7 +3,9 @@ import type { Db } from '../../db/client.ts'
 import { type Actor, type Scope, scopesForRole } from '../../http/auth.ts'
 import { invalidField, notFound } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
 import type { ApiToken } from './tokens.schema.ts'
 import { type ApiTokenRow, apiTokens } from './tokens.table.ts'
@@ -44,14 +46,32 @@ export async function createApiToken(
   return { ...toApiToken(row!), secret }
 }
 
-export async function listApiTokens(db: Db, actor: Actor): Promise<ApiToken[]> {
+/** The caller's live tokens, newest first, keyset-paginated by (createdAt, id). */
+export async function listApiTokens(
+  db: Db,
+  actor: Actor,
+  query: { limit: number; cursor?: string },
+): Promise<{ items: ApiToken[]; nextCursor: string | null }> {
+  const after = decodeAfter(query.cursor, ['time', 'uuid'])
   const rows = await db
     .select()
     .from(apiTokens)
-    .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
-    .orderBy(desc(apiTokens.createdAt))
-    .limit(1000)
-  return rows.map(toApiToken)
+    .where(
+      and(
+        eq(apiTokens.userId, actor.userId),
+        isNull(apiTokens.revokedAt),
+        after
+          ? or(
+              lt(apiTokens.createdAt, new Date(after[0])),
+              and(eq(apiTokens.createdAt, new Date(after[0])), lt(apiTokens.id, after[1])),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
+    .limit(query.limit + 1)
+  const result = page(rows, query.limit, (r) => [r.createdAt.toISOString(), r.id])
+  return { items: result.items.map(toApiToken), nextCursor: result.nextCursor }
 }
 
 export async function revokeApiToken(db: Db, actor: Actor, id: string): Promise<void> {

@@ -6,7 +6,8 @@ const t = useTestApp()
 
 const createToken = (user: GivenUser, payload: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: user.auth, payload })
-const listTokens = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/v1/tokens', headers })
+const listTokens = (headers: Record<string, string>, query = '') =>
+  t.app.inject({ method: 'GET', url: `/api/v1/tokens${query}`, headers })
 const revoke = (headers: Record<string, string>, id: string) =>
   t.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers })
 const me = (secret: string) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(secret) })
@@ -38,7 +39,7 @@ describe('POST /tokens', () => {
     const list = await listTokens(user.auth)
     expect(list.statusCode).toBe(200)
     const { secret, ...shown } = body
-    expect(list.json().items).toEqual([shown])
+    expect(list.json()).toEqual({ items: [shown], nextCursor: null })
     expect(list.body).not.toContain(secret)
     expect(list.body).not.toMatch(/secret|hash/i)
 
@@ -79,6 +80,29 @@ describe('POST /tokens', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.scopes' })])
     expect((await listTokens(user.auth)).json().items).toEqual([])
+  })
+})
+
+describe('GET /tokens', () => {
+  it('pages newest first with limit and cursor, each token once, only the live tokens of the caller', async () => {
+    const user = await givenUser(t.app)
+    const other = await givenUser(t.app)
+    await givenToken(t.app, other, ['tasks:read'])
+    for (let i = 0; i < 5; i++) {
+      const res = await createToken(user, { name: `token ${i}`, scopes: ['tasks:read'] })
+      if (i === 2) expect((await revoke(user.auth, res.json().id)).statusCode).toBe(204)
+    }
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const res = await listTokens(user.auth, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(res.statusCode, res.body).toBe(200)
+      seen.push(...res.json().items.map((x: { name: string }) => x.name))
+      cursor = res.json().nextCursor
+    } while (cursor && seen.length < 10)
+    expect(seen).toEqual(['token 4', 'token 3', 'token 1', 'token 0'])
+    expect((await listTokens(user.auth, '?limit=101')).statusCode).toBe(400)
+    expect((await listTokens(user.auth, '?cursor=Zm9yZ2Vk')).statusCode).toBe(400)
   })
 })
 

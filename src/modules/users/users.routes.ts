@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { errors, pageOf } from '../../http/schemas.ts'
+import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
+import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
+import { errors, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
 import { ExternalIdParams, Me, UpdateMe, User, UserSearch } from './users.schema.ts'
 import { getUserByExternalId, getUserRow, searchUsers, toMe, updateMe } from './users.service.ts'
 
@@ -11,8 +13,19 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/users/me',
-    { schema: { tags, summary: 'The caller', operationId: 'getMe', response: { 200: Me } } },
-    async (req) => toMe(await getUserRow(db, actorOf(req).userId)),
+    {
+      schema: {
+        tags,
+        summary: 'The caller',
+        operationId: 'getMe',
+        headers: IfNoneMatchHeaders,
+        response: { 200: Me, 304: NotModified },
+      },
+    },
+    async (req, reply) => {
+      const row = await getUserRow(db, actorOf(req).userId)
+      return sendEtag(req, reply, row.version) ? reply : toMe(row)
+    },
   )
 
   app.patch(
@@ -22,11 +35,15 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Update the caller (name, notification preferences)',
         operationId: 'updateMe',
+        headers: IfMatchHeaders,
         body: UpdateMe,
-        response: { 200: Me },
+        response: { 200: Me, ...errors(412) },
       },
     },
-    async (req) => updateMe(db, actorOf(req), req.body),
+    async (req, reply) => {
+      const row = await updateMe(db, actorOf(req), req.body, expectedVersion(req))
+      return reply.header('etag', etagOf(row.version)).send(toMe(row))
+    },
   )
 
   app.get(

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { conflict, notFound } from '../../http/problem.ts'
+import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
@@ -61,28 +61,35 @@ export async function getUserRow(db: Db, id: string): Promise<UserRow> {
   return row
 }
 
+/**
+ * Applies a merge patch to the caller's profile. Notification preferences are merged inside the
+ * statement, so two concurrent changes of different kinds both stick; with `expected` (If-Match)
+ * the update applies only to that version, else 412.
+ */
 export async function updateMe(
   db: Db,
   actor: Actor,
   input: { name?: string; notifications?: Record<string, boolean | undefined> },
-): Promise<Me> {
-  const current = await getUserRow(db, actor.userId)
+  expected?: number,
+): Promise<UserRow> {
   const notifications = input.notifications
-    ? Object.fromEntries(
-        Object.entries({ ...current.notifications, ...input.notifications }).filter(([, v]) => v !== undefined),
-      )
+    ? Object.fromEntries(Object.entries(input.notifications).filter(([, v]) => v !== undefined))
     : undefined
   const [row] = await db
     .update(users)
     .set({
       ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(notifications ? { notifications: notifications as Record<string, boolean> } : {}),
+      ...(notifications
+        ? { notifications: sql`${users.notifications} || ${JSON.stringify(notifications)}::jsonb` }
+        : {}),
       updatedAt: new Date(),
       version: sql`${users.version} + 1`,
     })
-    .where(eq(users.id, actor.userId))
+    .where(and(eq(users.id, actor.userId), expected === undefined ? undefined : eq(users.version, expected)))
     .returning()
-  return toMe(row!)
+  if (row) return row
+  if (expected !== undefined) throw preconditionFailed()
+  throw notFound('user', actor.userId)
 }
 
 /** Identity-provider lookup: admins see any user, others only themselves (404 otherwise). */

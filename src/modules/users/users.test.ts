@@ -100,6 +100,43 @@ describe('PATCH /users/me', () => {
   })
 })
 
+describe('ETag and conditional requests on /users/me', () => {
+  it('answers 304 to If-None-Match with the current ETag, and a new ETag after each change', async () => {
+    const user = await givenUser(t.app)
+    const first = await getMe(user.auth)
+    const etag = first.headers.etag as string
+    expect(etag).toMatch(/^"\d+"$/)
+    const same = await getMe({ ...user.auth, 'if-none-match': etag })
+    expect(same.statusCode).toBe(304)
+    expect(same.body).toBe('')
+    const patched = await patchMe(user.auth, { name: 'Renamed' })
+    expect(patched.headers.etag).not.toBe(etag)
+    const changed = await getMe({ ...user.auth, 'if-none-match': etag })
+    expect(changed.statusCode).toBe(200)
+    expect(changed.headers.etag).toBe(patched.headers.etag)
+  })
+
+  it('applies a PATCH with a matching If-Match and answers 412 to a stale one, changing nothing', async () => {
+    const user = await givenUser(t.app, { name: 'Original' })
+    const etag = (await getMe(user.auth)).headers.etag as string
+    const ok = await patchMe({ ...user.auth, 'if-match': etag }, { name: 'First' })
+    expect(ok.statusCode).toBe(200)
+    const stale = await patchMe({ ...user.auth, 'if-match': etag }, { name: 'Second' })
+    expect(stale.statusCode).toBe(412)
+    expect(stale.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect((await getMe(user.auth)).json().name).toBe('First')
+  })
+
+  it('keeps both of two concurrent notification changes', async () => {
+    const user = await givenUser(t.app)
+    await Promise.all([
+      patchMe(user.auth, { notifications: { assigned: false } }),
+      patchMe(user.auth, { notifications: { webhooks: false } }),
+    ])
+    expect((await getMe(user.auth)).json().notifications).toEqual({ assigned: false, reminders: true, webhooks: false })
+  })
+})
+
 describe('GET /users/by-external-id/:externalId', () => {
   const byExternalId = (externalId: string, headers: Record<string, string>) =>
     t.app.inject({ method: 'GET', url: `/api/v1/users/by-external-id/${encodeURIComponent(externalId)}`, headers })
