@@ -6,6 +6,7 @@ import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
+import { startLogDispatch } from './dispatch.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
 import { createInfra } from './infra/index.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
@@ -37,7 +38,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const infra = createInfra(config, logger)
     const app = await buildApp({ config, database, logger, infra })
     // embedded: one process holds the database, so it runs the background jobs too
-    if (config.JOBS_IN_API ?? config.embeddedDb) await app.queue.work()
+    if (config.JOBS_IN_API ?? config.embeddedDb) {
+      await app.queue.work()
+      const dispatcher = await startLogDispatch({ database, queue: app.queue, logger })
+      app.addHook('preClose', () => dispatcher.stop())
+    }
     closeConnectionsOnShutdown(app)
     const address = await app.listen({ port: config.PORT, host: config.HOST })
     const url = address.replace('[::1]', 'localhost')

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
+import { startLogDispatch } from './dispatch.ts'
 import { createQueue } from './infra/queue.ts'
 import { openStorage } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
@@ -23,12 +24,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     const storage = openStorage(config)
     const queue = await createQueue({ database, logger, jobs: jobDefinitions({ config, database, storage }) })
     await queue.work()
+    // the activity log → webhook deliveries and email jobs (workers share one locked cursor)
+    const dispatcher = await startLogDispatch({ database, queue, logger })
     logger.info({ database: database.kind, storage: storage.kind }, 'worker running')
     let closing: Promise<void> | undefined
     return {
       close: () => {
         closing ??= (async () => {
           try {
+            await dispatcher.stop()
             // running jobs get most of the grace period; the rest go back to the queue for a retry
             await queue.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.8))
           } finally {

@@ -1,10 +1,13 @@
-import { and, asc, eq, gt, lte } from 'drizzle-orm'
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Database, Db } from '../../db/client.ts'
 import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
 import { type ActivityRow, activity } from '../activity/activity.table.ts'
 import { createLogFollower } from '../events/log-follower.ts'
 import { logCursors } from './webhooks.table.ts'
+
+/** The migration that created the cursor table: where a new cursor starts. */
+const INSTALLED_BY = '0005_webhooks'
 
 /** Hands a batch of log entries on (enqueues jobs) in the transaction that moves the cursor past them. */
 export type LogConsumer = (tx: Db, entries: ActivityRow[]) => Promise<void>
@@ -41,9 +44,17 @@ export function createLogDispatcher({
   async function runOnce(): Promise<number> {
     const mark = await follower.advance()
     return db.transaction(async (tx) => {
-      // first start: begin at the present rather than replaying (and mailing) all history
-      await tx.insert(logCursors).values({ name, position: mark }).onConflictDoNothing()
-      const [cursor] = await tx.select().from(logCursors).where(eq(logCursors.name, name)).for('update')
+      const locked = () => tx.select().from(logCursors).where(eq(logCursors.name, name)).for('update')
+      let [cursor] = await locked()
+      if (!cursor) {
+        // first start: from the entries written since this feature was installed (its migration),
+        // not all history (no mail about old assignments), and none written before a worker ran
+        await tx.execute(sql`insert into ${logCursors} (name, position)
+          select ${name}, coalesce(max(id), 0) from ${activity}
+          where created_at < (select applied_at from tasklane_migrations where tag = ${INSTALLED_BY})
+          on conflict do nothing`)
+        ;[cursor] = await locked()
+      }
       if (!cursor || cursor.position >= mark) return 0
       const entries = await tx
         .select()

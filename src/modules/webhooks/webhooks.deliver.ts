@@ -75,7 +75,8 @@ export function deliverJob(opts: DeliverOptions): JobDefinition<DeliverJobData> 
     name: DELIVER_JOB,
     retryLimit,
     retryDelaySeconds: opts.retryDelaySeconds ?? RETRY_DELAY_SECONDS,
-    expireInSeconds: 120,
+    // a send takes at most the 10 s timeout: a job still active after this lost its worker and runs again
+    expireInSeconds: 30,
     handle: async ({ deliveryId, force }, ctx: JobContext) => {
       const [row] = await db
         .select({ d: webhookDeliveries, w: webhooks })

@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { freshDatabaseUrl, testDatabaseUrl } from '../../../test/db.ts'
+import { givenUser } from '../../../test/given.ts'
+import { givenTask } from '../../../test/given-tasks.ts'
+import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { givenWebhook } from '../../../test/given-webhooks.ts'
+import { buildApp } from '../../app.ts'
+import { loadConfig } from '../../config.ts'
+import { openDb } from '../../db/client.ts'
+import { migrateUp } from '../../db/migrate.ts'
+import { createLogger } from '../../logger.ts'
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
+const TASKS = 16
+
+const children: ChildProcess[] = []
+const dirs: string[] = []
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function worker(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  let delivered = 0
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.includes('"job completed"') && line.includes('"webhooks.deliver"')) delivered++
+  })
+  child.stderr!.on('data', (c) => {
+    stderr += c
+  })
+  children.push(child)
+  return { child, stderr: () => stderr, delivered: () => delivered, exited: once(child, 'exit') }
+}
+
+/** A slow receiver that dedupes by Tasklane-Delivery, as the README tells receivers to. */
+async function slowReceiver() {
+  const raw: { delivery: string; taskId: string }[] = []
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      raw.push({ delivery: String(req.headers['tasklane-delivery']), taskId: body.data.entityId })
+      setTimeout(() => res.writeHead(204).end(), 250)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    raw,
+    deduped: () => new Map(raw.map((r) => [r.delivery, r.taskId])),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
+
+describe('webhook worker killed while deliveries are pending', () => {
+  it('delivers every event exactly once per webhook after a restart', { timeout: 240_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-kill-'))
+    dirs.push(dataDir)
+    const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_ENABLED: 'false',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      ...(url ? { DATABASE_URL: url } : {}),
+    }
+    const receiver = await slowReceiver()
+    try {
+      // the changes are made through an API instance that runs no jobs: the log holds them all
+      const database = url ? await openDb({ url, poolSize: 2 }) : await openDb({ dataDir: join(dataDir, 'db') })
+      await migrateUp(database)
+      const app = await buildApp({ config: loadConfig(env), database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+      await app.ready()
+      const owner = await givenUser(app)
+      const team = await givenTeam(app, owner)
+      const project = await givenProject(app, team, owner)
+      const hook = await givenWebhook(app, owner, team.id, { url: receiver.url, events: ['task.created'] })
+      const tasks = []
+      for (let i = 0; i < TASKS; i++) tasks.push(await givenTask(app, owner, { projectId: project.id, title: `T${i}` }))
+      await app.close()
+      await database.close()
+
+      // the first worker dies hard with most deliveries still to make
+      const first = worker(env)
+      await vi.waitFor(
+        () => {
+          if (first.child.exitCode !== null) throw new Error(`worker exited: ${first.stderr()}`)
+          if (receiver.raw.length < 3) throw new Error('not yet')
+        },
+        { timeout: 90_000, interval: 20 },
+      )
+      first.child.kill('SIGKILL')
+      await first.exited
+      const beforeRestart = receiver.deduped().size
+      expect(beforeRestart).toBeLessThan(TASKS)
+
+      const second = worker(env)
+      await vi.waitFor(
+        () => {
+          if (second.child.exitCode !== null) throw new Error(`worker exited: ${second.stderr()}`)
+          if (receiver.deduped().size < TASKS) throw new Error(`${receiver.deduped().size} of ${TASKS}`)
+          // the job in flight at the kill runs again once it expires (30 s)
+          if (first.delivered() + second.delivered() < TASKS) throw new Error('jobs still open')
+        },
+        { timeout: 150_000, interval: 200 },
+      )
+      await new Promise((r) => setTimeout(r, 1000))
+      second.child.kill('SIGTERM')
+      await second.exited
+
+      // one delivery id per event, every event there; a repeat (the request in flight at the kill) has the same id
+      const byTask = new Map<string, Set<string>>()
+      for (const r of receiver.raw) byTask.set(r.taskId, (byTask.get(r.taskId) ?? new Set()).add(r.delivery))
+      expect([...byTask.keys()].sort()).toEqual(tasks.map((t) => t.id).sort())
+      for (const ids of byTask.values()) expect(ids.size).toBe(1)
+      expect(receiver.raw.length - receiver.deduped().size).toBeLessThanOrEqual(1)
+
+      const check = url ? await openDb({ url, poolSize: 1 }) : await openDb({ dataDir: join(dataDir, 'db') })
+      try {
+        const { rows } = await check.sql.query<{ status: string; n: string }>(
+          'select status, count(*)::text as n from webhook_deliveries where webhook_id = $1 group by status',
+          [hook.id],
+        )
+        expect(rows).toEqual([{ status: 'delivered', n: String(TASKS) }])
+      } finally {
+        await check.close()
+      }
+    } finally {
+      await receiver.close()
+    }
+  })
+})
