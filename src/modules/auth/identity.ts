@@ -33,7 +33,12 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   const states = userStates(db, config.ACCESS_TOKEN_TTL)
   const oidc =
     config.OIDC_ISSUER && config.OIDC_AUDIENCE
-      ? oidcVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL })
+      ? oidcVerifier({
+          issuer: config.OIDC_ISSUER,
+          audience: config.OIDC_AUDIENCE,
+          jwksUrl: config.OIDC_JWKS_URL,
+          log,
+        })
       : null
   const patCache = new Map<string, { id: string; userId: string; scopes: Scope[]; expiresAt: number; until: number }>()
   const touched = new Map<string, number>()

@@ -14,8 +14,13 @@ async function startIssuer() {
   const kid = randomUUID()
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] }
   const hits: string[] = []
+  const state = { failNext: 0 }
   const server: Server = createServer((req, res) => {
     hits.push(req.url ?? '')
+    if (state.failNext > 0) {
+      state.failNext--
+      return res.writeHead(500).end()
+    }
     const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     if (req.url === '/.well-known/openid-configuration') return json({ issuer: url, jwks_uri: `${url}/keys/published` })
     if (req.url === '/jwks' || req.url === '/keys/published') return json(jwks)
@@ -26,6 +31,7 @@ async function startIssuer() {
   return {
     url,
     hits,
+    state,
     kid,
     privateKey,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -190,5 +196,52 @@ describe('OIDC bearer tokens (JWKS found by discovery)', () => {
     expect(res.json().externalId).toBe(sub)
     expect(issuer.hits).toEqual(expect.arrayContaining(['/.well-known/openid-configuration', '/keys/published']))
     expect(issuer.hits).not.toContain('/jwks')
+  })
+})
+
+describe('OIDC when the issuer cannot be reached', () => {
+  it('answers 503 (not 401) while discovery fails, and recovers once it answers', async () => {
+    const issuer = await startIssuer()
+    const t = await createTestApp({ env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE } })
+    try {
+      const token = await sign(issuer, { sub: randomUUID(), email: uniqueEmail('flaky') })
+      const me = () => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
+      issuer.state.failNext = 1
+      const down = await me()
+      expect(down.statusCode, down.body).toBe(503)
+      expect(down.headers['retry-after']).toBeDefined()
+      expect(down.headers['content-type']).toMatch(/^application\/problem\+json/)
+      const up = await me()
+      expect(up.statusCode, up.body).toBe(200)
+      expect(issuer.hits.filter((h) => h === '/.well-known/openid-configuration')).toHaveLength(2)
+    } finally {
+      await t.close()
+      await issuer.close()
+    }
+  })
+
+  it('answers 503 for an issuer token when the JWKS is down, and never asks the issuer about other tokens', async () => {
+    const issuer = await startIssuer()
+    const t = await createTestApp({
+      env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer.url}/jwks` },
+    })
+    try {
+      const user = await givenUser(t.app)
+      const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
+      const expiredOwn = user.accessToken.replace(/\.[^.]+$/, '.invalid-signature')
+      expect((await me(expiredOwn)).statusCode).toBe(401)
+      expect((await me('garbage')).statusCode).toBe(401)
+      expect(issuer.hits).toEqual([])
+
+      const token = await sign(issuer, { sub: randomUUID(), email: uniqueEmail('down') })
+      issuer.state.failNext = 1
+      expect((await me(token)).statusCode).toBe(503)
+      await issuer.close()
+      expect((await me(token)).statusCode).toBe(503)
+      expect(t.logs.some((l) => l.msg === 'the OIDC issuer could not be reached')).toBe(true)
+    } finally {
+      await t.close()
+      await issuer.close()
+    }
   })
 })

@@ -1,4 +1,6 @@
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose'
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import type { Logger } from 'pino'
+import { serviceUnavailable } from '../../http/problem.ts'
 import { Email } from '../users/users.schema.ts'
 
 export interface OidcClaims {
@@ -16,43 +18,44 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  * jose caches the key set and refetches it when a token names an unknown key id (key rotation).
  * Cognito access tokens carry the app client in `client_id` instead of `aud`; both are accepted.
  */
-export function oidcVerifier(opts: { issuer: string; audience: string; jwksUrl?: string }) {
+export function oidcVerifier(opts: { issuer: string; audience: string; jwksUrl?: string; log: Logger }) {
   const issuer = opts.issuer.replace(/\/$/, '')
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined
 
   async function keySet() {
-    if (jwks) return jwks
-    let url = opts.jwksUrl
-    if (!url) {
-      // the discovery document names the JWKS; Cognito's is also at the conventional path
-      url = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) })
-        .then((r) => (r.ok ? (r.json() as Promise<{ jwks_uri?: string }>) : {}))
-        .then((d: { jwks_uri?: string }) => d.jwks_uri)
-        .catch(() => undefined)
-      url ??= `${issuer}/.well-known/jwks.json`
-    }
-    jwks = createRemoteJWKSet(new URL(url), {
+    jwks ??= createRemoteJWKSet(new URL(opts.jwksUrl ?? (await discoverJwksUrl(issuer))), {
       cacheMaxAge: 10 * 60_000,
       cooldownDuration: 30_000,
       timeoutDuration: 5_000,
     })
     return jwks
   }
+  // resolved only once the token's algorithm passed the allowlist: our own expired tokens and
+  // garbage never make a request to the issuer
+  const key: JWTVerifyGetKey = async (header, token) => (await keySet())(header, token)
 
   return {
     issuer,
-    /** The verified claims, or null when the token is not a valid token of this issuer. */
+    /**
+     * The verified claims, or null when the token is not a valid token of this issuer. Throws 503
+     * when the issuer cannot be reached: the caller's credentials may well be fine.
+     */
     async verify(token: string): Promise<OidcClaims | null> {
       let payload: JWTPayload
       try {
-        ;({ payload } = await jwtVerify(token, await keySet(), {
+        ;({ payload } = await jwtVerify(token, key, {
           issuer: [issuer, `${issuer}/`],
           algorithms: ALGORITHMS,
           requiredClaims: ['sub', 'exp'],
         }))
       } catch (err) {
-        if (err instanceof errors.JOSEError) return null
-        throw err
+        // jose's own failures are the token's fault, except fetching the key set (a timeout, a network
+        // error, or the generic error it throws for a non-200 answer or a body that is not JSON)
+        const unreachable =
+          !(err instanceof errors.JOSEError) || err instanceof errors.JWKSTimeout || err.code === 'ERR_JOSE_GENERIC'
+        if (!unreachable) return null
+        opts.log.warn({ issuer, err: (err as Error).message }, 'the OIDC issuer could not be reached')
+        throw serviceUnavailable('The identity provider cannot be reached; retry shortly', 5)
       }
       const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []
       if (!aud.includes(opts.audience) && payload.client_id !== opts.audience) return null
@@ -74,3 +77,16 @@ export function oidcVerifier(opts: { issuer: string; audience: string; jwksUrl?:
   }
 }
 export type OidcVerifier = ReturnType<typeof oidcVerifier>
+
+/**
+ * The JWKS URL from the issuer's discovery document, or Cognito's conventional path when there is
+ * none. An issuer that cannot be reached throws, so that the next request asks again rather than
+ * settling on a guess for the life of the process.
+ */
+async function discoverJwksUrl(issuer: string): Promise<string> {
+  const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) })
+  if (res.status === 404) return `${issuer}/.well-known/jwks.json`
+  if (!res.ok) throw new Error(`the discovery document answered ${res.status}`)
+  const doc = (await res.json()) as { jwks_uri?: unknown }
+  return typeof doc.jwks_uri === 'string' ? doc.jwks_uri : `${issuer}/.well-known/jwks.json`
+}
