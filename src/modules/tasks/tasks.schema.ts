@@ -85,7 +85,10 @@ export type CreateTask = z.infer<typeof CreateTask>
 /** JSON Merge Patch: a missing field is left alone, null clears an optional one. */
 export const UpdateTask = z
   .strictObject({
-    projectId: Id.optional().meta({ description: 'Move to another project of the same team' }),
+    projectId: Id.optional().meta({
+      description:
+        'Move to another project of the same team, with its subtasks; it goes to the end unless position is given',
+    }),
     title: Title.optional(),
     description: Description.nullish(),
     status: TaskStatus.optional(),
