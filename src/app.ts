@@ -23,6 +23,7 @@ import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts'
 import { createEventHub } from './modules/events/event-hub.ts'
 import { eventsRoutes } from './modules/events/events.routes.ts'
 import { filesRoutes } from './modules/files/files.routes.ts'
@@ -197,6 +198,7 @@ export async function buildApp({
       await api.register(tagsRoutes)
       await api.register(activityRoutes)
       await api.register(webhooksRoutes)
+      await api.register(dashboardRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../test/app.ts'
+import { givenOpsWorld, opsArb, runOps } from '../../../test/dashboard-ops.ts'
+import { type GivenUser, givenUser } from '../../../test/given.ts'
+import { countersAndRecount } from '../../../test/given-dashboard.ts'
+import { givenTask } from '../../../test/given-tasks.ts'
+
+const t = useTestApp()
+
+async function expectNoDrift(teamId: string) {
+  const { kept, recount } = await countersAndRecount(t.app, teamId)
+  expect(kept).toEqual(recount)
+}
+
+const rowsOfTeam = async (teamId: string) =>
+  (await t.app.database.sql.query('select * from task_counters where team_id = $1', [teamId])).rows
+
+describe('task counters', () => {
+  let users: GivenUser[]
+  beforeAll(async () => {
+    users = [
+      await givenUser(t.app, { name: 'Owner' }),
+      await givenUser(t.app, { name: 'Ann' }),
+      await givenUser(t.app, { name: 'Bo' }),
+    ]
+  })
+
+  it('equal a recount from scratch after any sequence of writes, rolled-back ones included', async () => {
+    await fc.assert(
+      fc.asyncProperty(opsArb({ maxLength: 25, rollbacks: true }), async (ops) => {
+        const world = await givenOpsWorld(t.app, users)
+        await runOps(t.app, world, ops)
+        await expectNoDrift(world.teamId)
+      }),
+      { numRuns: 15 },
+    )
+  })
+
+  it('follow the deletion of a tag, a project and a team to nothing', async () => {
+    const world = await givenOpsWorld(t.app, users)
+    const [p1, p2] = world.projects as [string, string]
+    const owner = world.owner
+    const parent = await givenTask(t.app, owner, { projectId: p1, tagIds: world.tags })
+    await givenTask(t.app, owner, { projectId: p1, parentId: parent.id, tagIds: [world.tags[0]] })
+    await givenTask(t.app, owner, { projectId: p2, tagIds: [world.tags[1]], assigneeId: users[1]!.id })
+    await expectNoDrift(world.teamId)
+
+    const del = (url: string) => t.app.inject({ method: 'DELETE', url: `/api/v1${url}`, headers: owner.auth })
+    expect((await del(`/tags/${world.tags[1]}`)).statusCode).toBe(204)
+    await expectNoDrift(world.teamId)
+    expect((await del(`/projects/${p1}`)).statusCode).toBe(204)
+    await expectNoDrift(world.teamId)
+    expect((await rowsOfTeam(world.teamId)).filter((r) => r.project_id === p1)).toEqual([])
+    expect((await del(`/teams/${world.teamId}`)).statusCode).toBe(204)
+    expect(await rowsOfTeam(world.teamId)).toEqual([])
+  })
+
+  it('are backfilled for the tasks that exist when the migration runs', async () => {
+    const world = await givenOpsWorld(t.app, users)
+    await runOps(t.app, world, [
+      {
+        kind: 'create',
+        project: 0,
+        status: 'done',
+        priority: 'high',
+        assignee: 1,
+        tags: [0, 1],
+        parent: null,
+        recurring: false,
+      },
+      {
+        kind: 'create',
+        project: 1,
+        status: 'todo',
+        priority: 'low',
+        assignee: null,
+        tags: [],
+        parent: null,
+        recurring: false,
+      },
+      {
+        kind: 'create',
+        project: 0,
+        status: 'in_progress',
+        priority: 'low',
+        assignee: 2,
+        tags: [1],
+        parent: 0,
+        recurring: false,
+      },
+    ])
+    const migration = (suffix: string) =>
+      readFileSync(new URL(`../../../drizzle/0006_dashboard_counters${suffix}`, import.meta.url), 'utf8')
+        .split('--> statement-breakpoint')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    for (const statement of [...migration('.down.sql'), ...migration('.sql')]) {
+      await t.app.database.sql.query(statement)
+    }
+    await expectNoDrift(world.teamId)
+    expect((await rowsOfTeam(world.teamId)).length).toBeGreaterThan(0)
+  })
+})

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { actorOf } from '../../http/auth.ts'
+import { errors } from '../../http/schemas.ts'
+import { Explorer, ExplorerQuery, Leaderboard, LeaderboardQuery, Metrics, MetricsQuery } from './dashboard.schema.ts'
+import { exploreTasks, getLeaderboard, getMetrics } from './dashboard.service.ts'
+
+const tags = ['dashboard']
+// viewers read the dashboard; a token needs tasks:read
+const config = { scope: 'tasks:read' as const }
+
+/** Team metrics, leaderboard and explorer; every number is defined in dashboard.service.ts. */
+export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = { db: app.database.db, cache: app.infra.cache }
+
+  app.get(
+    '/dashboard/metrics',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'Counts by status and priority, overdue, due soon, created and completed in range, cycle time, weekly throughput',
+        operationId: 'getDashboardMetrics',
+        querystring: MetricsQuery,
+        response: { 200: Metrics, ...errors(403, 404) },
+      },
+    },
+    async (req) => getMetrics(deps, actorOf(req), req.query),
+  )
+
+  app.get(
+    '/dashboard/leaderboard',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Users ranked by tasks completed in range (credited to the assignee, else the completer)',
+        operationId: 'getDashboardLeaderboard',
+        querystring: LeaderboardQuery,
+        response: { 200: Leaderboard, ...errors(403, 404) },
+      },
+    },
+    async (req) => getLeaderboard(deps, actorOf(req), req.query),
+  )
+
+  app.get(
+    '/dashboard/explorer',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Current tasks counted by status, priority, assignee, project or tag',
+        operationId: 'getDashboardExplorer',
+        querystring: ExplorerQuery,
+        response: { 200: Explorer, ...errors(403, 404) },
+      },
+    },
+    async (req) => exploreTasks(deps, actorOf(req), req.query),
+  )
+}
