@@ -4,11 +4,11 @@ import type { Db } from '../../db/client.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { ExtractionError, extractPdfText } from './attachments.extract.ts'
+import { MAX_TEXT_CHARS } from './attachments.schema.ts'
 import { EXTRACT_JOB, isPdf, refreshTaskText } from './attachments.service.ts'
 import { attachments } from './attachments.table.ts'
 
 type ExtractConfig = Pick<Config, 'PDF_EXTRACT_TIMEOUT_MS' | 'PDF_EXTRACT_MAX_PAGES' | 'PDF_EXTRACT_MAX_BYTES'>
-const MAX_TEXT_CHARS = 200_000
 
 async function readAtMost(storage: Storage, key: string, maxBytes: number): Promise<Uint8Array> {
   const chunks: Buffer[] = []

@@ -8,7 +8,7 @@ import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { sendStoredFile } from '../files/files.download.ts'
 import { receiveFile, uploadRoute } from '../files/files.upload.ts'
-import { Attachment, AttachmentText, FileUpload } from './attachments.schema.ts'
+import { Attachment, AttachmentText, FileBytes, FileUpload } from './attachments.schema.ts'
 import {
   attachmentContent,
   attachmentForReplace,
@@ -25,7 +25,7 @@ import {
 const tags = ['attachments']
 const read = { scope: 'files:read' } as const
 const write = { scope: 'files:write' } as const
-const Download = z.string().meta({ format: 'binary', description: 'The bytes, as an attachment download' })
+const Download = FileBytes.meta({ description: 'The bytes, as an attachment download' })
 const Redirect = z.null().meta({ description: 'On S3: a redirect (Location) to a presigned URL valid for 60 s' })
 
 export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue }> = async (

@@ -3,6 +3,15 @@ import { Id, Timestamp } from '../../http/schemas.ts'
 import { Version } from '../teams/teams.schema.ts'
 import { EXTRACTION_STATUSES } from './attachments.table.ts'
 
+/** Characters of extracted text kept per attachment. */
+export const MAX_TEXT_CHARS = 200_000
+
+/** Bytes of a file, in an upload form or a download (bounded like every string in the document). */
+export const FileBytes = z
+  .string()
+  .max(5 * 1024 * 1024 * 1024)
+  .meta({ format: 'binary' })
+
 export const Extraction = z
   .object({
     status: z.enum(EXTRACTION_STATUSES).meta({
@@ -33,11 +42,17 @@ export const AttachmentText = z
   .object({
     id: Id,
     extraction: Extraction,
-    text: z.string().nullable().meta({ description: 'The extracted text; null until extraction is done' }),
+    text: z
+      .string()
+      .max(MAX_TEXT_CHARS)
+      .nullable()
+      .meta({
+        description: 'The extracted text (at most the first 200,000 characters); null until extraction is done',
+      }),
   })
   .meta({ id: 'AttachmentText' })
 
 /** The multipart body every upload route takes (documentation only: the stream is read by the handler). */
 export const FileUpload = z
-  .object({ file: z.string().max(1).meta({ format: 'binary', description: 'The file (field name "file")' }) })
+  .object({ file: FileBytes.meta({ description: 'The file (field name "file")' }) })
   .meta({ description: 'multipart/form-data with one file in the field "file"' })

@@ -6,7 +6,7 @@ import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { FileUpload } from '../attachments/attachments.schema.ts'
+import { FileBytes, FileUpload } from '../attachments/attachments.schema.ts'
 import { sendStoredFile } from '../files/files.download.ts'
 import { receiveFile, uploadRoute } from '../files/files.upload.ts'
 import { CreateNote, Note, NoteListQuery, SetNoteTitle, UpdateNote } from './notes.schema.ts'
@@ -153,7 +153,7 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
         params: IdParams,
         produces: ['application/octet-stream'],
         response: {
-          200: z.string().meta({ format: 'binary', description: 'The bytes, as an attachment download' }),
+          200: FileBytes.meta({ description: 'The bytes, as an attachment download' }),
           302: z.null().meta({ description: 'On S3: a redirect (Location) to a presigned URL valid for 60 s' }),
           ...errors(404),
         },
