@@ -1,8 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { givenUser } from '../../../test/given.ts'
-import { givenTask, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
+import { eventually, givenTask, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
 import { sweepOrphans } from './files.sweep.ts'
 import { nameStoredFile, newFileKey } from './files.upload.ts'
 
@@ -51,6 +52,26 @@ describe.each(STORAGE_MODES)('file consistency on %s storage', (mode) => {
       headers: user.auth,
     })
     expect(dl.statusCode).toBe(mode === 'local' ? 200 : 302)
+  })
+
+  it('streams a file larger than the JSON body limit and an S3 part through the API', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user)
+    const bytes = randomBytes(6 * 1024 * 1024 + 123)
+    const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'big.bin', bytes)
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') })
+  })
+
+  it('shows queue depth and job runs in /metrics', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user)
+    const a = (await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'x.txt', Buffer.from('x'))).json()
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/attachments/${a.id}`, headers: user.auth })
+    await eventually(async () => {
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
+      return /jobs_completed_total\{queue="files.delete-object"\} [1-9]/.test(text) && text
+    }).then((text) => expect(text).toMatch(/job_queue_jobs\{queue="files.delete-object",state="completed"\} [1-9]/))
   })
 
   it('deletes the stored object again when its row cannot be written', async () => {
