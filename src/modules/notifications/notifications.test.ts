@@ -5,7 +5,7 @@ import { givenTask } from '../../../test/given-tasks.ts'
 import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { createWorkerApp, eventually, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
 
-describe('email notifications', () => {
+describe('email notifications', { timeout: 90_000 }, () => {
   let t: WorkerTestApp
   let smtp: Awaited<ReturnType<typeof startSmtp>>
   beforeAll(async () => {

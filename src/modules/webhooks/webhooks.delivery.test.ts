@@ -4,7 +4,7 @@ import { givenTask } from '../../../test/given-tasks.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { eventually, givenWebhook, startReceiver, useWorkerApp, verifySignature } from '../../../test/given-webhooks.ts'
 
-describe('webhook deliveries', () => {
+describe('webhook deliveries', { timeout: 90_000 }, () => {
   const t = useWorkerApp()
   let receiver: Awaited<ReturnType<typeof startReceiver>>
   beforeAll(async () => {

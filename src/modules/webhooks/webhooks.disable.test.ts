@@ -14,7 +14,7 @@ import {
 
 const DAY = 24 * 3600 * 1000
 
-describe('a webhook failing for 3 days', () => {
+describe('a webhook failing for 3 days', { timeout: 90_000 }, () => {
   const clock = testClock()
   let t: WorkerTestApp
   let smtp: Awaited<ReturnType<typeof startSmtp>>

@@ -33,7 +33,7 @@ describe('two workers on one database', () => {
     await receiver?.close()
   })
 
-  it('make each delivery exactly once, and one email per assignment', async () => {
+  it('make each delivery exactly once, and one email per assignment', { timeout: 120_000 }, async () => {
     const owner = await givenUser(a.app)
     const team = await givenTeam(a.app, owner)
     const member = await givenMember(a.app, team, owner, 'member')
