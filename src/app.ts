@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import { uuidv7 } from 'uuidv7'
 import type { Config } from './config.ts'
@@ -11,7 +11,9 @@ import { registerErrorHandling } from './http/error-handler.ts'
 import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { registerPressure } from './http/pressure.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
+import { responseSerializerCompiler } from './http/serializer.ts'
 import { createInfra, type Infra } from './infra/index.ts'
 import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
@@ -105,7 +107,7 @@ export async function buildApp({
   // JSON in, JSON out: a text body on a JSON route is a 415, not a string that fails validation
   app.removeContentTypeParser('text/plain')
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  app.setSerializerCompiler(responseSerializerCompiler({ checked: config.NODE_ENV !== 'production' }))
   app.decorate('config', config)
   app.decorate('database', database)
   app.decorate('metrics', createMetrics(database, infra))
@@ -131,6 +133,7 @@ export async function buildApp({
     reply.header('x-request-id', req.id)
   })
   registerErrorHandling(app)
+  await registerPressure(app, config, () => database.poolStats()?.waiting ?? 0)
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -60,6 +60,11 @@ export const EnvSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  // overload shedding (503 + Retry-After): event-loop lag and requests queued for a database connection;
+  // by default on in production on PostgreSQL only (see src/http/pressure.ts), 0 turns a check off
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).optional(),
+  PRESSURE_MAX_DB_WAITING: int(0, 100_000).optional(),
+  PRESSURE_RETRY_AFTER_S: int(1, 3600).default(2),
 })
 
 export type Env = z.infer<typeof EnvSchema>

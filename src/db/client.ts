@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
 import * as schema from './schema.ts'
 
@@ -126,6 +125,11 @@ function pgListener(url: string, channel: string, handler: () => void, onError?:
 }
 
 async function openPglite(opts: Extract<OpenDbOptions, { dataDir: string } | { image: Blob }>): Promise<Database> {
+  // loaded only when used: importing PGlite costs ~40 MB of memory an instance on PostgreSQL never needs
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ])
   let release = () => {}
   let client: PGlite
   if ('dataDir' in opts) {
