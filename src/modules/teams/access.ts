@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, eq, inArray, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
@@ -26,7 +26,7 @@ export async function teamRoleOf(db: Db, actor: Actor, teamId: string): Promise<
  * statement passes `sql.placeholder('userId')` as the user id.
  */
 export function visibleTo(
-  actor: Pick<Actor, 'role'> & { userId: string | SQL.Placeholder },
+  actor: Pick<Actor, 'role'> & { userId: string | Placeholder },
   teamIdColumn: AnyPgColumn,
 ): SQL | undefined {
   if (actor.role === 'admin') return undefined
