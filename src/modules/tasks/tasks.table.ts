@@ -55,6 +55,16 @@ export const tasks = pgTable(
       t.id.desc().nullsFirst(),
     ),
     index('tasks_project_position_idx').on(t.projectId, t.position, t.id),
+    // a project's list by due date or priority walks its own index (a team's would filter the project out)
+    index('tasks_project_due_idx').on(t.projectId, t.dueAt, t.id),
+    index('tasks_project_priority_idx').on(
+      t.projectId,
+      t.priorityRank.desc().nullsFirst(),
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // every team at once: a global admin's lists (GET /admin/tasks, and /tasks without a team)
+    index('tasks_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('tasks_assignee_created_idx').on(t.assigneeId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('tasks_team_status_created_idx').on(
       t.teamId,

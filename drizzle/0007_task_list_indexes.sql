@@ -1,0 +1,3 @@
+CREATE INDEX "tasks_project_due_idx" ON "tasks" USING btree ("project_id","due_at","id");--> statement-breakpoint
+CREATE INDEX "tasks_project_priority_idx" ON "tasks" USING btree ("project_id","priority_rank" DESC NULLS FIRST,"created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "tasks_created_idx" ON "tasks" USING btree ("created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);
