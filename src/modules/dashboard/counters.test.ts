@@ -38,6 +38,46 @@ describe('task counters', () => {
     )
   })
 
+  it('stay exact under concurrent writes to one project (one at a time on the embedded database)', async () => {
+    const world = await givenOpsWorld(t.app, users)
+    const [p1, p2] = world.projects as [string, string]
+    const tasks = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        givenTask(t.app, users[i % 3]!, {
+          projectId: p1,
+          tagIds: i % 2 ? [world.tags[0]] : [],
+          recurrence: i % 4 ? undefined : 'FREQ=DAILY',
+        }),
+      ),
+    )
+    const write = (i: number) => {
+      const id = tasks[i % tasks.length]!.id
+      const by = users[i % 3]!.auth
+      const kinds = [
+        {
+          method: 'PATCH',
+          url: `/api/v1/tasks/${id}/status`,
+          payload: { status: ['done', 'todo', 'in_progress', 'cancelled'][i % 4] },
+        },
+        { method: 'PATCH', url: `/api/v1/tasks/${id}`, payload: { projectId: i % 2 ? p1 : p2, priority: 'urgent' } },
+        {
+          method: 'PATCH',
+          url: `/api/v1/tasks/${id}`,
+          payload: { tagIds: world.tags.slice(i % 2), assigneeId: users[i % 3]!.id },
+        },
+        {
+          method: 'POST',
+          url: '/api/v1/tasks',
+          payload: { title: 'more', projectId: i % 2 ? p1 : p2, tagIds: [world.tags[1]] },
+        },
+      ] as const
+      return t.app.inject({ ...kinds[i % kinds.length]!, headers: by })
+    }
+    const answers = await Promise.all(Array.from({ length: 98 }, (_, i) => write(i)))
+    for (const res of answers) expect([200, 201], res.body).toContain(res.statusCode)
+    await expectNoDrift(world.teamId)
+  })
+
   it('follow the deletion of a tag, a project and a team to nothing', async () => {
     const world = await givenOpsWorld(t.app, users)
     const [p1, p2] = world.projects as [string, string]

@@ -114,7 +114,9 @@ export async function updateTask(
       }
       next.projectId = projectId
       next.position = input.position ?? (await nextPosition(tx, projectId))
-    } else if (input.parentId) {
+    } else if (input.parentId || (input.status === 'done' && before.status !== 'done' && before.recurrence)) {
+      // a completion that inserts the next occurrence takes the project lock before the update, as
+      // creates do: the update's counter rows (task_counters) are then never held while waiting for it
       await lockProject(tx, projectId)
     }
     if (input.parentId !== undefined) {
