@@ -26,6 +26,8 @@ export interface DeliverOptions {
   retryDelaySeconds?: number
   timeoutMs?: number
   onOutcome?: (outcome: DeliveryOutcome) => void
+  /** seconds from the change to its delivery (not for pings and redeliveries) */
+  onDelivered?: (lagSeconds: number) => void
 }
 
 export interface DeliverJobData {
@@ -124,7 +126,7 @@ export function deliverJob(opts: DeliverOptions): JobDefinition<DeliverJobData> 
           attempt: counted!.attempts,
           statusCode: result.statusCode,
           durationMs: result.durationMs,
-          error: result.error ?? (ok ? null : `HTTP ${result.statusCode}`),
+          error: (result.error ?? (ok ? null : `HTTP ${result.statusCode}`))?.slice(0, 1000) ?? null,
           responseBody: result.responseBody,
           startedAt,
           finishedAt: new Date(startedAt.getTime() + result.durationMs),
@@ -165,6 +167,9 @@ export function deliverJob(opts: DeliverOptions): JobDefinition<DeliverJobData> 
         opts.onOutcome?.('retrying')
         throw new Error(`delivery failed (${result.error ?? `HTTP ${result.statusCode}`}), will retry`)
       }
+      const changedAt = Date.parse(String(d.payload.createdAt))
+      if (final === 'delivered' && !force && Number.isFinite(changedAt))
+        opts.onDelivered?.((at.getTime() - changedAt) / 1000)
       return outcome(final, { statusCode: result.statusCode })
     },
   }

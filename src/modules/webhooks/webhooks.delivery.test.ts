@@ -162,5 +162,6 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
     expect(metrics.body).toMatch(/webhook_deliveries\{status="delivered"\} \d+/)
     expect(metrics.body).toMatch(/webhook_deliveries_total\{outcome="delivered"\} \d+/)
     expect(metrics.body).toMatch(/webhook_deliveries_total\{outcome="retrying"\} \d+/)
+    expect(metrics.body).toMatch(/webhook_delivery_lag_seconds_count \d+/)
   })
 })

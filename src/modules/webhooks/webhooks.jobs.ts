@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client'
+import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Db } from '../../db/client.ts'
 import type { JobDefinition } from '../../infra/queue.ts'
 import type { LookupAll } from './ssrf.ts'
@@ -30,6 +30,15 @@ export function webhookJobs(deps: WebhookJobDeps): JobDefinition<never>[] {
     'Webhook delivery attempts by outcome (delivered, retrying, failed, disabled, skipped)',
     ['outcome'],
   )
+  const lag =
+    deps.registry &&
+    ((deps.registry.getSingleMetric('webhook_delivery_lag_seconds') as Histogram | undefined) ??
+      new Histogram({
+        name: 'webhook_delivery_lag_seconds',
+        help: 'Time from a change to its successful webhook delivery (retries included)',
+        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21_600, 86_400],
+        registers: [deps.registry],
+      }))
   return [
     deliverJob({
       db: deps.db,
@@ -38,6 +47,7 @@ export function webhookJobs(deps: WebhookJobDeps): JobDefinition<never>[] {
       lookup: deps.lookup,
       retryDelaySeconds: deps.retryDelaySeconds,
       onOutcome: (outcome: DeliveryOutcome) => outcomes?.inc({ outcome }),
+      onDelivered: (seconds) => lag?.observe(seconds),
     }),
   ] as JobDefinition<never>[]
 }

@@ -18,7 +18,7 @@ export const Webhook = z
     id: Id,
     teamId: Id,
     url: z.string().max(2000),
-    events: z.array(z.string().max(100)),
+    events: z.array(z.string().max(100)).max(50),
     active: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -48,8 +48,8 @@ export const Attempt = z.object({
   attempt: z.number().int(),
   statusCode: z.number().int().nullable(),
   durationMs: z.number().int(),
-  error: z.string().nullable(),
-  responseBody: z.string().nullable().meta({ description: 'The first 4 KB of the answer' }),
+  error: z.string().max(1000).nullable(),
+  responseBody: z.string().max(4096).nullable().meta({ description: 'The first 4 KB of the answer' }),
   startedAt: Timestamp,
   finishedAt: Timestamp,
 })
@@ -61,7 +61,7 @@ export const Delivery = z
     activityId: z.number().int().nullable(),
     type: z.string().max(100),
     status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.array(Attempt),
+    attempts: z.array(Attempt).max(50).meta({ description: 'Every attempt (the latest 50)' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

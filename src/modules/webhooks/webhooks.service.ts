@@ -159,6 +159,7 @@ export async function toDeliveries(db: Db, rows: DeliveryRow[]): Promise<Deliver
     status: d.status,
     attempts: attempts
       .filter((a) => a.deliveryId === d.id)
+      .slice(-50)
       .map((a) => ({
         attempt: a.attempt,
         statusCode: a.statusCode,
