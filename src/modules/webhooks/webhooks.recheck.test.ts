@@ -1,0 +1,42 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { givenUser } from '../../../test/given.ts'
+import { givenTask } from '../../../test/given-tasks.ts'
+import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { eventually, givenWebhook, startReceiver, useWorkerApp } from '../../../test/given-webhooks.ts'
+import { webhooks } from './webhooks.table.ts'
+
+describe('the SSRF guard at delivery time', { timeout: 90_000 }, () => {
+  // private addresses refused, as in production
+  const t = useWorkerApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'false' }, retryDelaySeconds: 3600 })
+  let receiver: Awaited<ReturnType<typeof startReceiver>>
+  beforeAll(async () => {
+    receiver = await startReceiver()
+  })
+  afterAll(async () => receiver.close())
+
+  it('refuses a URL that has come to point at an internal address since it was checked', async () => {
+    const owner = await givenUser(t.app)
+    const team = await givenTeam(t.app, owner)
+    const project = await givenProject(t.app, team, owner)
+    const hook = await givenWebhook(t.app, owner, team.id, {
+      url: 'http://93.184.216.34/hook',
+      events: ['task.created'],
+    })
+    // what a DNS change (or rebinding) does to a checked host name, simulated on the stored URL
+    await t.database.db.update(webhooks).set({ url: receiver.url }).where(eq(webhooks.id, hook.id))
+
+    await givenTask(t.app, owner, { projectId: project.id })
+    const [d] = await eventually(async () => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/webhooks/${hook.id}/deliveries`,
+        headers: owner.auth,
+      })
+      const items = res.json().items
+      return items[0]?.attempts.length === 1 && items
+    })
+    expect(d.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/^refused: .*127\.0\.0\.1/) })
+    expect(receiver.received).toEqual([])
+  })
+})
