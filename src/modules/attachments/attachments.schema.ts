@@ -42,13 +42,9 @@ export const AttachmentText = z
   .object({
     id: Id,
     extraction: Extraction,
-    text: z
-      .string()
-      .max(MAX_TEXT_CHARS)
-      .nullable()
-      .meta({
-        description: 'The extracted text (at most the first 200,000 characters); null until extraction is done',
-      }),
+    text: z.string().max(MAX_TEXT_CHARS).nullable().meta({
+      description: 'The extracted text (at most the first 200,000 characters); null until extraction is done',
+    }),
   })
   .meta({ id: 'AttachmentText' })
 

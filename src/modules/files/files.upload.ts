@@ -46,7 +46,7 @@ export async function receiveFile(req: FastifyRequest, storage: Storage, maxByte
   if (Number(req.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD) throw tooLarge()
   // one byte over the limit reaches the meter, which then fails the write (busboy alone would truncate silently)
   const part = await req.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: 1024, parts: 25 } })
-  if (!part || part.fieldname !== 'file') {
+  if (part?.fieldname !== 'file') {
     part?.file.resume()
     throw badRequest('The multipart field "file" is missing', [{ path: 'body.file', message: 'required' }])
   }
