@@ -93,7 +93,10 @@ const prepareById = (db: Db) => {
 /** One task in the task shape, or undefined when it does not exist or the caller cannot see it. */
 export async function findTask(db: Db, actor: Actor, id: string): Promise<Task | undefined> {
   let byId = byIdStatements.get(db)
-  if (!byId) byIdStatements.set(db, (byId = prepareById(db)))
+  if (!byId) {
+    byId = prepareById(db)
+    byIdStatements.set(db, byId)
+  }
   const [row] =
     actor.role === 'admin' ? await byId.admin.execute({ id }) : await byId.member.execute({ id, userId: actor.userId })
   return row && toTask(row)
