@@ -82,7 +82,10 @@ async function ensure(name: Server['name']): Promise<Server> {
     await running[other]!.stop()
     delete running[other]
   }
-  running[name] ??= await startServer(name, ports[name], env, [...(name === 'app' ? appNodeFlags : []), ...profileFlags(name)])
+  running[name] ??= await startServer(name, ports[name], env, [
+    ...(name === 'app' ? appNodeFlags : []),
+    ...profileFlags(name),
+  ])
   return running[name]!
 }
 const stopAll = async () => {
@@ -92,17 +95,25 @@ process.on('SIGINT', () => void stopAll().then(() => process.exit(130)))
 
 try {
   const app = await ensure('app')
-  const tokens = await Promise.all(
-    users.map(async (u) => {
+  // one at a time (argon2 is meant to be slow) and again after a 503: a server that just started
+  // may shed load until its event-loop lag settles
+  const tokens: string[] = []
+  for (const u of users) {
+    for (let attempt = 1; ; attempt++) {
       const res = await fetch(`${app.url}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: u.email, password: BENCH_PASSWORD }),
       })
-      if (!res.ok) throw new Error(`login of ${u.email} failed: ${res.status} ${await res.text()}`)
-      return ((await res.json()) as { accessToken: string }).accessToken
-    }),
-  )
+      if (res.ok) {
+        tokens.push(((await res.json()) as { accessToken: string }).accessToken)
+        break
+      }
+      if (res.status !== 503 || attempt === 10)
+        throw new Error(`login of ${u.email} failed: ${res.status} ${await res.text()}`)
+      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000))
+    }
+  }
   const session: Session = {
     users: users.map((u, i) => ({ ...u, token: tokens[i]! })),
     versions: new Map(),

@@ -1,4 +1,5 @@
 import type { SqlClient } from '../../src/db/client.ts'
+import { WORDS } from '../seed/words.ts'
 
 export interface BenchUser {
   userId: string
@@ -12,17 +13,11 @@ export interface BenchUser {
   ownTaskIds: string[]
 }
 
-// mid-frequency words of the generator's vocabulary: each matches some tasks, none matches most
-export const SEARCH_TERMS = [
-  'deploy',
-  'customer invoice',
-  'migrate',
-  'dashboard',
-  'login',
-  'report export',
-  'schema',
-  'payment',
-]
+// words past the generator's most common ones (it draws them Zipf-like): each matches a few per
+// cent of a team's tasks, as a search for a specific thing does; the two-word ones need both
+export const SEARCH_TERMS = [60, 75, 90, 105, 120, 135, [50, 70], [45, 95]].map((w) =>
+  Array.isArray(w) ? w.map((i) => WORDS[i]).join(' ') : WORDS[w]!,
+)
 
 /**
  * Members (not owners or admins) of the big teams, spread over those teams, with what the
