@@ -35,11 +35,13 @@ export const CreateWebhook = z.strictObject({
   events: EventFilter,
   secret: z.string().min(16).max(200).optional().meta({ description: 'Generated when not given' }),
 })
+export type CreateWebhook = z.infer<typeof CreateWebhook>
 export const UpdateWebhook = z.strictObject({
   url: WebhookUrl.optional(),
   events: EventFilter.optional(),
   active: z.boolean().optional(),
 })
+export type UpdateWebhook = z.infer<typeof UpdateWebhook>
 export const TeamIdParams = z.object({ id: Id })
 export const DeliveryParams = z.object({ id: Id, deliveryId: Id })
 export const WebhookListQuery = PageQuery

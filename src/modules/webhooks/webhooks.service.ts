@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, inArray, lt, ne } from 'drizzle-orm'
-import type { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, invalidField, notFound } from '../../http/problem.ts'
@@ -8,7 +7,7 @@ import { randomSecret } from '../../lib/crypto.ts'
 import { encodeCursor } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
-import { iso, isoOrNull } from '../../lib/time.ts'
+import { iso } from '../../lib/time.ts'
 import { recordActivity } from '../activity/activity.service.ts'
 import { requireRole } from '../teams/access.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
@@ -54,7 +53,7 @@ export async function createWebhook(
   deps: WebhookDeps,
   actor: Actor,
   teamId: string,
-  input: z.infer<typeof CreateWebhook>,
+  input: CreateWebhook,
 ): Promise<Webhook & { secret: string }> {
   await requireRole(deps.db, actor, teamId, 'admin')
   await checkUrl(deps, input.url)
@@ -102,7 +101,7 @@ export async function updateWebhook(
   deps: WebhookDeps,
   actor: Actor,
   id: string,
-  input: z.infer<typeof UpdateWebhook>,
+  input: UpdateWebhook,
 ): Promise<Webhook> {
   const before = await webhookForAdmin(deps.db, actor, id)
   if (input.url !== undefined) await checkUrl(deps, input.url)
@@ -167,7 +166,7 @@ export async function toDeliveries(db: Db, rows: DeliveryRow[]): Promise<Deliver
         error: a.error,
         responseBody: a.responseBody,
         startedAt: iso(a.startedAt),
-        finishedAt: isoOrNull(a.finishedAt) ?? iso(a.startedAt),
+        finishedAt: iso(a.finishedAt),
       })),
     createdAt: iso(d.createdAt),
     updatedAt: iso(d.updatedAt),
