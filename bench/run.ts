@@ -11,7 +11,7 @@ import { drive, type Measurement } from './lib/drive.ts'
 import { type BenchUser, loadFixtures } from './lib/fixtures.ts'
 import { BENCH_DIR, commonOptions, embeddedDataDir, SIZES } from './lib/options.ts'
 import { type Row, summarise, table } from './lib/report.ts'
-import { type Server, type ServerEnv, startServer } from './lib/servers.ts'
+import { buildApp, type Server, type ServerEnv, startServer } from './lib/servers.ts'
 import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
 import { seedDatabase } from './seed/seed.ts'
 
@@ -24,6 +24,8 @@ const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2),
   only: { type: 'string' },
   profile: { type: 'boolean' },
   'no-extra': { type: 'boolean' },
+  // run the app compiled to JavaScript with plain node rather than through tsx (as the Dockerfile does)
+  compiled: { type: 'boolean' },
   // V8 flags for the app's process, as its deployment would set them in NODE_OPTIONS
   'app-node-flags': { type: 'string', default: '' },
 })
@@ -71,6 +73,7 @@ mkdirSync(resultsDir, { recursive: true })
 // --profile: V8 CPU profiles of both servers (bench/results/profiles/<target>/), read with bench/profile.ts
 const profileFlags = (name: string) =>
   values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles', name)}`] : []
+const compiledDir = values.compiled ? buildApp(join(BENCH_DIR, '.data', 'build', 'dist')) : undefined
 const appNodeFlags = String(values['app-node-flags']).split(' ').filter(Boolean)
 const ports = { app: await freePort(), reference: await freePort() }
 const running: Partial<Record<Server['name'], Server>> = {}
@@ -82,10 +85,13 @@ async function ensure(name: Server['name']): Promise<Server> {
     await running[other]!.stop()
     delete running[other]
   }
-  running[name] ??= await startServer(name, ports[name], env, [
-    ...(name === 'app' ? appNodeFlags : []),
-    ...profileFlags(name),
-  ])
+  running[name] ??= await startServer(
+    name,
+    ports[name],
+    env,
+    [...(name === 'app' ? appNodeFlags : []), ...profileFlags(name)],
+    compiledDir,
+  )
   return running[name]!
 }
 const stopAll = async () => {
@@ -221,7 +227,7 @@ try {
   // 6. report
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}`
   const db = embedded ? 'embedded PGlite' : 'PostgreSQL'
-  const header = `${size} (${SIZES[size].tasks.toLocaleString('en')} tasks, seed ${seed}) on ${db}; ${connections} connections, ${duration} s runs after ${warmup} s warm-up, ${rounds} round(s) interleaved; ${machine}`
+  const header = `${size} (${SIZES[size].tasks.toLocaleString('en')} tasks, seed ${seed}) on ${db}; ${connections} connections, ${duration} s runs after ${warmup} s warm-up, ${rounds} round(s) interleaved; app ${compiledDir ? 'compiled to JavaScript' : 'TypeScript through tsx'}; ${machine}`
   const extraTable = extra.length
     ? [
         '',
@@ -245,7 +251,21 @@ try {
   writeFileSync(
     file,
     JSON.stringify(
-      { size, seed, database: db, machine, connections, duration, warmup, rounds, summaries, extra, runs: rows, notes },
+      {
+        size,
+        seed,
+        database: db,
+        machine,
+        compiled: Boolean(compiledDir),
+        connections,
+        duration,
+        warmup,
+        rounds,
+        summaries,
+        extra,
+        runs: rows,
+        notes,
+      },
       null,
       2,
     ),
