@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { Gauge } from 'prom-client'
 import { actorOf } from '../../http/auth.ts'
-import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
+import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
+import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
+import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
 import { resolveTarget } from './ssrf.ts'
 import {
   CreatedWebhook,
@@ -88,7 +90,11 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const hook = await createWebhook(deps, actorOf(req), req.params.id, req.body)
-      return reply.code(201).header('location', `/api/v1/webhooks/${hook.id}`).send(hook)
+      return reply
+        .code(201)
+        .header('location', `/api/v1/webhooks/${hook.id}`)
+        .header('etag', etagOf(hook.version))
+        .send(hook)
     },
   )
 
@@ -101,10 +107,14 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'A webhook (team admin or owner)',
         operationId: 'getWebhook',
         params: IdParams,
-        response: { 200: Webhook, ...errors(403, 404) },
+        headers: IfNoneMatchHeaders,
+        response: { 200: Webhook, 304: NotModified, ...errors(403, 404) },
       },
     },
-    async (req) => toWebhook(await webhookForAdmin(db, actorOf(req), req.params.id)),
+    async (req, reply) => {
+      const hook = toWebhook(await webhookForAdmin(db, actorOf(req), req.params.id))
+      return sendEtag(req, reply, hook.version) ? reply : hook
+    },
   )
 
   app.patch(
@@ -116,11 +126,15 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change a webhook’s URL, events or active flag (switching it on again clears its failure streak)',
         operationId: 'updateWebhook',
         params: IdParams,
+        headers: IfMatchHeaders,
         body: UpdateWebhook,
-        response: { 200: Webhook, ...errors(403, 404) },
+        response: { 200: Webhook, ...errors(403, 404, 412) },
       },
     },
-    async (req) => updateWebhook(deps, actorOf(req), req.params.id, req.body),
+    async (req, reply) => {
+      const hook = await updateWebhook(deps, actorOf(req), req.params.id, req.body, expectedVersion(req))
+      return reply.header('etag', etagOf(hook.version)).send(hook)
+    },
   )
 
   app.delete(
@@ -132,11 +146,12 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Delete a webhook and its delivery history',
         operationId: 'deleteWebhook',
         params: IdParams,
-        response: { 204: NoContent, ...errors(403, 404) },
+        headers: IfMatchHeaders,
+        response: { 204: NoContent, ...errors(403, 404, 412) },
       },
     },
     async (req, reply) => {
-      await deleteWebhook(db, actorOf(req), req.params.id)
+      await deleteWebhook(db, actorOf(req), req.params.id, expectedVersion(req))
       return reply.code(204).send(null)
     },
   )

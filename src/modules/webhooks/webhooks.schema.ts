@@ -22,6 +22,7 @@ export const Webhook = z
     active: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    version: z.number().int().meta({ description: 'Bumped by every change; the ETag' }),
   })
   .meta({ id: 'Webhook' })
 export type Webhook = z.infer<typeof Webhook>

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, ne } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { conflict, invalidField, notFound } from '../../http/problem.ts'
+import { conflict, invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { randomSecret } from '../../lib/crypto.ts'
 import { encodeCursor } from '../../lib/cursor.ts'
@@ -29,6 +29,7 @@ export const toWebhook = (w: WebhookRow): Webhook => ({
   active: w.active,
   createdAt: iso(w.createdAt),
   updatedAt: iso(w.updatedAt),
+  version: w.version,
 })
 
 async function checkUrl(deps: WebhookDeps, url: string) {
@@ -102,8 +103,10 @@ export async function updateWebhook(
   actor: Actor,
   id: string,
   input: UpdateWebhook,
+  expected?: number,
 ): Promise<Webhook> {
   const before = await webhookForAdmin(deps.db, actor, id)
+  if (expected !== undefined && before.version !== expected) throw preconditionFailed()
   if (input.url !== undefined) await checkUrl(deps, input.url)
   const row = await deps.db.transaction(async (tx) => {
     const [w] = await tx
@@ -114,9 +117,12 @@ export async function updateWebhook(
         // switched back on: the failure streak starts over
         ...(input.active !== undefined ? { active: input.active, failingSince: null, disabledAt: null } : {}),
         updatedAt: new Date(),
+        version: sql`${webhooks.version} + 1`,
       })
-      .where(eq(webhooks.id, id))
+      .where(and(eq(webhooks.id, id), eq(webhooks.version, before.version)))
       .returning()
+    // changed since it was read (a concurrent PATCH): the If-Match, or our own read, is stale
+    if (!w) throw preconditionFailed()
     const changes: Record<string, { from: unknown; to: unknown }> = {}
     if (input.events && input.events.join() !== before.events.join())
       changes.events = { from: before.events, to: w!.events }
@@ -129,10 +135,14 @@ export async function updateWebhook(
   return toWebhook(row)
 }
 
-export async function deleteWebhook(db: Db, actor: Actor, id: string): Promise<void> {
+export async function deleteWebhook(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
   const row = await webhookForAdmin(db, actor, id)
   await db.transaction(async (tx) => {
-    await tx.delete(webhooks).where(eq(webhooks.id, id))
+    const [gone] = await tx
+      .delete(webhooks)
+      .where(and(eq(webhooks.id, id), expected === undefined ? undefined : eq(webhooks.version, expected)))
+      .returning({ id: webhooks.id })
+    if (!gone) throw preconditionFailed()
     await audit(tx, actor, row, 'webhook.deleted')
   })
 }

@@ -32,6 +32,8 @@ export const webhooks = pgTable(
     disabledAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    // the ETag: bumped by every change a client makes (not by delivery bookkeeping)
+    version: integer().notNull().default(1),
   },
   (t) => [index('webhooks_team_id_idx').on(t.teamId, t.id)],
 )

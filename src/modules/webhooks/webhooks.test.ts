@@ -23,6 +23,7 @@ describe('webhooks API', () => {
     expect(hook).toMatchObject({ url: PUBLIC, events: ['task.created', 'task.updated'], active: true, teamId: team.id })
     expect(hook.secret).toMatch(/^whsec_.{20,}/)
     expect(res.headers.location).toBe(`/api/v1/webhooks/${hook.id}`)
+    expect(res.headers.etag).toBe('"1"')
 
     const got = await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/${hook.id}`, headers: admin.auth })
     expect(got.statusCode).toBe(200)
@@ -83,15 +84,39 @@ describe('webhooks API', () => {
       payload: { active: false },
     })
     expect(patch.statusCode).toBe(200)
-    expect(patch.json()).toMatchObject({ url: PUBLIC, events: ['task.created'], active: false })
+    expect(patch.json()).toMatchObject({ url: PUBLIC, events: ['task.created'], active: false, version: 2 })
+    expect(patch.headers.etag).toBe('"2"')
+    const notModified = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/webhooks/${hook.id}`,
+      headers: { ...admin.auth, 'if-none-match': '"2"' },
+    })
+    expect(notModified.statusCode).toBe(304)
+    const lost = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/webhooks/${hook.id}`,
+      headers: { ...admin.auth, 'if-match': '"1"' },
+      payload: { active: true },
+    })
+    expect(lost.statusCode).toBe(412)
     const again = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/webhooks/${hook.id}`,
       headers: admin.auth,
       payload: { events: ['*'], url: 'https://93.184.216.35/other' },
     })
-    expect(again.json()).toMatchObject({ url: 'https://93.184.216.35/other', events: ['*'], active: false })
-    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/webhooks/${hook.id}`, headers: admin.auth })
+    expect(again.json()).toMatchObject({ url: 'https://93.184.216.35/other', events: ['*'], active: false, version: 3 })
+    const stale = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/webhooks/${hook.id}`,
+      headers: { ...admin.auth, 'if-match': patch.headers.etag as string },
+    })
+    expect(stale.statusCode).toBe(412)
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/webhooks/${hook.id}`,
+      headers: { ...admin.auth, 'if-match': again.headers.etag as string },
+    })
     expect(del.statusCode).toBe(204)
     const gone = await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/${hook.id}`, headers: admin.auth })
     expect(gone.statusCode).toBe(404)
