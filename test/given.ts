@@ -17,7 +17,10 @@ export interface GivenUser {
 }
 
 /** Registers a user through the API. */
-export async function givenUser(app: FastifyInstance, overrides: { email?: string; name?: string } = {}): Promise<GivenUser> {
+export async function givenUser(
+  app: FastifyInstance,
+  overrides: { email?: string; name?: string } = {},
+): Promise<GivenUser> {
   const email = overrides.email ?? uniqueEmail()
   const name = overrides.name ?? 'Test User'
   const res = await app.inject({

@@ -48,7 +48,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         }
       })
       const closed = new Promise<void>((r) => res.on('close', () => r()))
-      resolve({
+      const client: SseClient = {
         status: res.statusCode ?? 0,
         headers: res.headers,
         comments,
@@ -68,11 +68,10 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
             waiters.push(done)
           })
         },
-        async none(ms = 500) {
-          return this.next(ms).catch(() => undefined)
-        },
+        none: (ms = 500) => client.next(ms).catch(() => undefined),
         close: () => req.destroy(),
-      })
+      }
+      resolve(client)
     })
     req.on('error', reject)
     req.end()
