@@ -85,7 +85,7 @@ export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
     if (problem.status >= 500) req.log.error({ err }, 'request failed')
-    else if (!(err instanceof Problem)) req.log.info({ code: err.code, msg: err.message }, 'request rejected')
+    else if (!(err instanceof Problem)) req.log.info({ code: err.code, reason: err.message }, 'request rejected')
     return sendProblem(req, reply, problem)
   })
   app.setNotFoundHandler((req, reply) =>
