@@ -25,6 +25,9 @@ async function connect(): Promise<{ query: Query; close: () => Promise<void> }> 
       connectionString: process.env.DATABASE_URL,
       max: Number(process.env.DATABASE_POOL_SIZE ?? 20),
     })
+    // named statements skip parsing, but after five runs PostgreSQL may switch one to a generic plan,
+    // which for the list (a team or project as a parameter) is far slower: plan each run, as the app does
+    pool.on('connect', (client) => void client.query('set plan_cache_mode = force_custom_plan').catch(() => {}))
     const names = new Map<string, string>()
     // named statements: parsed and planned once per connection, as a hand-tuned server would
     const nameOf = (text: string) => {
