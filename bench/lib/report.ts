@@ -26,7 +26,7 @@ export function summarise(rows: Row[], order: string[], notes: Record<string, st
   return order.map((workload) => {
     const app = median(rows.filter((r) => r.workload === workload && r.target === 'app').map((r) => r.m))
     const reference = median(rows.filter((r) => r.workload === workload && r.target === 'reference').map((r) => r.m))
-    const ratio = app && reference ? app.reqPerSec / reference.reqPerSec : undefined
+    const ratio = app && reference?.reqPerSec ? app.reqPerSec / reference.reqPerSec : undefined
     return { workload, app, reference, ratio, note: notes[workload] }
   })
 }
