@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { uuidv7 } from 'uuidv7'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
-import { registerAuth } from './http/auth.ts'
+import { registerAccessChecks, registerAuth } from './http/auth.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
@@ -171,6 +171,7 @@ export async function buildApp({
   app.decorate('identity', identity)
   registerAuth(app, identity.authenticate)
   registerRateLimit(app, infra.limits, config)
+  registerAccessChecks(app)
   registerIdempotency(app, database.db)
   app.addHook('onClose', () => infra.close())
   const hub = createEventHub({

@@ -48,6 +48,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null
+    /** why the credentials sent were refused (answered by the access checks) */
+    authFailure: Problem | null
   }
 }
 
@@ -76,23 +78,30 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
     route.schema ??= {}
     ;(route.schema as { security?: unknown }).security ??= [{ bearerAuth: config?.admin ? ['admin'] : [] }]
   })
+  app.decorateRequest('authFailure', null)
+  // identify the caller; a failure is answered by the access checks, after the rate limiter has
+  // counted the request against its IP (so guessing tokens is limited like any anonymous traffic)
   app.addHook('onRequest', async (req) => {
     // ops routes at the root (/health, /metrics…) guard themselves
     if (!req.routeOptions.url?.startsWith('/api/')) return
-    const config = req.routeOptions.config
-    if (config.public) {
+    try {
+      const token = bearer(req.headers.authorization)
+      if (token) req.actor = await authenticate(token, req)
+    } catch (err) {
+      if (!(err instanceof Problem && err.status === 401)) throw err
       // clients attach their access token to every call, so /auth/refresh arrives with the expired
       // one: on a route that needs no credentials, credentials that fail leave the caller anonymous
-      try {
-        const token = bearer(req.headers.authorization)
-        if (token) req.actor = await authenticate(token, req)
-      } catch (err) {
-        if (!(err instanceof Problem && err.status === 401)) throw err
-      }
-      return
+      if (!req.routeOptions.config.public) req.authFailure = err
     }
-    const token = bearer(req.headers.authorization)
-    if (token) req.actor = await authenticate(token, req)
+  })
+}
+
+/** The access rules of each route (register after the rate limiter: see registerAuth). */
+export function registerAccessChecks(app: FastifyInstance) {
+  app.addHook('onRequest', async (req) => {
+    const config = req.routeOptions.config
+    if (!req.routeOptions.url?.startsWith('/api/') || config.public) return
+    if (req.authFailure) throw req.authFailure
     const actor = actorOf(req)
     if (config.sessionOnly && actor.via === 'pat') {
       throw forbidden('This needs a signed-in session; a personal access token cannot manage tokens or sessions')

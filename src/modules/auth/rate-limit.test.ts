@@ -106,6 +106,23 @@ describe('the general limits', () => {
     expectLimited(await refresh(), 6, 60)
   })
 
+  it('counts requests with a refused token against their IP, so tokens cannot be guessed without limit', async () => {
+    const ip = newIp()
+    const guess = () =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/v1/users/me',
+        remoteAddress: ip,
+        headers: bearer(`tl_pat_${randomBytes(16).toString('hex')}`),
+      })
+    for (let i = 0; i < 6; i++) {
+      const res = await guess()
+      expect(res.statusCode).toBe(401)
+      expect(res.headers['ratelimit-limit']).toBe('6')
+    }
+    expectLimited(await guess(), 6, 60)
+  })
+
   it('never limits /health', async () => {
     const ip = newIp()
     for (let i = 0; i < 20; i++) {
