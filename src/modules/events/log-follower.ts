@@ -10,7 +10,8 @@ import type { Database } from '../../db/client.ts'
  * up to that value has either ended or holds the lock. Once those have all ended, every id up to
  * the value is final (committed, or rolled back for good) and the mark moves there. Readers never
  * read past the mark, so they never step over a gap that could still fill. Only writers of this
- * log hold it back, not unrelated transactions elsewhere in the cluster.
+ * log hold it back, not unrelated transactions elsewhere in the cluster (pg_locks spans every
+ * database, and clones of one template share the table's oid: the database is part of the match).
  */
 export function createLogFollower(database: Database) {
   const { sql } = database
@@ -26,7 +27,8 @@ export function createLogFollower(database: Database) {
   }
 
   const WRITERS = `select distinct virtualtransaction::text as vxid from pg_locks
-    where relation = 'activity'::regclass and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`
+    where relation = 'activity'::regclass and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()
+      and database = (select oid from pg_database where datname = current_database())`
 
   async function step(): Promise<number> {
     if (probe) {
