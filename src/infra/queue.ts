@@ -77,9 +77,12 @@ const txAdapter = (tx: Db): PgBoss.Db => ({
  * time, pg-boss's multi-statement scripts (schema creation, maintenance: `BEGIN; …; COMMIT`) go
  * through `exec`; the pg pool runs them as one simple query.
  */
-function databaseAdapter(database: Database): PgBoss.Db {
+function databaseAdapter(database: Database, isStopped: () => boolean): PgBoss.Db {
   return {
     executeSql: async (text, values) => {
+      // a handler that outlived the stop's grace period finishes after the database may be closed:
+      // its bookkeeping is dropped, the job stays active, expires and runs again (never lost)
+      if (isStopped()) return { rows: [] }
       if (database.kind === 'pglite' && !values?.length && /;\s*\S/.test(text.trim().replace(/;\s*$/, ''))) {
         await database.sql.exec(text)
         return { rows: [] }
@@ -100,8 +103,9 @@ export interface QueueDeps {
 /** Background jobs on pg-boss, in the same PostgreSQL (or PGlite) as the data. */
 export async function createQueue({ database, logger, jobs, pollingIntervalSeconds = 2 }: QueueDeps): Promise<Queue> {
   const log = logger.child({ component: 'queue' })
+  let stopped = false
   const boss = new PgBoss({
-    db: databaseAdapter(database),
+    db: databaseAdapter(database, () => stopped),
     schema: 'pgboss',
     // embedded: the one process supervises; on PostgreSQL every instance may, pg-boss takes turns with a lock
     supervise: true,
@@ -207,6 +211,7 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
     },
     async stop(timeoutMs = 10_000) {
       await boss.stop({ graceful: true, timeout: timeoutMs, wait: true, close: true })
+      stopped = true
     },
   }
 }
