@@ -169,6 +169,7 @@ export async function buildApp({
 
   const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
   app.decorate('identity', identity)
+  app.metrics.authCaches = () => identity.cacheStats
   registerAuth(app, identity.authenticate)
   registerRateLimit(app, infra.limits, config)
   registerAccessChecks(app)

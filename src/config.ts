@@ -49,6 +49,8 @@ export const EnvSchema = z.object({
   PDF_EXTRACT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
   /** run the job handlers in the API process too (default: only with the embedded database) */
   JOBS_IN_API: bool.optional(),
+  /** seconds a user's auth state and a token lookup stay cached per instance; 0 turns the caches off */
+  AUTH_CACHE_TTL: int(0, 300).default(30),
   RATE_LIMIT_ENABLED: bool.default(true),
   RATE_LIMIT_USER_PER_MIN: int(1, 1_000_000).default(600),
   RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(300),

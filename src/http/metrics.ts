@@ -74,7 +74,29 @@ export function createMetrics(database: Database, infra: Infra) {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
-  const metrics = { registry, requests, duration, rateLimited, eventLag, openStreams: () => 0 }
+  const metrics = {
+    registry,
+    requests,
+    duration,
+    rateLimited,
+    eventLag,
+    openStreams: () => 0,
+    /** the identity's per-request caches (user state, token lookups), set once it exists */
+    authCaches: (): Record<string, { hits: number; misses: number }> => ({}),
+  }
+  new Counter({
+    name: 'auth_cache_lookups_total',
+    help: 'Per-request auth lookups by cache (user state, token) and result (hit: no query)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [cache, s] of Object.entries(metrics.authCaches())) {
+        this.inc({ cache, result: 'hit' }, s.hits)
+        this.inc({ cache, result: 'miss' }, s.misses)
+      }
+    },
+  })
   new Gauge({
     name: 'sse_open_streams',
     help: 'Server-Sent Events streams open on this instance',

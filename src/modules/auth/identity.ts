@@ -13,7 +13,7 @@ import { type UserRow, users } from '../users/users.table.ts'
 import { accessTokens } from './jwt.ts'
 import { type OidcClaims, oidcVerifier } from './oidc.ts'
 import type { SessionDeps } from './sessions.service.ts'
-import { userStates } from './user-state.ts'
+import { type CacheStats, userStates } from './user-state.ts'
 
 /** Runs inside the transaction that creates a user (the workspace module gives every user a personal team). */
 export type UserCreatedHook = (tx: Db, user: UserRow) => Promise<void>
@@ -25,12 +25,11 @@ export interface IdentityDeps {
   onUserCreated?: UserCreatedHook
 }
 
-const PAT_CACHE_MS = 30_000
-
 /** Everything the auth routes and the per-request check share: token issuing, user state, the authenticator. */
 export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps) {
   const tokens = accessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL)
-  const states = userStates(db, config.ACCESS_TOKEN_TTL)
+  const cacheMs = config.AUTH_CACHE_TTL * 1000
+  const states = userStates(db, config.ACCESS_TOKEN_TTL, cacheMs)
   const oidc =
     config.OIDC_ISSUER && config.OIDC_AUDIENCE
       ? oidcVerifier({
@@ -41,6 +40,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
         })
       : null
   const patCache = new Map<string, { id: string; userId: string; scopes: Scope[]; expiresAt: number; until: number }>()
+  const patStats: CacheStats = { hits: 0, misses: 0 }
   const touched = new Map<string, number>()
   const tokenListeners: (() => void)[] = []
   const sessionDeps: SessionDeps = { db, tokens, states, refreshTtlSeconds: config.REFRESH_TOKEN_TTL, log }
@@ -48,15 +48,23 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     await onUserCreated?.(tx, user)
   }
 
-  async function actorFor(userId: string, via: Actor['via'], scopes?: readonly Scope[], tokenId?: string) {
+  async function actorFor(
+    userId: string,
+    via: Actor['via'],
+    scopes?: readonly Scope[],
+    tokenId?: string,
+    sessionFamily?: string,
+  ): Promise<Actor> {
     const state = await states.get(userId)
     if (!state || state.disabled) throw unauthorized('The account is disabled or does not exist')
+    if (sessionFamily && state.revokedFamilies.has(sessionFamily)) throw unauthorized('The session was signed out')
     const roleScopes = scopesForRole(state.role)
     return {
       userId,
       role: state.role,
       via,
       tokenId,
+      sessionFamily,
       // a token never exceeds its owner's current role (a demoted admin's admin-scoped token loses admin)
       scopes: scopes ? scopes.filter((s) => roleScopes.includes(s)) : roleScopes,
     } satisfies Actor
@@ -65,7 +73,9 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   async function fromPat(secret: string): Promise<Actor> {
     const key = sha256(secret)
     let entry = patCache.get(key)
-    if (!entry || entry.until < Date.now()) {
+    if (entry && entry.until >= Date.now()) patStats.hits++
+    else {
+      patStats.misses++
       const row = await findApiToken(db, secret)
       if (!row) throw unauthorized('Invalid personal access token')
       entry = {
@@ -73,10 +83,12 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
         userId: row.userId,
         scopes: row.scopes as Scope[],
         expiresAt: row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
-        until: Date.now() + PAT_CACHE_MS,
+        until: Date.now() + cacheMs,
       }
-      if (patCache.size > 10_000) patCache.clear()
-      patCache.set(key, entry)
+      if (cacheMs > 0) {
+        if (patCache.size > 10_000) patCache.clear()
+        patCache.set(key, entry)
+      }
     }
     if (entry.expiresAt <= Date.now()) throw unauthorized('The personal access token has expired')
     const last = touched.get(entry.id) ?? 0
@@ -135,12 +147,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   const authenticate: Authenticator = async (token: string, _req: FastifyRequest) => {
     if (token.startsWith(PAT_PREFIX)) return fromPat(token)
     const claims = await tokens.verify(token)
-    if (claims) {
-      const actor = await actorFor(claims.sub, 'session')
-      const state = await states.get(claims.sub)
-      if (state?.revokedFamilies.has(claims.sid)) throw unauthorized('The session was signed out')
-      return { ...actor, sessionFamily: claims.sid }
-    }
+    if (claims) return actorFor(claims.sub, 'session', undefined, undefined, claims.sid)
     if (oidc) {
       const external = await oidc.verify(token)
       if (external) return actorFor((await externalUser(external)).id, 'oidc')
@@ -151,6 +158,8 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   return {
     tokens,
     states,
+    /** hits and misses of the two per-request caches, for /metrics */
+    cacheStats: { user: states.stats, token: patStats },
     sessionDeps,
     authenticate,
     userCreated,
