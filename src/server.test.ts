@@ -1,56 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { existsSync, mkdtempSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTestApp } from '../test/app.ts'
 import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
+import { type Cli, killClis, runCli } from '../test/spawn.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const STOP_WITHIN_MS = 10_000
 
-interface Cli {
-  child: ChildProcess
-  /** every JSON log line written so far */
-  logs: Record<string, unknown>[]
-  stderr(): string
-  exited: Promise<number | null>
-}
-
-const running: Cli[] = []
-afterEach(() => {
-  for (const cli of running.splice(0)) if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
-})
-
-/** Runs the real CLI as `npm start` does, with nothing from this process's environment but PATH. */
-function runCli(args: string[], env: Record<string, string>): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const logs: Record<string, unknown>[] = []
-  let stderr = ''
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line))
-    } catch {
-      logs.push({ msg: line })
-    }
-  })
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk
-  })
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
-  const cli = { child, logs, stderr: () => stderr, exited }
-  running.push(cli)
-  return cli
-}
+afterEach(killClis)
 
 /** Starts `serve` and resolves with the URL from its startup line. */
 async function serve(env: Record<string, string>) {

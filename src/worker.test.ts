@@ -1,60 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
 import { givenUser } from '../test/given.ts'
 import { givenTask, pdfWith, sendFile } from '../test/given-files.ts'
+import { type Cli, killClis, runCli } from '../test/spawn.ts'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
 import { openDb } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { createLogger } from './logger.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-
-interface Cli {
-  child: ChildProcess
-  logs: Record<string, unknown>[]
-  stderr(): string
-  exited: Promise<number | null>
-}
-
-const running: Cli[] = []
 const dirs: string[] = []
 afterEach(() => {
-  for (const cli of running.splice(0)) if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
+  killClis()
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
-/** Runs the real CLI as `npm run worker` does, with nothing from this process's environment but PATH. */
-function runCli(args: string[], env: Record<string, string>): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const logs: Record<string, unknown>[] = []
-  let stderr = ''
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line))
-    } catch {
-      logs.push({ msg: line })
-    }
-  })
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk
-  })
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
-  const cli = { child, logs, stderr: () => stderr, exited }
-  running.push(cli)
-  return cli
-}
 
 const logged = (cli: Cli, msg: string) => cli.logs.some((l) => l.msg === msg)
 
