@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { useTestApp } from '../../test/app.ts'
@@ -20,6 +21,12 @@ const t = useTestApp({
     })
     app.get('/test/conflict', async () => {
       throw conflict('Email already registered')
+    })
+    // a write pointing at rows that are gone, as when a concurrent request deleted them
+    app.post('/test/dangling', async () => {
+      await app.database.db.execute(
+        sql`insert into task_tags (task_id, tag_id) values (gen_random_uuid(), gen_random_uuid())`,
+      )
     })
   },
 })
@@ -97,6 +104,16 @@ describe('problem+json errors', () => {
     const res = await t.app.inject({ method: 'GET', url: '/test/conflict' })
     expect(res.statusCode).toBe(409)
     expect(res.json()).toMatchObject({ type: 'urn:tasklane:problem:conflict', detail: 'Email already registered' })
+  })
+
+  it('answers a foreign key violation with a 409 problem, logging the constraint but not the statement', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/dangling', headers: { 'x-request-id': 'fk-409' } })
+    expect(res.statusCode).toBe(409)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    expect(res.json()).toMatchObject({ type: 'urn:tasklane:problem:conflict', status: 409, requestId: 'fk-409' })
+    const logged = t.logs.find((l) => l.reqId === 'fk-409' && l.msg === 'request rejected')
+    expect(logged).toMatchObject({ code: '23503', constraint: expect.stringMatching(/^task_tags_/) })
+    expect(JSON.stringify(t.logs.filter((l) => l.reqId === 'fk-409'))).not.toContain('insert into')
   })
 
   it('answers malformed JSON with 400', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { type FieldError, Problem, problemType } from './problem.ts'
+import { FOREIGN_KEY_VIOLATION, serverError } from '../db/errors.ts'
+import { conflict, type FieldError, Problem, problemType } from './problem.ts'
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
 
@@ -47,6 +48,11 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
     }))
     return new Problem(400, 'validation', 'Bad Request', 'The request is invalid', errors)
   }
+  if (serverError(err)?.code === FOREIGN_KEY_VIOLATION) {
+    // a row the write points at was deleted by a concurrent request: the writes that know which row
+    // lock it first and answer 404 or 400; for any other, it is still a conflict, never a fault
+    return conflict('Something this request refers to was deleted meanwhile: reload it and try again')
+  }
   const status = (err as FastifyError).statusCode
   if (status && status >= 400 && status < 500) {
     // Fastify's own 4xx messages (bad JSON, body too large, wrong content type…) are safe to show
@@ -81,11 +87,14 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: P
     })
 }
 
+// a failed statement's message carries its parameters (secrets, hashes): log only what the server said
+const rejection = (err: FastifyError) => serverError(err) ?? { code: err.code, reason: err.message }
+
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
     if (problem.status >= 500) req.log.error({ err }, 'request failed')
-    else if (!(err instanceof Problem)) req.log.info({ code: err.code, reason: err.message }, 'request rejected')
+    else if (!(err instanceof Problem)) req.log.info(rejection(err), 'request rejected')
     return sendProblem(req, reply, problem)
   })
   app.setNotFoundHandler((req, reply) =>

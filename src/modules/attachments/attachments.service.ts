@@ -11,6 +11,7 @@ import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
 import { nameStoredFile, type StoredFile } from '../files/files.upload.ts'
+import { taskRef } from '../tasks/tasks.queries.ts'
 import { tasks } from '../tasks/tasks.table.ts'
 import { atLeast, requireRole, visibleTo } from '../teams/access.ts'
 import type { Attachment } from './attachments.schema.ts'
@@ -42,19 +43,9 @@ export const toAttachment = (row: AttachmentRow): Attachment => ({
   version: row.version,
 })
 
-/** A task the caller can see (404 otherwise), with what attachments need of it. */
-async function visibleTask(db: Db, actor: Actor, taskId: string) {
-  const [task] = await db
-    .select({ id: tasks.id, teamId: tasks.teamId, projectId: tasks.projectId })
-    .from(tasks)
-    .where(and(eq(tasks.id, taskId), visibleTo(actor, tasks.teamId)))
-  if (!task) throw notFound('task', taskId)
-  return task
-}
-
-/** A task the caller may attach files to: a member of its team. */
-export async function taskForUpload(db: Db, actor: Actor, taskId: string) {
-  const task = await visibleTask(db, actor, taskId)
+/** A task the caller may attach files to: a member of its team (`lock`: see taskRef). */
+export async function taskForUpload(db: Db, actor: Actor, taskId: string, opts: { lock?: boolean } = {}) {
+  const task = await taskRef(db, actor, taskId, opts)
   await requireRole(db, actor, task.teamId, 'member', 'task', taskId)
   return task
 }
@@ -104,7 +95,7 @@ export async function listAttachments(
   taskId: string,
   query: { limit: number; cursor?: string },
 ): Promise<{ items: Attachment[]; nextCursor: string | null }> {
-  await visibleTask(db, actor, taskId)
+  await taskRef(db, actor, taskId)
   const after = query.cursor ? decodeCursor(query.cursor, 2) : null
   const where: (SQL | undefined)[] = [
     eq(attachments.taskId, taskId),
@@ -164,7 +155,7 @@ export async function createAttachment(
   return nameStoredFile(deps.storage, file, deps.log, () =>
     deps.db.transaction(async (tx) => {
       // the task may have gone (or the caller's role) while the bytes were uploading
-      const task = await taskForUpload(tx, actor, taskId)
+      const task = await taskForUpload(tx, actor, taskId, { lock: true })
       const [row] = await tx
         .insert(attachments)
         .values({

@@ -6,6 +6,7 @@ import { decodeCursor, page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
 import { diff, recordActivity } from '../activity/activity.service.ts'
+import { taskRef } from '../tasks/tasks.queries.ts'
 import { tasks } from '../tasks/tasks.table.ts'
 import { atLeast, requireRole, teamRoleOf, visibleTo } from '../teams/access.ts'
 import { users } from '../users/users.table.ts'
@@ -32,16 +33,6 @@ const toComment = ({ comment: c, authorName }: { comment: CommentRow; authorName
   version: c.version,
 })
 
-/** The task a comment route names, when the caller can see it (404 otherwise). */
-async function visibleTask(db: Db, actor: Actor, taskId: string) {
-  const [task] = await db
-    .select({ id: tasks.id, teamId: tasks.teamId, projectId: tasks.projectId })
-    .from(tasks)
-    .where(and(eq(tasks.id, taskId), visibleTo(actor, tasks.teamId)))
-  if (!task) throw notFound('task', taskId)
-  return task
-}
-
 const entry = (actor: Actor, c: CommentRow, projectId: string, action: string) => ({
   actorId: actor.userId,
   action,
@@ -54,7 +45,7 @@ const entry = (actor: Actor, c: CommentRow, projectId: string, action: string) =
 
 /** A task's comments, oldest first, one keyset page on (createdAt, id). */
 export async function listComments(db: Db, actor: Actor, taskId: string, query: { limit: number; cursor?: string }) {
-  await visibleTask(db, actor, taskId)
+  await taskRef(db, actor, taskId)
   const after = query.cursor ? decodeCursor(query.cursor, 2) : null
   if (after && !(typeof after[0] === 'string' && !Number.isNaN(Date.parse(after[0])) && UUID.test(String(after[1])))) {
     throw invalidField('query.cursor', 'not a cursor this list returned')
@@ -76,7 +67,7 @@ export async function listComments(db: Db, actor: Actor, taskId: string, query: 
 
 export async function createComment(db: Db, actor: Actor, taskId: string, body: string): Promise<Comment> {
   return db.transaction(async (tx) => {
-    const task = await visibleTask(tx, actor, taskId)
+    const task = await taskRef(tx, actor, taskId, { lock: true })
     await requireRole(tx, actor, task.teamId, 'member', 'task', taskId)
     const [row] = await tx
       .insert(comments)

@@ -65,13 +65,18 @@ async function owned(db: Db, actor: Actor, id: string, expected?: number): Promi
   return row
 }
 
-/** The team of the project a note is shared with (a member of it may share there), or null. */
+/**
+ * The team of the project a note is shared with (a member of it may share there), or null. Call in
+ * the writing transaction: the project is locked FOR KEY SHARE, so a concurrent delete of it goes
+ * first (400 here) or waits for the note and clears its projectId.
+ */
 async function teamOfProject(db: Db, actor: Actor, projectId: string | null | undefined): Promise<string | null> {
   if (!projectId) return null
   const [project] = await db
     .select({ teamId: projects.teamId })
     .from(projects)
     .where(and(eq(projects.id, projectId), visibleTo(actor, projects.teamId)))
+    .for('key share')
   const role = project ? await teamRoleOf(db, actor, project.teamId) : null
   if (!project || !role) throw invalidField('body.projectId', 'project not found')
   if (role === 'viewer') throw invalidField('body.projectId', 'sharing needs the member role in the project team')

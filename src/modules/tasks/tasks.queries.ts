@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, isNull, lt, not, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
+import { notFound } from '../../http/problem.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
 import { projects } from '../projects/projects.table.ts'
 import { tags as tagTable } from '../tags/tags.table.ts'
@@ -100,6 +101,22 @@ export async function findTask(db: Db, actor: Actor, id: string): Promise<Task |
   const [row] =
     actor.role === 'admin' ? await byId.admin.execute({ id }) : await byId.member.execute({ id, userId: actor.userId })
   return row && toTask(row)
+}
+
+/**
+ * What a route under a task (`/tasks/:id/comments`, `…/attachments`) needs of it, when the caller
+ * can see it (404 otherwise). `lock` (in a transaction that adds a row pointing at the task) holds
+ * it FOR KEY SHARE: a concurrent delete then goes first and this answers 404, or waits for this one
+ * and cascades to the new row, instead of the insert failing on its foreign key.
+ */
+export async function taskRef(db: Db, actor: Actor, id: string, opts: { lock?: boolean } = {}) {
+  const query = db
+    .select({ id: tasks.id, teamId: tasks.teamId, projectId: tasks.projectId })
+    .from(tasks)
+    .where(and(eq(tasks.id, id), visibleTo(actor, tasks.teamId)))
+  const [task] = opts.lock ? await query.for('key share') : await query
+  if (!task) throw notFound('task', id)
+  return task
 }
 
 const OPEN = sql`${tasks.status} in ('todo', 'in_progress')`

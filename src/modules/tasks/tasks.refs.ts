@@ -11,7 +11,9 @@ import { tasks } from './tasks.table.ts'
 
 /*
  * Checks of the ids a task write names. An id the caller cannot see is a 400 naming the field
- * (`body.projectId`): only the resource in the path answers 404.
+ * (`body.projectId`): only the resource in the path answers 404. A row the write will point at is
+ * locked (FOR KEY SHARE, as the foreign key check would) so a concurrent delete either goes first
+ * and the check answers 400, or waits for this write and cascades to what it wrote.
  */
 
 /** The caller's Inbox: the `Inbox` project of the personal team they own. */
@@ -93,6 +95,7 @@ export async function checkTags(tx: Db, teamId: string, tagIds: readonly string[
     .select({ id: tags.id })
     .from(tags)
     .where(and(eq(tags.teamId, teamId), inArray(tags.id, ids)))
+    .for('key share')
   if (found.length !== ids.length) {
     const known = new Set(found.map((t) => t.id))
     throw invalidField('body.tagIds', `not tags of the task’s team: ${ids.filter((id) => !known.has(id)).join(', ')}`)
@@ -114,6 +117,7 @@ export async function checkParent(
     .select({ projectId: tasks.projectId })
     .from(tasks)
     .where(and(eq(tasks.id, parentId), eq(tasks.teamId, target.teamId)))
+    .for('key share')
   // a task of another team is as unknown as a missing one
   if (!parent) throw invalidField('body.parentId', 'task not found')
   if (parent.projectId !== target.projectId) throw invalidField('body.parentId', 'must be a task of the same project')
