@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { serverError, UNIQUE_VIOLATION } from '../../db/errors.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -23,17 +24,12 @@ const toTag = (row: TagRow): Tag => ({
   version: row.version,
 })
 
-const isUniqueViolation = (err: unknown) => {
-  const e = err as { code?: string; cause?: { code?: string } }
-  return e.code === '23505' || e.cause?.code === '23505'
-}
-
 /** The unique index on (team, lower(name)) decides between concurrent writers: the loser gets 409. */
 async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write()
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('The team already has a tag with this name')
+    if (serverError(err)?.code === UNIQUE_VIOLATION) throw conflict('The team already has a tag with this name')
     throw err
   }
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { serverError, UNIQUE_VIOLATION } from '../../db/errors.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -26,10 +27,6 @@ export const toMe = (row: UserRow): Me => ({
   notifications: { assigned: true, reminders: true, webhooks: true, ...row.notifications },
 })
 
-const isUniqueViolation = (err: unknown) =>
-  (err as { code?: string; cause?: { code?: string } }).code === '23505' ||
-  (err as { cause?: { code?: string } }).cause?.code === '23505'
-
 /**
  * Inserts a user. The unique index on lower(email) decides between two concurrent registrations:
  * the loser gets 409. Call inside the transaction that also creates what a new user owns.
@@ -45,7 +42,7 @@ export async function insertUser(
       .returning()
     return row!
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict('Email already registered')
+    if (serverError(err)?.code === UNIQUE_VIOLATION) throw conflict('Email already registered')
     throw err
   }
 }
