@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
+import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
-import { IfNoneMatchHeaders } from '../tasks/tasks.schema.ts'
 import { Comment, CommentQuery, CreateComment, UpdateComment } from './comments.schema.ts'
 import { createComment, deleteComment, getComment, listComments, updateComment } from './comments.service.ts'
 
@@ -62,7 +62,7 @@ export const commentsRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getComment',
         params: IdParams,
         headers: IfNoneMatchHeaders,
-        response: { 200: Comment, ...errors(403, 404) },
+        response: { 200: Comment, 304: NotModified, ...errors(403, 404) },
       },
     },
     async (req, reply) => {

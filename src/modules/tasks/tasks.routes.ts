@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
+import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
-import { CreateTask, IfNoneMatchHeaders, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
+import { CreateTask, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
 import { deleteTask, getTask, listTasks } from './tasks.service.ts'
 import { createTask, updateTask } from './tasks.write.ts'
 
@@ -60,7 +61,7 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getTask',
         params: IdParams,
         headers: IfNoneMatchHeaders,
-        response: { 200: Task, ...errors(404) },
+        response: { 200: Task, 304: NotModified, ...errors(404) },
       },
     },
     async (req, reply) => {

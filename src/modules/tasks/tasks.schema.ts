@@ -162,11 +162,3 @@ export const TaskQuery = z.object({
   cursor: Cursor.optional(),
 })
 export type TaskQuery = z.infer<typeof TaskQuery>
-
-export const IfNoneMatchHeaders = z.object({
-  'if-none-match': z
-    .string()
-    .max(200)
-    .optional()
-    .meta({ description: 'An ETag this API returned: 304 when unchanged' }),
-})
