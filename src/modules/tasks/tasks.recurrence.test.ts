@@ -105,4 +105,69 @@ describe('completing a recurring task', () => {
     await complete(user.auth, once.id)
     expect(await openTitled(user, once.projectId, 'Once')).toHaveLength(0)
   })
+
+  it('creates the next occurrence once: reopening and completing again leaves the one it spawned', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user, { title: 'Weekly report', recurrence: 'FREQ=WEEKLY' })
+    await complete(user.auth, task.id)
+    const [next, ...more] = await openTitled(user, task.projectId, 'Weekly report')
+    expect(more).toEqual([])
+    for (const status of ['todo', 'done', 'in_progress', 'done']) {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/tasks/${task.id}/status`,
+        headers: user.auth,
+        payload: { status },
+      })
+      expect(res.statusCode, res.body).toBe(200)
+    }
+    expect((await openTitled(user, task.projectId, 'Weekly report')).map((x) => x.id)).toEqual([next!.id])
+    // the next occurrence itself spawns its own, once
+    await complete(user.auth, next!.id)
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tasks/${next!.id}`,
+      headers: user.auth,
+      payload: { status: 'todo' },
+    })
+    await complete(user.auth, next!.id)
+    expect(await openTitled(user, task.projectId, 'Weekly report')).toHaveLength(1)
+  })
+
+  it('creates it once under concurrent reopen/complete toggles', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user, { title: 'Toggled', recurrence: 'FREQ=DAILY' })
+    const set = (status: string) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${task.id}/status`, headers: user.auth, payload: { status } })
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => set(i % 2 ? 'todo' : 'done')))
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(12).fill(200))
+    await set('done')
+    expect(await openTitled(user, task.projectId, 'Toggled')).toHaveLength(1)
+  })
+
+  it('creates it anew when the one it spawned was deleted; deleting either occurrence keeps the other', async () => {
+    const user = await givenUser(t.app)
+    const parent = await givenTask(t.app, user, { title: 'Chores' })
+    const task = await givenTask(t.app, user, { title: 'Dishes', recurrence: 'FREQ=DAILY', parentId: parent.id })
+    const remove = (id: string) => t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}`, headers: user.auth })
+    await complete(user.auth, task.id)
+    const [first] = await openTitled(user, task.projectId, 'Dishes')
+    expect((await remove(first!.id)).statusCode).toBe(204)
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tasks/${task.id}`,
+      headers: user.auth,
+      payload: { status: 'todo' },
+    })
+    await complete(user.auth, task.id)
+    const [second, ...more] = await openTitled(user, task.projectId, 'Dishes')
+    expect(more).toEqual([])
+    expect(second!.id).not.toBe(first!.id)
+    // the completed one goes, the next stays; then the parent takes both generations with it
+    expect((await remove(task.id)).statusCode).toBe(204)
+    expect((await t.app.inject({ url: `/api/v1/tasks/${second!.id}`, headers: user.auth })).statusCode).toBe(200)
+    await complete(user.auth, second!.id)
+    expect((await remove(parent.id)).statusCode).toBe(204)
+    expect(await openTitled(user, task.projectId, 'Dishes')).toEqual([])
+  })
 })

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm'
-import { check, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import {
+  check,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { tsvector } from '../../db/types.ts'
 import { projects } from '../projects/projects.table.ts'
 import { tags } from '../tags/tags.table.ts'
@@ -31,6 +42,9 @@ export const tasks = pgTable(
     assigneeId: uuid().references(() => users.id, { onDelete: 'set null' }),
     position: doublePrecision().notNull(),
     recurrence: text(),
+    // the recurring task whose completion created this one: a task spawns its next occurrence once,
+    // however often it is reopened and completed again (unless that occurrence is deleted)
+    previousOccurrenceId: uuid().references((): never => tasks.id as never, { onDelete: 'set null' }),
     completedAt: timestamp({ withTimezone: true, precision: 3 }),
     completedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
@@ -73,6 +87,7 @@ export const tasks = pgTable(
       t.id.desc().nullsFirst(),
     ),
     index('tasks_parent_idx').on(t.parentId),
+    uniqueIndex('tasks_previous_occurrence_idx').on(t.previousOccurrenceId),
     // overdue and due-soon only ever look at open tasks
     index('tasks_open_due_idx')
       .on(t.teamId, t.dueAt)

@@ -194,9 +194,13 @@ async function moveSubtasks(tx: Db, actor: Actor, task: TaskRow, from: string, n
 /**
  * The next occurrence of a completed recurring task: the same fields, status todo, due at the first
  * occurrence of its rule after the previous dueAt that lies in the future (after the completion when
- * it had no dueAt), its reminder shifted by as much.
+ * it had no dueAt), its reminder shifted by as much. Only once: a task reopened and completed again
+ * keeps the occurrence it already spawned (checked under the completed task's row lock; the unique
+ * index on previous_occurrence_id holds it even so).
  */
 async function createNextOccurrence(tx: Db, actor: Actor, done: TaskRow, tagIds: string[], now: Date) {
+  const [spawned] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.previousOccurrenceId, done.id))
+  if (spawned) return
   const anchor = done.dueAt ?? now
   const dueAt = nextOccurrence(parseRRule(done.recurrence!), anchor, now)
   if (!dueAt) return
@@ -217,6 +221,7 @@ async function createNextOccurrence(tx: Db, actor: Actor, done: TaskRow, tagIds:
       remindAt: done.remindAt && new Date(done.remindAt.getTime() + shift),
       assigneeId: done.assigneeId,
       recurrence: done.recurrence,
+      previousOccurrenceId: done.id,
       position: await nextPosition(tx, done.projectId),
       createdBy: actor.userId,
       createdAt: now,

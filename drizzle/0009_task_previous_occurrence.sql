@@ -1,0 +1,3 @@
+ALTER TABLE "tasks" ADD COLUMN "previous_occurrence_id" uuid;--> statement-breakpoint
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_previous_occurrence_id_tasks_id_fk" FOREIGN KEY ("previous_occurrence_id") REFERENCES "public"."tasks"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "tasks_previous_occurrence_idx" ON "tasks" USING btree ("previous_occurrence_id");
