@@ -5,8 +5,7 @@ import { preconditionFailed } from './problem.ts'
 export const etagOf = (version: number) => `"${version}"`
 
 /** Sets the ETag; answers 304 (returns true) when the client's If-None-Match already names it. */
-export function sendEtag(req: FastifyRequest, reply: FastifyReply, version: number): boolean {
-  const etag = etagOf(version)
+export function sendEtag(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
   reply.header('etag', etag)
   const inm = req.headers['if-none-match']
   if (inm && (inm === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, PageQuery, pageOf } from '../../http/schemas.ts'
+import { etagOf, expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated } from '../../http/routes.ts'
+import { errors, IdParams, IfMatchHeaders, PageQuery, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { sendStoredFile } from '../files/files.download.ts'
@@ -57,11 +57,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
       const file = await receiveFile(req, storage, maxBytes)
       const attachment = await createAttachment({ db, storage, queue, log: req.log }, actor, req.params.id, file)
       req.log.info({ attachmentId: attachment.id, size: attachment.size }, 'attachment uploaded')
-      return reply
-        .code(201)
-        .header('location', `/api/v1/attachments/${attachment.id}`)
-        .header('etag', etagOf(attachment.version))
-        .send(attachment)
+      return sendCreated(reply, `/api/v1/attachments/${attachment.id}`, attachment)
     },
   )
 
@@ -81,43 +77,25 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
     async (req) => listAttachments(db, actorOf(req), req.params.id, req.query),
   )
 
-  app.get(
-    '/attachments/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'An attachment',
-        operationId: 'getAttachment',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Attachment, 304: NotModified, ...errors(404) },
-      },
-    },
-    async (req, reply) => {
-      const attachment = await getAttachment(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, attachment.version) ? reply : attachment
-    },
-  )
+  getOne(app, '/attachments/:id', {
+    config: read,
+    schema: { tags, summary: 'An attachment', operationId: 'getAttachment' },
+    resource: Attachment,
+    errors: [404],
+    handler: (req) => getAttachment(db, actorOf(req), req.params.id),
+  })
 
-  app.delete(
-    '/attachments/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete an attachment (its uploader or a team admin); the bytes are removed in the background',
-        operationId: 'deleteAttachment',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
+  deleteOne(app, '/attachments/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Delete an attachment (its uploader or a team admin); the bytes are removed in the background',
+      operationId: 'deleteAttachment',
     },
-    async (req, reply) => {
-      await deleteAttachment({ db, storage, queue, log: req.log }, actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+    errors: [403, 404],
+    handler: (req) =>
+      deleteAttachment({ db, storage, queue, log: req.log }, actorOf(req), req.params.id, expectedVersion(req)),
+  })
 
   app.get(
     '/attachments/:id/content',

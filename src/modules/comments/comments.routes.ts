@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, IdParams, pageOf } from '../../http/schemas.ts'
 import { Comment, CommentQuery, CreateComment, UpdateComment } from './comments.schema.ts'
 import { createComment, deleteComment, getComment, listComments, updateComment } from './comments.service.ts'
 
@@ -44,69 +44,30 @@ export const commentsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const comment = await createComment(db, actorOf(req), req.params.id, req.body.body)
-      return reply
-        .code(201)
-        .header('location', `/api/v1/comments/${comment.id}`)
-        .header('etag', etagOf(comment.version))
-        .send(comment)
+      return sendCreated(reply, `/api/v1/comments/${comment.id}`, comment)
     },
   )
 
-  app.get(
-    '/comments/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A comment',
-        operationId: 'getComment',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Comment, 304: NotModified, ...errors(403, 404) },
-      },
-    },
-    async (req, reply) => {
-      const comment = await getComment(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, comment.version) ? reply : comment
-    },
-  )
+  getOne(app, '/comments/:id', {
+    config: read,
+    schema: { tags, summary: 'A comment', operationId: 'getComment' },
+    resource: Comment,
+    errors: [403, 404],
+    handler: (req) => getComment(db, actorOf(req), req.params.id),
+  })
 
-  app.patch(
-    '/comments/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Edit a comment (its author only)',
-        operationId: 'updateComment',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateComment,
-        response: { 200: Comment, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      const comment = await updateComment(db, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(comment.version)).send(comment)
-    },
-  )
+  writeOne(app, 'PATCH', '/comments/:id', {
+    config: write,
+    schema: { tags, summary: 'Edit a comment (its author only)', operationId: 'updateComment', body: UpdateComment },
+    resource: Comment,
+    errors: [403, 404],
+    handler: (req) => updateComment(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/comments/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a comment (its author or a team admin)',
-        operationId: 'deleteComment',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      await deleteComment(db, actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+  deleteOne(app, '/comments/:id', {
+    config: write,
+    schema: { tags, summary: 'Delete a comment (its author or a team admin)', operationId: 'deleteComment' },
+    errors: [403, 404],
+    handler: (req) => deleteComment(db, actorOf(req), req.params.id, expectedVersion(req)),
+  })
 }

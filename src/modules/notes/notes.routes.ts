@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { etagOf, expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, IdParams, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { FileBytes, FileUpload } from '../attachments/attachments.schema.ts'
@@ -32,8 +32,6 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
 ) => {
   const { db } = app.database
   const deps = (log: import('fastify').FastifyBaseLogger) => ({ db, storage, queue, log })
-  const withEtag = (reply: import('fastify').FastifyReply, note: Note) =>
-    reply.header('etag', etagOf(note.version)).send(note)
 
   app.get(
     '/notes',
@@ -64,83 +62,45 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
     },
     async (req, reply) => {
       const note = await createNote(db, actorOf(req), req.body)
-      return withEtag(reply.code(201).header('location', `/api/v1/notes/${note.id}`), note)
+      return sendCreated(reply, `/api/v1/notes/${note.id}`, note)
     },
   )
 
-  app.get(
-    '/notes/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A note',
-        operationId: 'getNote',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Note, 304: NotModified, ...errors(404) },
-      },
-    },
-    async (req, reply) => {
-      const note = await getNote(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, note.version) ? reply : note
-    },
-  )
+  getOne(app, '/notes/:id', {
+    config: read,
+    schema: { tags, summary: 'A note', operationId: 'getNote' },
+    resource: Note,
+    errors: [404],
+    handler: (req) => getNote(db, actorOf(req), req.params.id),
+  })
 
-  app.patch(
-    '/notes/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Change a note (owner only; JSON Merge Patch)',
-        operationId: 'updateNote',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateNote,
-        response: { 200: Note, ...errors(403, 404, 412) },
-      },
+  writeOne(app, 'PATCH', '/notes/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Change a note (owner only; JSON Merge Patch)',
+      operationId: 'updateNote',
+      body: UpdateNote,
     },
-    async (req, reply) =>
-      withEtag(reply, await updateNote(db, actorOf(req), req.params.id, req.body, expectedVersion(req))),
-  )
+    resource: Note,
+    errors: [403, 404],
+    handler: (req) => updateNote(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.put(
-    '/notes/:id/title',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: "Set a note's title (owner only)",
-        operationId: 'setNoteTitle',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: SetNoteTitle,
-        response: { 200: Note, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) =>
-      withEtag(reply, await updateNote(db, actorOf(req), req.params.id, req.body, expectedVersion(req))),
-  )
+  writeOne(app, 'PUT', '/notes/:id/title', {
+    config: write,
+    schema: { tags, summary: "Set a note's title (owner only)", operationId: 'setNoteTitle', body: SetNoteTitle },
+    resource: Note,
+    errors: [403, 404],
+    handler: (req) => updateNote(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/notes/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a note and its file (owner only)',
-        operationId: 'deleteNote',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      await deleteNote(deps(req.log), actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+  deleteOne(app, '/notes/:id', {
+    config: write,
+    schema: { tags, summary: 'Delete a note and its file (owner only)', operationId: 'deleteNote' },
+    errors: [403, 404],
+    handler: (req) => deleteNote(deps(req.log), actorOf(req), req.params.id, expectedVersion(req)),
+  })
 
   app.get(
     '/notes/:id/file',
@@ -183,26 +143,15 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
       const expected = expectedVersion(req)
       await noteForFile(db, actor, req.params.id, expected)
       const file = await receiveFile(req, storage, app.config.MAX_UPLOAD_BYTES)
-      return withEtag(reply, await setNoteFile(deps(req.log), actor, req.params.id, file, expected))
+      const note = await setNoteFile(deps(req.log), actor, req.params.id, file, expected)
+      return reply.header('etag', etagOf(note.version)).send(note)
     },
   )
 
-  app.delete(
-    '/notes/:id/file',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: "Remove a note's file (owner only)",
-        operationId: 'removeNoteFile',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      await removeNoteFile(deps(req.log), actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+  deleteOne(app, '/notes/:id/file', {
+    config: write,
+    schema: { tags, summary: "Remove a note's file (owner only)", operationId: 'removeNoteFile' },
+    errors: [403, 404],
+    handler: (req) => removeNoteFile(deps(req.log), actorOf(req), req.params.id, expectedVersion(req)),
+  })
 }

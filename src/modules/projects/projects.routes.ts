@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, pageOf } from '../../http/schemas.ts'
 import { CreateProject, Project, ProjectListQuery, UpdateProject } from './projects.schema.ts'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects.service.ts'
 
@@ -42,69 +42,39 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const project = await createProject(db, actorOf(req), req.body)
-      return reply
-        .code(201)
-        .header('location', `/api/v1/projects/${project.id}`)
-        .header('etag', etagOf(project.version))
-        .send(project)
+      return sendCreated(reply, `/api/v1/projects/${project.id}`, project)
     },
   )
 
-  app.get(
-    '/projects/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A project (archived ones too)',
-        operationId: 'getProject',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Project, 304: NotModified, ...errors(403, 404) },
-      },
-    },
-    async (req, reply) => {
-      const project = await getProject(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, project.version) ? reply : project
-    },
-  )
+  getOne(app, '/projects/:id', {
+    config: read,
+    schema: { tags, summary: 'A project (archived ones too)', operationId: 'getProject' },
+    resource: Project,
+    errors: [403, 404],
+    handler: (req) => getProject(db, actorOf(req), req.params.id),
+  })
 
-  app.patch(
-    '/projects/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Rename, describe, archive or unarchive a project (team admin or owner; not a personal Inbox)',
-        operationId: 'updateProject',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateProject,
-        response: { 200: Project, ...errors(403, 404, 409, 412) },
-      },
+  writeOne(app, 'PATCH', '/projects/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Rename, describe, archive or unarchive a project (team admin or owner; not a personal Inbox)',
+      operationId: 'updateProject',
+      body: UpdateProject,
     },
-    async (req, reply) => {
-      const project = await updateProject(db, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(project.version)).send(project)
-    },
-  )
+    resource: Project,
+    errors: [403, 404, 409],
+    handler: (req) => updateProject(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/projects/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: "Delete a project with its tasks (team admin or owner; not a personal team's Inbox)",
-        operationId: 'deleteProject',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 409, 412) },
-      },
+  deleteOne(app, '/projects/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: "Delete a project with its tasks (team admin or owner; not a personal team's Inbox)",
+      operationId: 'deleteProject',
     },
-    async (req, reply) => {
-      await deleteProject(db, actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+    errors: [403, 404, 409],
+    handler: (req) => deleteProject(db, actorOf(req), req.params.id, expectedVersion(req)),
+  })
 }

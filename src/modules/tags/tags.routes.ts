@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, pageOf } from '../../http/schemas.ts'
 import { CreateTag, Tag, TagListQuery, UpdateTag } from './tags.schema.ts'
 import { createTag, deleteTag, getTag, listTags, updateTag } from './tags.service.ts'
 
@@ -43,65 +43,35 @@ export const tagsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const tag = await createTag(db, actorOf(req), req.body)
-      return reply.code(201).header('location', `/api/v1/tags/${tag.id}`).header('etag', etagOf(tag.version)).send(tag)
+      return sendCreated(reply, `/api/v1/tags/${tag.id}`, tag)
     },
   )
 
-  app.get(
-    '/tags/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A tag',
-        operationId: 'getTag',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Tag, 304: NotModified, ...errors(403, 404) },
-      },
-    },
-    async (req, reply) => {
-      const tag = await getTag(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, tag.version) ? reply : tag
-    },
-  )
+  getOne(app, '/tags/:id', {
+    config: read,
+    schema: { tags, summary: 'A tag', operationId: 'getTag' },
+    resource: Tag,
+    errors: [403, 404],
+    handler: (req) => getTag(db, actorOf(req), req.params.id),
+  })
 
-  app.patch(
-    '/tags/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Rename or recolor a tag (team admin or owner)',
-        operationId: 'updateTag',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateTag,
-        response: { 200: Tag, ...errors(403, 404, 409, 412) },
-      },
+  writeOne(app, 'PATCH', '/tags/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Rename or recolor a tag (team admin or owner)',
+      operationId: 'updateTag',
+      body: UpdateTag,
     },
-    async (req, reply) => {
-      const tag = await updateTag(db, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(tag.version)).send(tag)
-    },
-  )
+    resource: Tag,
+    errors: [403, 404, 409],
+    handler: (req) => updateTag(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/tags/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a tag; tasks lose it (team admin or owner)',
-        operationId: 'deleteTag',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      await deleteTag(db, actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+  deleteOne(app, '/tags/:id', {
+    config: write,
+    schema: { tags, summary: 'Delete a tag; tasks lose it (team admin or owner)', operationId: 'deleteTag' },
+    errors: [403, 404],
+    handler: (req) => deleteTag(db, actorOf(req), req.params.id, expectedVersion(req)),
+  })
 }

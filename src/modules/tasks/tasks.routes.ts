@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, pageOf } from '../../http/schemas.ts'
 import { CreateTask, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
 import { deleteTask, getTask, listTasks } from './tasks.service.ts'
 import { createTask, updateTask } from './tasks.write.ts'
@@ -43,89 +43,48 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const task = await createTask(db, actorOf(req), req.body)
-      return reply
-        .code(201)
-        .header('location', `/api/v1/tasks/${task.id}`)
-        .header('etag', etagOf(task.version))
-        .send(task)
+      return sendCreated(reply, `/api/v1/tasks/${task.id}`, task)
     },
   )
 
-  app.get(
-    '/tasks/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A task with its tags, assignee and subtask count',
-        operationId: 'getTask',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Task, 304: NotModified, ...errors(404) },
-      },
-    },
-    async (req, reply) => {
-      const task = await getTask(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, task.version) ? reply : task
-    },
-  )
+  getOne(app, '/tasks/:id', {
+    config: read,
+    schema: { tags, summary: 'A task with its tags, assignee and subtask count', operationId: 'getTask' },
+    resource: Task,
+    errors: [404],
+    handler: (req) => getTask(db, actorOf(req), req.params.id),
+  })
 
-  app.patch(
-    '/tasks/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a task (JSON Merge Patch: null clears a field, a missing one stays)',
-        operationId: 'updateTask',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateTask,
-        response: { 200: Task, ...errors(403, 404, 409, 412) },
-      },
+  writeOne(app, 'PATCH', '/tasks/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Update a task (JSON Merge Patch: null clears a field, a missing one stays)',
+      operationId: 'updateTask',
+      body: UpdateTask,
     },
-    async (req, reply) => {
-      const task = await updateTask(db, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(task.version)).send(task)
-    },
-  )
+    resource: Task,
+    errors: [403, 404, 409],
+    handler: (req) => updateTask(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.patch(
-    '/tasks/:id/status',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Change the status of a task (completing a recurring task creates its next occurrence)',
-        operationId: 'updateTaskStatus',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateTaskStatus,
-        response: { 200: Task, ...errors(403, 404, 412) },
-      },
+  writeOne(app, 'PATCH', '/tasks/:id/status', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Change the status of a task (completing a recurring task creates its next occurrence)',
+      operationId: 'updateTaskStatus',
+      body: UpdateTaskStatus,
     },
-    async (req, reply) => {
-      const task = await updateTask(db, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(task.version)).send(task)
-    },
-  )
+    resource: Task,
+    errors: [403, 404],
+    handler: (req) => updateTask(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/tasks/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a task with its subtasks and comments',
-        operationId: 'deleteTask',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      await deleteTask(db, actorOf(req), req.params.id, { expected: expectedVersion(req) })
-      return reply.code(204).send(null)
-    },
-  )
+  deleteOne(app, '/tasks/:id', {
+    config: write,
+    schema: { tags, summary: 'Delete a task with its subtasks and comments', operationId: 'deleteTask' },
+    errors: [403, 404],
+    handler: (req) => deleteTask(db, actorOf(req), req.params.id, { expected: expectedVersion(req) }),
+  })
 }

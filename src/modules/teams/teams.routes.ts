@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, pageOf } from '../../http/schemas.ts'
 import { CreateTeam, Team, TeamListQuery, UpdateTeam } from './teams.schema.ts'
 import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from './teams.service.ts'
 
@@ -42,69 +42,34 @@ export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const team = await createTeam(db, actorOf(req), req.body)
-      return reply
-        .code(201)
-        .header('location', `/api/v1/teams/${team.id}`)
-        .header('etag', etagOf(team.version))
-        .send(team)
+      return sendCreated(reply, `/api/v1/teams/${team.id}`, team)
     },
   )
 
-  app.get(
-    '/teams/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A team',
-        operationId: 'getTeam',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Team, 304: NotModified, ...errors(403, 404) },
-      },
-    },
-    async (req, reply) => {
-      const team = await getTeam(db, actorOf(req), req.params.id)
-      return sendEtag(req, reply, team.version) ? reply : team
-    },
-  )
+  getOne(app, '/teams/:id', {
+    config: read,
+    schema: { tags, summary: 'A team', operationId: 'getTeam' },
+    resource: Team,
+    errors: [403, 404],
+    handler: (req) => getTeam(db, actorOf(req), req.params.id),
+  })
 
-  app.patch(
-    '/teams/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Rename a team (admin or owner)',
-        operationId: 'updateTeam',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateTeam,
-        response: { 200: Team, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      const team = await updateTeam(db, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(team.version)).send(team)
-    },
-  )
+  writeOne(app, 'PATCH', '/teams/:id', {
+    config: write,
+    schema: { tags, summary: 'Rename a team (admin or owner)', operationId: 'updateTeam', body: UpdateTeam },
+    resource: Team,
+    errors: [403, 404],
+    handler: (req) => updateTeam(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/teams/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a team with its projects, tasks and tags (owner only; not a personal team)',
-        operationId: 'deleteTeam',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 409, 412) },
-      },
+  deleteOne(app, '/teams/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Delete a team with its projects, tasks and tags (owner only; not a personal team)',
+      operationId: 'deleteTeam',
     },
-    async (req, reply) => {
-      await deleteTeam(db, actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+    errors: [403, 404, 409],
+    handler: (req) => deleteTeam(db, actorOf(req), req.params.id, expectedVersion(req)),
+  })
 }

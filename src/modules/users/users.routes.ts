@@ -24,7 +24,7 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const row = await getUserRow(db, actorOf(req).userId)
-      return sendEtag(req, reply, row.version) ? reply : toMe(row)
+      return sendEtag(req, reply, etagOf(row.version)) ? reply : toMe(row)
     },
   )
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { Gauge } from 'prom-client'
 import { actorOf } from '../../http/auth.ts'
-import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
-import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { expectedVersion } from '../../http/etag.ts'
+import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
+import { errors, IdParams, pageOf } from '../../http/schemas.ts'
 import { resolveTarget } from './ssrf.ts'
 import {
   CreatedWebhook,
@@ -90,71 +90,37 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const hook = await createWebhook(deps, actorOf(req), req.params.id, req.body)
-      return reply
-        .code(201)
-        .header('location', `/api/v1/webhooks/${hook.id}`)
-        .header('etag', etagOf(hook.version))
-        .send(hook)
+      return sendCreated(reply, `/api/v1/webhooks/${hook.id}`, hook)
     },
   )
 
-  app.get(
-    '/webhooks/:id',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'A webhook (team admin or owner)',
-        operationId: 'getWebhook',
-        params: IdParams,
-        headers: IfNoneMatchHeaders,
-        response: { 200: Webhook, 304: NotModified, ...errors(403, 404) },
-      },
-    },
-    async (req, reply) => {
-      const hook = toWebhook(await webhookForAdmin(db, actorOf(req), req.params.id))
-      return sendEtag(req, reply, hook.version) ? reply : hook
-    },
-  )
+  getOne(app, '/webhooks/:id', {
+    config: read,
+    schema: { tags, summary: 'A webhook (team admin or owner)', operationId: 'getWebhook' },
+    resource: Webhook,
+    errors: [403, 404],
+    handler: async (req) => toWebhook(await webhookForAdmin(db, actorOf(req), req.params.id)),
+  })
 
-  app.patch(
-    '/webhooks/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Change a webhook’s URL, events or active flag (switching it on again clears its failure streak)',
-        operationId: 'updateWebhook',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        body: UpdateWebhook,
-        response: { 200: Webhook, ...errors(403, 404, 412) },
-      },
+  writeOne(app, 'PATCH', '/webhooks/:id', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Change a webhook’s URL, events or active flag (switching it on again clears its failure streak)',
+      operationId: 'updateWebhook',
+      body: UpdateWebhook,
     },
-    async (req, reply) => {
-      const hook = await updateWebhook(deps, actorOf(req), req.params.id, req.body, expectedVersion(req))
-      return reply.header('etag', etagOf(hook.version)).send(hook)
-    },
-  )
+    resource: Webhook,
+    errors: [403, 404],
+    handler: (req) => updateWebhook(deps, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+  })
 
-  app.delete(
-    '/webhooks/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a webhook and its delivery history',
-        operationId: 'deleteWebhook',
-        params: IdParams,
-        headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
-      },
-    },
-    async (req, reply) => {
-      await deleteWebhook(db, actorOf(req), req.params.id, expectedVersion(req))
-      return reply.code(204).send(null)
-    },
-  )
+  deleteOne(app, '/webhooks/:id', {
+    config: write,
+    schema: { tags, summary: 'Delete a webhook and its delivery history', operationId: 'deleteWebhook' },
+    errors: [403, 404],
+    handler: (req) => deleteWebhook(db, actorOf(req), req.params.id, expectedVersion(req)),
+  })
 
   app.get(
     '/webhooks/:id/deliveries',

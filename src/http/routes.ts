@@ -1,0 +1,92 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { z } from 'zod'
+import { IfNoneMatchHeaders, NotModified } from './conditional.ts'
+import { etagOf, sendEtag } from './etag.ts'
+import { errors, IdParams, IfMatchHeaders, NoContent } from './schemas.ts'
+
+/**
+ * The routes of one versioned resource at `/<resources>/:id`, each registered with its schema and
+ * its conditional-request handling together, so the document and the behaviour cannot drift apart:
+ * - `getOne`: ETag on 200; `If-None-Match` naming it → 304
+ * - `writeOne` (PATCH, PUT): the resource with its new ETag; `If-Match` documented, 412 when stale
+ * - `deleteOne`: `If-Match` documented, 412 when stale; 204
+ * The handler is the service call; it reads `If-Match` itself (`expectedVersion(req)`), since the
+ * service applies it inside its own query.
+ */
+
+type Versioned = { version: number }
+/** A request to `/<resources>/:id` once validated. */
+type ById<Body = unknown> = FastifyRequest<{ Params: z.output<typeof IdParams>; Body: Body }>
+
+interface OneRoute<Doc> {
+  config: FastifyContextConfig
+  /** what the OpenAPI document says of the route: tags, summary, operationId (and a body, for writes) */
+  schema: Doc
+  /** the error answers besides the ones every route shares (412 is added to writes) */
+  errors: number[]
+}
+type Doc = { tags: string[]; summary: string; operationId: string }
+
+type App = Parameters<FastifyPluginAsyncZod>[0]
+type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+
+/** One route at `url` with the id in its path and one conditional header documented. */
+function register(
+  app: App,
+  method: 'GET' | 'PATCH' | 'PUT' | 'DELETE',
+  url: string,
+  route: OneRoute<Doc>,
+  conditional: { headers: FastifySchema['headers']; response: FastifySchema['response'] },
+  handler: Handler,
+): void {
+  // The type provider cannot resolve a schema that is still generic, so the route is registered
+  // through the untyped instance; each handler's request type is what this schema validates.
+  const untyped = app as unknown as FastifyInstance
+  const schema: FastifySchema = { ...route.schema, params: IdParams, ...conditional }
+  untyped.route({ method, url, config: route.config, schema, handler })
+}
+
+export function getOne<R extends z.ZodType<Versioned>>(
+  app: App,
+  url: string,
+  route: OneRoute<Doc> & { resource: R; handler: (req: ById) => Promise<z.output<R>> },
+): void {
+  const response = { 200: route.resource, 304: NotModified, ...errors(...route.errors) }
+  register(app, 'GET', url, route, { headers: IfNoneMatchHeaders, response }, async (req, reply) => {
+    const resource = await route.handler(req as ById)
+    return sendEtag(req, reply, etagOf(resource.version)) ? reply : resource
+  })
+}
+
+export function writeOne<R extends z.ZodType<Versioned>, B extends z.ZodType>(
+  app: App,
+  method: 'PATCH' | 'PUT',
+  url: string,
+  route: OneRoute<Doc & { body: B }> & {
+    resource: R
+    handler: (req: ById<z.output<B>>) => Promise<z.output<R>>
+  },
+): void {
+  const response = { 200: route.resource, ...errors(...route.errors, 412) }
+  register(app, method, url, route, { headers: IfMatchHeaders, response }, async (req, reply) => {
+    const resource = await route.handler(req as ById<z.output<B>>)
+    return reply.header('etag', etagOf(resource.version)).send(resource)
+  })
+}
+
+export function deleteOne(
+  app: App,
+  url: string,
+  route: OneRoute<Doc> & { handler: (req: ById) => Promise<unknown> },
+): void {
+  const response = { 204: NoContent, ...errors(...route.errors, 412) }
+  register(app, 'DELETE', url, route, { headers: IfMatchHeaders, response }, async (req, reply) => {
+    await route.handler(req as ById)
+    return reply.code(204).send(null)
+  })
+}
+
+/** 201 with the created resource, its Location and its ETag. */
+export const sendCreated = (reply: FastifyReply, location: string, resource: Versioned) =>
+  reply.code(201).header('location', location).header('etag', etagOf(resource.version)).send(resource)
