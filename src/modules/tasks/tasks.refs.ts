@@ -79,11 +79,13 @@ export async function nextPosition(tx: Db, projectId: string): Promise<number> {
   return Math.floor(row?.last ?? 0) + 1
 }
 
+/** The assignee must be a member of the team, and stays one until this write commits (see unassignInTeam). */
 export async function checkAssignee(tx: Db, teamId: string, userId: string): Promise<void> {
   const [member] = await tx
     .select({ userId: teamMembers.userId })
     .from(teamMembers)
     .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    .for('key share')
   if (!member) throw invalidField('body.assigneeId', 'not a member of the task’s team')
 }
 

@@ -123,7 +123,11 @@ export async function updateTask(
       if (input.parentId) await checkParent(tx, { teamId: before.teamId, projectId }, input.parentId, id)
       next.parentId = input.parentId
     }
-    if (input.assigneeId) await checkAssignee(tx, before.teamId, input.assigneeId)
+    // an unchanged assignee is not checked: waiting on the membership lock of a member being removed,
+    // while holding this task that the removal is about to unassign, would deadlock
+    if (input.assigneeId && input.assigneeId !== before.assigneeId) {
+      await checkAssignee(tx, before.teamId, input.assigneeId)
+    }
     if (input.assigneeId !== undefined) next.assigneeId = input.assigneeId
     if (input.title !== undefined) next.title = input.title
     if (input.description !== undefined) next.description = input.description

@@ -6,6 +6,7 @@ import { page } from '../../lib/cursor.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
 import { recordActivity } from '../activity/activity.service.ts'
+import { unassignInTeam } from '../tasks/tasks.unassign.ts'
 import { findUserByEmail } from '../users/users.service.ts'
 import { users } from '../users/users.table.ts'
 import { atLeast, requireRole, type TeamRole } from './access.ts'
@@ -57,14 +58,16 @@ export async function listMembers(db: Db, actor: Actor, teamId: string, query: {
 /**
  * Locks every membership row of the team for the rest of the transaction, so that two concurrent
  * role changes or removals cannot each leave the other as the last owner and both succeed.
- * Returns the locked roles and the caller's own (null for a non-member).
+ * Returns the locked roles and the caller's own (null for a non-member). NO KEY UPDATE lets a task
+ * write hold a member KEY SHARE as its assignee meanwhile (checkAssignee): only the removed row's
+ * delete waits for those, so a removal and an assignment never wait on each other in a cycle.
  */
 async function lockMembers(tx: Db, actor: Actor, teamId: string) {
   const rows = await tx
     .select({ userId: teamMembers.userId, role: teamMembers.role })
     .from(teamMembers)
     .where(eq(teamMembers.teamId, teamId))
-    .for('update')
+    .for('no key update')
   const roles = new Map(rows.map((r) => [r.userId, r.role]))
   const owners = rows.filter((r) => r.role === 'owner').length
   return { roles, owners, caller: roles.get(actor.userId) ?? null }
@@ -147,7 +150,10 @@ export async function updateMember(
   })
 }
 
-/** Removes a member (admin+, only an owner removes an owner); any member may leave, unless they are the last owner. */
+/**
+ * Removes a member (admin+, only an owner removes an owner); any member may leave, unless they are
+ * the last owner. Their tasks in the team are unassigned in the same transaction.
+ */
 export async function removeMember(db: Db, actor: Actor, teamId: string, userId: string): Promise<void> {
   await requireRole(db, actor, teamId, 'viewer')
   await db.transaction(async (tx) => {
@@ -159,6 +165,7 @@ export async function removeMember(db: Db, actor: Actor, teamId: string, userId:
     if (!leaving && current === 'owner' && caller !== 'owner') throw forbidden(OWNER_ONLY)
     if (current === 'owner' && owners === 1) throw conflict(KEEP_AN_OWNER)
     await tx.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    await unassignInTeam(tx, actor, teamId, userId)
     await recordActivity(tx, {
       actorId: actor.userId,
       action: 'member.removed',
