@@ -84,6 +84,7 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: P
       instance: req.url.split('?')[0],
       requestId: req.id,
       ...(problem.errors ? { errors: problem.errors } : {}),
+      ...problem.extensions,
     })
 }
 

@@ -91,9 +91,10 @@ function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) 
         const status = Number(code)
         if (status >= 400) {
           res.description = DESCRIPTIONS[code] ?? res.description ?? 'Error'
-          // a route may document its own error body (like /ready's 503); everything else is a problem
-          const own = res.content?.['application/json'] as { schema?: { $ref?: string } } | undefined
-          if (!own || own.schema?.$ref === '#/components/schemas/ProblemDetails') res.content = problemContent
+          // every error body is a problem; a route may document its own, with extension members
+          // (like /ready's 503), which is served as a problem too
+          const own = (res.content?.['application/json'] as { schema?: unknown } | undefined)?.schema
+          res.content = own ? { 'application/problem+json': { schema: own } } : problemContent
         }
         if (status < 500) res.headers = { ...RATE_LIMIT_HEADERS, ...res.headers }
         if (status === 429)

@@ -7,6 +7,8 @@ export interface FieldError {
 /**
  * An error that maps to an RFC 9457 problem. Services throw these; only the error handler
  * turns them into `application/problem+json`. `code` is stable and becomes the problem `type`.
+ * `extensions` are extra members of the body (RFC 9457 §3.2), sent even on a 5xx: name none after
+ * a standard member.
  */
 export class Problem extends Error {
   constructor(
@@ -16,6 +18,7 @@ export class Problem extends Error {
     readonly detail?: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(detail ?? title)
     this.name = 'Problem'
@@ -57,3 +60,6 @@ export const serviceUnavailable = (detail: string, retryAfterSeconds = 1) =>
   new Problem(503, 'unavailable', 'Service Unavailable', detail, undefined, {
     'retry-after': String(retryAfterSeconds),
   })
+/** /ready's 503: a critical dependency is down; `checks` gives each dependency's state. */
+export const notReady = (checks: Record<string, string>) =>
+  new Problem(503, 'not-ready', 'Service Unavailable', undefined, undefined, undefined, { checks })

@@ -38,6 +38,10 @@ export const ProblemDetails = z
   })
   .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details' })
 
+/** A problem with extension members of its own (RFC 9457 §3.2), documented under `id`. */
+export const problemWith = <E extends z.ZodRawShape>(id: string, description: string, extensions: E) =>
+  ProblemDetails.extend(extensions).meta({ id, description })
+
 /** Documents the error answers a route gives besides the ones every route shares (400, 401, 429, 500). */
 export const errors = <const C extends number>(...codes: C[]) =>
   Object.fromEntries(codes.map((c) => [c, ProblemDetails])) as Record<C, typeof ProblemDetails>

@@ -1,5 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { sendProblem } from '../../http/error-handler.ts'
+import { notReady } from '../../http/problem.ts'
+import { problemWith } from '../../http/schemas.ts'
 
 /**
  * A dependency /ready reports on. `critical` ones (database, storage) turn the answer into 503
@@ -12,12 +15,12 @@ export interface ReadinessCheck {
 }
 
 const DependencyState = z.enum(['ok', 'down', 'degraded'])
-const Readiness = z
-  .object({
-    status: z.enum(['ok', 'degraded', 'unavailable']),
-    checks: z.record(z.string().max(50), DependencyState),
-  })
-  .meta({ id: 'Readiness' })
+const Checks = z.record(z.string().max(50), DependencyState)
+const Readiness = z.object({ status: z.enum(['ok', 'degraded']), checks: Checks }).meta({ id: 'Readiness' })
+// not ready is an error like any other: a problem, with each dependency's state as an extension
+const ReadinessProblem = problemWith('ReadinessProblem', 'Not ready: a critical dependency is down', {
+  checks: Checks,
+})
 
 export const opsRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = async (app, { checks }) => {
   app.get(
@@ -40,7 +43,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = as
         tags: ['operations'],
         summary: 'Readiness, with the state of each dependency',
         operationId: 'ready',
-        response: { 200: Readiness, 503: Readiness },
+        response: { 200: Readiness, 503: ReadinessProblem },
       },
     },
     async (req, reply) => {
@@ -55,9 +58,13 @@ export const opsRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = as
           }
         }),
       )
+      const byName = Object.fromEntries(results)
       const states = results.map(([, s]) => s)
-      const status = states.includes('down') ? 'unavailable' : states.includes('degraded') ? 'degraded' : 'ok'
-      return reply.code(status === 'unavailable' ? 503 : 200).send({ status, checks: Object.fromEntries(results) })
+      if (states.includes('down')) {
+        // sent here rather than thrown: a failing probe is already logged above, once per dependency
+        return sendProblem(req, reply, notReady(byName))
+      }
+      return { status: states.includes('degraded') ? ('degraded' as const) : ('ok' as const), checks: byName }
     },
   )
 }

@@ -25,14 +25,22 @@ describe('operations routes', () => {
     })
   })
 
-  it('GET /ready answers 503 when the database is unreachable', async () => {
+  it('GET /ready answers 503 when the database is unreachable: a problem with the checks as an extension', async () => {
     const config = testConfig()
     const database = await openDb({ url: 'postgres://postgres@127.0.0.1:9/none' })
     const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
     try {
-      const res = await app.inject({ method: 'GET', url: '/ready' })
+      const res = await app.inject({ method: 'GET', url: '/ready', headers: { 'x-request-id': 'not-ready-1' } })
       expect(res.statusCode).toBe(503)
-      expect(res.json()).toEqual({ status: 'unavailable', checks: { database: 'down', storage: 'ok' } })
+      expect(res.headers['content-type']).toBe('application/problem+json')
+      expect(res.json()).toEqual({
+        type: 'urn:tasklane:problem:not-ready',
+        title: 'Service Unavailable',
+        status: 503,
+        instance: '/ready',
+        requestId: 'not-ready-1',
+        checks: { database: 'down', storage: 'ok' },
+      })
     } finally {
       await app.close()
       await database.close()
@@ -45,7 +53,9 @@ describe('operations routes', () => {
     try {
       expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200)
       await database.close()
-      expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(503)
+      const down = await app.inject({ method: 'GET', url: '/ready' })
+      expect(down.statusCode).toBe(503)
+      expect(down.json()).toMatchObject({ status: 503, checks: { database: 'down' } })
     } finally {
       await app.close()
     }
@@ -113,6 +123,13 @@ describe('operations routes', () => {
     const spec = doc.json()
     expect(spec.openapi).toBe('3.1.0')
     expect(spec.paths['/health'].get.operationId).toBe('health')
+    const notReady = spec.paths['/ready'].get.responses['503'].content
+    expect(Object.keys(notReady)).toEqual(['application/problem+json'])
+    expect(notReady['application/problem+json'].schema.$ref).toBe('#/components/schemas/ReadinessProblem')
+    expect(spec.components.schemas.ReadinessProblem.properties).toMatchObject({
+      status: { type: 'integer' },
+      checks: { type: 'object' },
+    })
     expect(spec.components.securitySchemes.bearerAuth.scheme).toBe('bearer')
     const page = await t.app.inject({ method: 'GET', url: '/docs/' })
     expect(page.statusCode).toBe(200)
