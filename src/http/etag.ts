@@ -1,8 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { preconditionFailed } from './problem.ts'
 
-/** Single resources carry a strong ETag made from their version. */
-export const etagOf = (version: number) => `"${version}"`
+/**
+ * Single resources carry a strong ETag made from their version, and from `variant` where the body
+ * shows something the version does not count (a team: the caller's role), so a 304 never confirms it stale.
+ */
+export const etagOf = (version: number, variant?: string) =>
+  variant === undefined ? `"${version}"` : `"${version}-${variant}"`
 
 /** Sets the ETag; answers 304 (returns true) when the client's If-None-Match already names it. */
 export function sendEtag(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
@@ -20,9 +24,19 @@ export function sendEtag(req: FastifyRequest, reply: FastifyReply, etag: string)
  * atomically (`update … where version = $expected`) and answer 412 when no row matched.
  */
 export function expectedVersion(req: FastifyRequest): number | undefined {
-  const header = req.headers['if-match']
-  if (!header || header === '*') return undefined
-  const match = /^(?:W\/)?"(\d{1,10})"$/.exec(header.trim())
+  const etag = expectedEtag(req)
+  if (etag === undefined) return undefined
+  const match = /^"(\d{1,10})"$/.exec(etag)
   if (!match) throw preconditionFailed('If-Match must be an ETag this API returned')
   return Number(match[1])
+}
+
+/**
+ * The ETag an `If-Match` header names, or undefined when there is none. For a resource whose ETag is
+ * more than its version (a team): its service compares the whole ETag under its row lock.
+ */
+export function expectedEtag(req: FastifyRequest): string | undefined {
+  const header = req.headers['if-match']
+  if (!header || header === '*') return undefined
+  return header.trim().replace(/^W\//, '')
 }

@@ -27,6 +27,9 @@ interface OneRoute<Doc> {
   errors: number[]
 }
 type Doc = { tags: string[]; summary: string; operationId: string }
+/** The ETag of a resource: by default its version; a body that shows more (a team: the caller's role) says so. */
+type EtagOf<R> = (resource: R) => string
+const byVersion = (resource: Versioned) => etagOf(resource.version)
 
 type App = Parameters<FastifyPluginAsyncZod>[0]
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -50,12 +53,13 @@ function register(
 export function getOne<R extends z.ZodType<Versioned>>(
   app: App,
   url: string,
-  route: OneRoute<Doc> & { resource: R; handler: (req: ById) => Promise<z.output<R>> },
+  route: OneRoute<Doc> & { resource: R; etag?: EtagOf<z.output<R>>; handler: (req: ById) => Promise<z.output<R>> },
 ): void {
+  const etag = route.etag ?? byVersion
   const response = { 200: route.resource, 304: NotModified, ...errors(...route.errors) }
   register(app, 'GET', url, route, { headers: IfNoneMatchHeaders, response }, async (req, reply) => {
     const resource = await route.handler(req as ById)
-    return sendEtag(req, reply, etagOf(resource.version)) ? reply : resource
+    return sendEtag(req, reply, etag(resource)) ? reply : resource
   })
 }
 
@@ -65,13 +69,15 @@ export function writeOne<R extends z.ZodType<Versioned>, B extends z.ZodType>(
   url: string,
   route: OneRoute<Doc & { body: B }> & {
     resource: R
+    etag?: EtagOf<z.output<R>>
     handler: (req: ById<z.output<B>>) => Promise<z.output<R>>
   },
 ): void {
+  const etag = route.etag ?? byVersion
   const response = { 200: route.resource, ...errors(...route.errors, 412) }
   register(app, method, url, route, { headers: IfMatchHeaders, response }, async (req, reply) => {
     const resource = await route.handler(req as ById<z.output<B>>)
-    return reply.header('etag', etagOf(resource.version)).send(resource)
+    return reply.header('etag', etag(resource)).send(resource)
   })
 }
 
@@ -88,5 +94,9 @@ export function deleteOne(
 }
 
 /** 201 with the created resource, its Location and its ETag. */
-export const sendCreated = (reply: FastifyReply, location: string, resource: Versioned) =>
-  reply.code(201).header('location', location).header('etag', etagOf(resource.version)).send(resource)
+export const sendCreated = <R extends Versioned>(
+  reply: FastifyReply,
+  location: string,
+  resource: R,
+  etag: EtagOf<R> = byVersion,
+) => reply.code(201).header('location', location).header('etag', etag(resource)).send(resource)

@@ -25,7 +25,7 @@ describe('POST /teams', () => {
       version: 1,
     })
     expect(res.headers.location).toBe(`/api/v1/teams/${team.id}`)
-    expect(res.headers.etag).toBe('"1"')
+    expect(res.headers.etag).toBe('"1-owner"')
     const members = await get(`/api/v1/teams/${team.id}/members`, user.auth)
     expect(members.json().items).toEqual([expect.objectContaining({ userId: user.id, role: 'owner' })])
     expect(await activityOf(t.app, team.id)).toEqual([

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { expectedVersion } from '../../http/etag.ts'
+import { expectedEtag } from '../../http/etag.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import { CreateTeam, Team, TeamListQuery, UpdateTeam } from './teams.schema.ts'
-import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from './teams.service.ts'
+import { createTeam, deleteTeam, getTeam, listTeams, teamEtag, updateTeam } from './teams.service.ts'
 
 const tags = ['teams']
 const read = { scope: 'teams:read' } as const
@@ -42,7 +42,7 @@ export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const team = await createTeam(db, actorOf(req), req.body)
-      return sendCreated(reply, `/api/v1/teams/${team.id}`, team)
+      return sendCreated(reply, `/api/v1/teams/${team.id}`, team, teamEtag)
     },
   )
 
@@ -51,6 +51,7 @@ export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: 'A team', operationId: 'getTeam' },
     resource: Team,
     errors: [403, 404],
+    etag: teamEtag,
     handler: (req) => getTeam(db, actorOf(req), req.params.id),
   })
 
@@ -59,7 +60,8 @@ export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: 'Rename a team (admin or owner)', operationId: 'updateTeam', body: UpdateTeam },
     resource: Team,
     errors: [403, 404],
-    handler: (req) => updateTeam(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+    etag: teamEtag,
+    handler: (req) => updateTeam(db, actorOf(req), req.params.id, req.body, expectedEtag(req)),
   })
 
   deleteOne(app, '/teams/:id', {
@@ -70,6 +72,6 @@ export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'deleteTeam',
     },
     errors: [403, 404, 409],
-    handler: (req) => deleteTeam(db, actorOf(req), req.params.id, expectedVersion(req)),
+    handler: (req) => deleteTeam(db, actorOf(req), req.params.id, expectedEtag(req)),
   })
 }

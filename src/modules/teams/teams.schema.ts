@@ -20,7 +20,8 @@ export const Team = z
     name: z.string().max(200),
     personal: z.boolean().meta({ description: "The user's personal team made at registration; it cannot be deleted" }),
     role: TeamRole.nullable().meta({
-      description: "The caller's role in the team; null for a global admin who is not a member",
+      description:
+        "The caller's role in the team; null for a global admin who is not a member. The team's ETag covers it as well as the version",
     }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
+import { etagOf } from '../../http/etag.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
@@ -21,6 +22,12 @@ const toTeam = (row: TeamRow, role: TeamRole | null): Team => ({
   updatedAt: iso(row.updatedAt),
   version: row.version,
 })
+
+/**
+ * A team's body shows the caller's role, which changes without the team's version (membership
+ * changes), so its ETag is made from both: a 304 never confirms a stale role, and If-Match names both.
+ */
+export const teamEtag = (team: { version: number; role: TeamRole | null }) => etagOf(team.version, team.role ?? 'none')
 
 /** Teams with the caller's role (null when a global admin is not a member), scoped by the one visibility rule. */
 const teamsSeenBy = (db: Db, actor: Actor) =>
@@ -68,29 +75,30 @@ export async function createTeam(db: Db, actor: Actor, input: { name: string }):
   })
 }
 
-const versionIs = (expected: number | undefined) => (expected === undefined ? undefined : eq(teams.version, expected))
+/** Whether an If-Match ETag (`expected`) names the team as this caller sees it; checked under the row lock. */
+const matches = (expected: string | undefined, row: TeamRow, role: TeamRole) =>
+  expected === undefined || expected === teamEtag({ version: row.version, role })
 
-/** Renames a team (admin+). `expected` is the If-Match version: checked under the row lock and in the UPDATE. */
+/** Renames a team (admin+). `expected` is the If-Match ETag (version and the caller's role). */
 export async function updateTeam(
   db: Db,
   actor: Actor,
   id: string,
   input: { name?: string },
-  expected?: number,
+  expected?: string,
 ): Promise<Team> {
   const role = await requireRole(db, actor, id, 'admin')
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(teams).where(eq(teams.id, id)).for('update')
     if (!before) throw notFound('team', id)
-    if (expected !== undefined && before.version !== expected) throw preconditionFailed()
+    if (!matches(expected, before, role)) throw preconditionFailed()
     const changes = diff(before, { ...before, ...named(input) }, ['name'])
     if (!Object.keys(changes).length) return toTeam(before, role)
     const [after] = await tx
       .update(teams)
       .set({ ...named(input), updatedAt: new Date(), version: sql`${teams.version} + 1` })
-      .where(and(eq(teams.id, id), versionIs(expected)))
+      .where(eq(teams.id, id)) // locked above: the If-Match check still holds
       .returning()
-    if (!after) throw preconditionFailed()
     await recordActivity(tx, {
       actorId: actor.userId,
       action: 'team.updated',
@@ -99,22 +107,19 @@ export async function updateTeam(
       teamId: id,
       changes,
     })
-    return toTeam(after, role)
+    return toTeam(after!, role)
   })
 }
 
-/** Deletes a team and everything in it (owner only); a personal team cannot be deleted. */
-export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
-  await requireRole(db, actor, id, 'owner')
+/** Deletes a team and everything in it (owner only); a personal team cannot be deleted. `expected` as for updateTeam. */
+export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: string): Promise<void> {
+  const role = await requireRole(db, actor, id, 'owner')
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(teams).where(eq(teams.id, id)).for('update')
     if (!row) throw notFound('team', id)
     if (row.personal) throw conflict('A personal team cannot be deleted')
-    const deleted = await tx
-      .delete(teams)
-      .where(and(eq(teams.id, id), versionIs(expected)))
-      .returning({ id: teams.id })
-    if (!deleted.length) throw preconditionFailed()
+    if (!matches(expected, row, role)) throw preconditionFailed()
+    await tx.delete(teams).where(eq(teams.id, id))
     await recordActivity(tx, {
       actorId: actor.userId,
       action: 'team.deleted',

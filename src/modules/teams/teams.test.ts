@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { activityOf, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
+import { type GivenUser, givenUser } from '../../../test/given.ts'
+import { activityOf, givenMember, givenTeam, givenTeamWithRoles, type TeamRole } from '../../../test/given-teams.ts'
 
 const t = useTestApp()
 
@@ -10,6 +10,11 @@ const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url
 const patch = (url: string, headers: Headers, payload: object) =>
   t.app.inject({ method: 'PATCH', url, headers, payload })
 const del = (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers })
+
+async function setRole(team: { id: string }, by: GivenUser, user: GivenUser, role: TeamRole) {
+  const res = await patch(`/api/v1/teams/${team.id}/members/${user.id}`, by.auth, { role })
+  expect(res.statusCode, res.body).toBe(200)
+}
 
 async function teamRows(id: string) {
   const { rows } = await t.database.sql.query<{ name: string }>('select name from teams where id = $1', [id])
@@ -83,11 +88,12 @@ describe('GET /teams/:id', () => {
       const res = await get(`/api/v1/teams/${cast.team.id}`, cast[role].auth)
       expect(res.statusCode).toBe(200)
       expect(res.json().role).toBe(role)
-      expect(res.headers.etag).toBe('"1"')
+      expect(res.headers.etag).toBe(`"1-${role}"`)
     }
     const asAdmin = await get(`/api/v1/teams/${cast.team.id}`, cast.globalAdmin.auth)
     expect(asAdmin.statusCode).toBe(200)
     expect(asAdmin.json().role).toBeNull()
+    expect(asAdmin.headers.etag).toBe('"1-none"')
     const asOutsider = await get(`/api/v1/teams/${cast.team.id}`, cast.outsider.auth)
     expect(asOutsider.statusCode).toBe(404)
     expect(asOutsider.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -103,7 +109,26 @@ describe('GET /teams/:id', () => {
     await patch(url, user.auth, { name: 'Renamed' })
     const changed = await get(url, { ...user.auth, 'if-none-match': team.etag })
     expect(changed.statusCode).toBe(200)
-    expect(changed.headers.etag).toBe('"2"')
+    expect(changed.headers.etag).toBe('"2-owner"')
+  })
+
+  it("gives a new ETag when the caller's role changes: the old one answers 200 with the new role, not 304", async () => {
+    const owner = await givenUser(t.app)
+    const team = await givenTeam(t.app, owner)
+    const member = await givenMember(t.app, team, owner, 'member')
+    const url = `/api/v1/teams/${team.id}`
+    const before = await get(url, member.auth)
+    expect(before.json()).toMatchObject({ role: 'member', version: 1 })
+    await setRole(team, owner, member, 'admin')
+
+    const after = await get(url, { ...member.auth, 'if-none-match': String(before.headers.etag) })
+    expect(after.statusCode).toBe(200)
+    expect(after.json()).toMatchObject({ role: 'admin', version: 1 })
+    expect(after.headers.etag).not.toBe(before.headers.etag)
+    expect((await get(url, { ...member.auth, 'if-none-match': String(after.headers.etag) })).statusCode).toBe(304)
+    // another caller's ETag shows another role: never a 304 for this one
+    const owners = await get(url, owner.auth)
+    expect((await get(url, { ...member.auth, 'if-none-match': String(owners.headers.etag) })).statusCode).toBe(200)
   })
 
   it('rejects a malformed id with 400 naming params.id', async () => {
@@ -138,7 +163,7 @@ describe('PATCH /teams/:id', () => {
     const team = await givenTeam(t.app, user)
     const res = await patch(`/api/v1/teams/${team.id}`, user.auth, { name: 'New' })
     expect(res.json()).toMatchObject({ name: 'New', version: 2, role: 'owner' })
-    expect(res.headers.etag).toBe('"2"')
+    expect(res.headers.etag).toBe('"2-owner"')
     const empty = await patch(`/api/v1/teams/${team.id}`, user.auth, {})
     expect(empty.json()).toMatchObject({ name: 'New', version: 2 })
     expect((await activityOf(t.app, team.id)).map((a) => a.action)).toEqual(['team.created', 'team.updated'])
@@ -148,11 +173,31 @@ describe('PATCH /teams/:id', () => {
     const user = await givenUser(t.app)
     const team = await givenTeam(t.app, user, { name: 'Base' })
     const url = `/api/v1/teams/${team.id}`
-    expect((await patch(url, { ...user.auth, 'if-match': '"1"' }, { name: 'One' })).statusCode).toBe(200)
-    const stale = await patch(url, { ...user.auth, 'if-match': '"1"' }, { name: 'Two' })
+    expect((await patch(url, { ...user.auth, 'if-match': team.etag }, { name: 'One' })).statusCode).toBe(200)
+    const stale = await patch(url, { ...user.auth, 'if-match': team.etag }, { name: 'Two' })
     expect(stale.statusCode).toBe(412)
     expect((await teamRows(team.id))[0]!.name).toBe('One')
     expect((await patch(url, { ...user.auth, 'if-match': 'garbage' }, { name: 'Two' })).statusCode).toBe(412)
+  })
+
+  it('takes the ETag the caller last saw: 412 once their role changed (nothing written), 200 on the new one', async () => {
+    const owner = await givenUser(t.app)
+    const team = await givenTeam(t.app, owner, { name: 'Base' })
+    const admin = await givenMember(t.app, team, owner, 'admin')
+    const url = `/api/v1/teams/${team.id}`
+    const seen = await get(url, admin.auth)
+    await setRole(team, owner, admin, 'owner')
+
+    const stale = await patch(url, { ...admin.auth, 'if-match': String(seen.headers.etag) }, { name: 'Stale' })
+    expect(stale.statusCode).toBe(412)
+    expect((await teamRows(team.id))[0]!.name).toBe('Base')
+    // the version alone is not this caller's ETag
+    expect((await patch(url, { ...admin.auth, 'if-match': '"1"' }, { name: 'Bare' })).statusCode).toBe(412)
+    const current = (await get(url, admin.auth)).headers.etag
+    const res = await patch(url, { ...admin.auth, 'if-match': String(current) }, { name: 'Fresh' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ name: 'Fresh', role: 'owner', version: 2 })
+    expect(res.headers.etag).toBe('"2-owner"')
   })
 
   it('lets exactly one of two concurrent updates with the same If-Match win', async () => {
@@ -214,6 +259,6 @@ describe('DELETE /teams/:id', () => {
     const res = await del(`/api/v1/teams/${team.id}`, { ...user.auth, 'if-match': team.etag })
     expect(res.statusCode).toBe(412)
     expect(await teamRows(team.id)).toHaveLength(1)
-    expect((await del(`/api/v1/teams/${team.id}`, { ...user.auth, 'if-match': '"2"' })).statusCode).toBe(204)
+    expect((await del(`/api/v1/teams/${team.id}`, { ...user.auth, 'if-match': '"2-owner"' })).statusCode).toBe(204)
   })
 })
