@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin'
 import { jwtVerify } from 'jose'
 import pg from 'pg'
 import {
@@ -43,7 +44,8 @@ async function connect(): Promise<{ query: Query; close: () => Promise<void> }> 
       close: () => pool.end(),
     }
   }
-  const db = new PGlite(join(process.env.DATA_DIR!, 'db', 'pg'))
+  // the app's migrations create btree_gin (its search index): PGlite must load it to plan on tasks
+  const db = new PGlite(join(process.env.DATA_DIR!, 'db', 'pg'), { extensions: { btree_gin } })
   await db.waitReady
   return {
     query: async (text, params) => (await db.query<unknown[]>(text, params, { rowMode: 'array' })).rows,

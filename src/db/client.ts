@@ -126,18 +126,21 @@ function pgListener(url: string, channel: string, handler: () => void, onError?:
 
 async function openPglite(opts: Extract<OpenDbOptions, { dataDir: string } | { image: Blob }>): Promise<Database> {
   // loaded only when used: importing PGlite costs ~40 MB of memory an instance on PostgreSQL never needs
-  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+  const [{ PGlite }, { drizzle: drizzlePglite }, { btree_gin }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gin'),
   ])
+  // contrib extensions the migrations create (PGlite bundles them but loads only those named here)
+  const extensions = { btree_gin }
   let release = () => {}
   let client: PGlite
   if ('dataDir' in opts) {
     mkdirSync(opts.dataDir, { recursive: true })
     release = lockDataDir(opts.dataDir)
-    client = new PGlite(join(opts.dataDir, 'pg'), { relaxedDurability: false })
+    client = new PGlite(join(opts.dataDir, 'pg'), { relaxedDurability: false, extensions })
   } else {
-    client = new PGlite({ loadDataDir: opts.image })
+    client = new PGlite({ loadDataDir: opts.image, extensions })
   }
   try {
     await client.waitReady
