@@ -17,7 +17,8 @@ commands:
   migrate down          roll back the last applied migration
   migrate status        list migrations and their state
   seed                  create the first admin from ADMIN_EMAIL (and ADMIN_PASSWORD, or a generated
-                        password printed once); idempotent
+                        password printed once); idempotent; an existing user of that email is made
+                        admin and, if disabled, enabled again
 `
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
@@ -69,16 +70,19 @@ async function main(argv: string[]) {
       const database = await openConfiguredDb(config, logger)
       try {
         await migrateUp(database)
+        // run by an operator: an admin locked out by being disabled is enabled again
         const result = await ensureAdmin(
           database.db,
-          { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD },
+          { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD, reenable: true },
           createPersonalTeam,
         )
         if (result.outcome === 'created') {
           out(`created admin ${config.ADMIN_EMAIL}`)
           if (result.generatedPassword) out(`generated password (shown once): ${result.generatedPassword}`)
-        } else
-          out(`${config.ADMIN_EMAIL} ${result.outcome === 'promoted' ? 'promoted to admin' : 'is already an admin'}`)
+        } else {
+          const done = [result.promoted && 'promoted to admin', result.reenabled && 're-enabled'].filter(Boolean)
+          out(`${config.ADMIN_EMAIL} ${done.length ? done.join(' and ') : 'is already an admin'}`)
+        }
       } finally {
         await database.close()
       }

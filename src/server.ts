@@ -33,7 +33,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
         createPersonalTeam,
       )
-      if (seeded.outcome !== 'exists') logger.info({ userId: seeded.userId, outcome: seeded.outcome }, 'admin seeded')
+      const { userId } = seeded
+      if (seeded.outcome === 'created') logger.info({ userId, outcome: 'created' }, 'admin seeded')
+      else if (seeded.promoted) logger.info({ userId, outcome: 'promoted' }, 'admin seeded')
+      // disabled by another admin: a start does not undo that (the seed command does, on purpose)
+      if (seeded.outcome === 'exists' && seeded.disabled) {
+        logger.warn({ userId }, 'ADMIN_EMAIL names a disabled user: left disabled (run seed to enable it)')
+      }
     }
     const infra = createInfra(config, logger)
     const app = await buildApp({ config, database, logger, infra })

@@ -9,6 +9,9 @@ const t = useTestApp()
 const login = (email: string, password: string) =>
   t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
 
+const setDisabled = (id: string, disabled: boolean) =>
+  t.database.sql.query('update users set disabled = $2 where id = $1', [id, disabled])
+
 async function usersWithEmail(email: string) {
   const { rows } = await t.database.sql.query<{ id: string; role: string }>(
     'select id, role from users where email = $1',
@@ -50,7 +53,7 @@ describe('ensureAdmin (the seed command)', () => {
   it('promotes an existing user of that email, keeping their password', async () => {
     const user = await givenUser(t.app)
     const result = await ensureAdmin(t.database.db, { email: user.email, password: 'not used for an existing user' })
-    expect(result).toEqual({ outcome: 'promoted', userId: user.id })
+    expect(result).toEqual({ outcome: 'exists', userId: user.id, promoted: true })
     expect(await usersWithEmail(user.email)).toEqual([{ id: user.id, role: 'admin' }])
     const res = await login(user.email, user.password)
     expect(res.json().user.role).toBe('admin')
@@ -64,5 +67,38 @@ describe('ensureAdmin (the seed command)', () => {
     ])
     expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'exists'])
     expect(await usersWithEmail(email)).toHaveLength(1)
+  })
+
+  it('re-enables a disabled admin when asked (the seed command), and then they can sign in', async () => {
+    const email = uniqueEmail('locked-out')
+    const { userId } = await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD })
+    await setDisabled(userId, true)
+    expect((await login(email, GOOD_PASSWORD)).statusCode).toBe(401)
+    const result = await ensureAdmin(t.database.db, { email, reenable: true })
+    expect(result).toEqual({ outcome: 'exists', userId, reenabled: true })
+    const res = await login(email, GOOD_PASSWORD)
+    expect(res.statusCode).toBe(200)
+    expect(res.json().user.role).toBe('admin')
+    expect(await ensureAdmin(t.database.db, { email, reenable: true })).toEqual({ outcome: 'exists', userId })
+  })
+
+  it('re-enables and promotes a disabled user of that email in one go', async () => {
+    const user = await givenUser(t.app)
+    await setDisabled(user.id, true)
+    const result = await ensureAdmin(t.database.db, { email: user.email, reenable: true })
+    expect(result).toEqual({ outcome: 'exists', userId: user.id, promoted: true, reenabled: true })
+    expect((await login(user.email, user.password)).json().user).toMatchObject({ id: user.id, role: 'admin' })
+  })
+
+  it('leaves a disabled admin disabled at server start (no reenable), and says so', async () => {
+    const email = uniqueEmail('disabled-on-purpose')
+    const { userId } = await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD })
+    await setDisabled(userId, true)
+    expect(await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD })).toEqual({
+      outcome: 'exists',
+      userId,
+      disabled: true,
+    })
+    expect((await login(email, GOOD_PASSWORD)).statusCode).toBe(401)
   })
 })
