@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { errors, IdParams, NoContent, PageQuery, pageOf } from '../../http/schemas.ts'
 import { ApiToken, CreateApiToken, CreatedApiToken } from './tokens.schema.ts'
-import { createApiToken, listApiTokens, revokeApiToken } from './tokens.service.ts'
+import { createApiToken, listApiTokens, MAX_ACTIVE_TOKENS, revokeApiToken } from './tokens.service.ts'
 
 const tags = ['tokens']
 
@@ -18,9 +18,10 @@ export const tokensRoutes: FastifyPluginAsyncZod<{ forgetTokens: () => void }> =
       schema: {
         tags,
         summary: 'Create a personal access token (the secret is shown only here)',
+        description: `A user holds at most ${MAX_ACTIVE_TOKENS} active (neither revoked nor expired) tokens: one more answers 409 until one is revoked or expires.`,
         operationId: 'createToken',
         body: CreateApiToken,
-        response: { 201: CreatedApiToken, ...errors(403) },
+        response: { 201: CreatedApiToken, ...errors(403, 409) },
       },
     },
     async (req, reply) => reply.code(201).send(await createApiToken(db, actorOf(req), req.body)),

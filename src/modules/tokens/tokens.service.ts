@@ -1,16 +1,19 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, count, desc, eq, gt, isNull, lt, or } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type Actor, type Scope, scopesForRole } from '../../http/auth.ts'
-import { invalidField, notFound } from '../../http/problem.ts'
+import { conflict, invalidField, notFound } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
+import { users } from '../users/users.table.ts'
 import type { ApiToken } from './tokens.schema.ts'
 import { type ApiTokenRow, apiTokens } from './tokens.table.ts'
 
 export const PAT_PREFIX = 'tl_pat_'
+/** Active (neither revoked nor expired) personal access tokens a user may hold; one more is a 409. */
+export const MAX_ACTIVE_TOKENS = 50
 
 const toApiToken = (row: ApiTokenRow): ApiToken => ({
   id: row.id,
@@ -32,18 +35,36 @@ export async function createApiToken(
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null
   if (expiresAt && expiresAt.getTime() <= Date.now()) throw invalidField('body.expiresAt', 'must be in the future')
   const secret = `${PAT_PREFIX}${randomSecret()}`
-  const [row] = await db
-    .insert(apiTokens)
-    .values({
-      id: newId(),
-      userId: actor.userId,
-      name: input.name,
-      tokenHash: sha256(secret),
-      scopes: [...new Set(input.scopes)],
-      expiresAt,
-    })
-    .returning()
-  return { ...toApiToken(row!), secret }
+  const row = await db.transaction(async (tx) => {
+    // the user's row serialises their concurrent creates, so the count below cannot go stale
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)).for('no key update')
+    const [active] = await tx
+      .select({ n: count() })
+      .from(apiTokens)
+      .where(
+        and(
+          eq(apiTokens.userId, actor.userId),
+          isNull(apiTokens.revokedAt),
+          or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
+        ),
+      )
+    if (active!.n >= MAX_ACTIVE_TOKENS) {
+      throw conflict(`You have ${MAX_ACTIVE_TOKENS} active personal access tokens, the most allowed: revoke one first`)
+    }
+    const [inserted] = await tx
+      .insert(apiTokens)
+      .values({
+        id: newId(),
+        userId: actor.userId,
+        name: input.name,
+        tokenHash: sha256(secret),
+        scopes: [...new Set(input.scopes)],
+        expiresAt,
+      })
+      .returning()
+    return inserted!
+  })
+  return { ...toApiToken(row), secret }
 }
 
 /** The caller's live tokens, newest first, keyset-paginated by (createdAt, id). */
