@@ -95,8 +95,10 @@ export const tasks = pgTable(
     index('tasks_team_completed_idx').on(t.teamId, t.completedAt).where(sql`${t.completedAt} is not null`),
     // team and words in one GIN index (btree_gin), so a team's search finds exactly its matches in one scan
     // (intersecting the team's btree bitmap with the word's cost more than ranking the matches); it serves
-    // a search without a team as well as the single-column index did
-    index('tasks_team_search_idx').using('gin', t.teamId, t.search),
+    // a search without a team as well as the single-column index did. `search` is never NULL: the
+    // predicate only keeps lists without a search (which cannot imply it) off this index, whose team
+    // column the planner otherwise combined with other indexes (assigned to me in a team: 0.3 → 14 ms)
+    index('tasks_team_search_idx').using('gin', t.teamId, t.search).where(sql`${t.search} is not null`),
     check('tasks_status_check', sql`${t.status} in ('todo', 'in_progress', 'done', 'cancelled')`),
     check('tasks_priority_rank_check', sql`${t.priorityRank} between 1 and 4`),
   ],
