@@ -86,7 +86,7 @@ export function createMetrics(database: Database, infra: Infra) {
   }
   new Counter({
     name: 'auth_cache_lookups_total',
-    help: 'Per-request auth lookups by cache (user state, token) and result (hit: no query)',
+    help: 'Per-request auth checks by cache (user: user state, pat: personal access token lookup, jwt: access token signature) and result (hit: no query or signature check)',
     labelNames: ['cache', 'result'] as const,
     registers: [registry],
     collect() {

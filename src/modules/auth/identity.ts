@@ -27,7 +27,7 @@ export interface IdentityDeps {
 
 /** Everything the auth routes and the per-request check share: token issuing, user state, the authenticator. */
 export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps) {
-  const tokens = accessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL)
+  const tokens = accessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL, config.AUTH_CACHE_TTL > 0 ? 10_000 : 0)
   const cacheMs = config.AUTH_CACHE_TTL * 1000
   const states = userStates(db, config.ACCESS_TOKEN_TTL, cacheMs)
   const oidc =
@@ -159,7 +159,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     tokens,
     states,
     /** hits and misses of the two per-request caches, for /metrics */
-    cacheStats: { user: states.stats, token: patStats },
+    cacheStats: { user: states.stats, pat: patStats, jwt: tokens.stats },
     sessionDeps,
     authenticate,
     userCreated,
