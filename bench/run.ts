@@ -1,4 +1,5 @@
 // npm run bench [-- --size small|large|huge --seed 42 --duration 20 --warmup 5 --rounds 2 --only list,get --profile]
+// npm run bench -- --compare-caches   (also list, get and get with personal access tokens, auth caches on and off)
 // npm run bench -- --smoke   (a few seconds of load: keeps the script working in CI)
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -11,7 +12,7 @@ import { drive, type Measurement } from './lib/drive.ts'
 import { type BenchUser, loadFixtures } from './lib/fixtures.ts'
 import { BENCH_DIR, commonOptions, embeddedDataDir, SIZES } from './lib/options.ts'
 import { paced } from './lib/paced.ts'
-import { type Row, summarise, table } from './lib/report.ts'
+import { cacheTable, type Row, summarise, table } from './lib/report.ts'
 import { buildApp, type Server, type ServerEnv, startServer } from './lib/servers.ts'
 import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
 import { seedDatabase } from './seed/seed.ts'
@@ -25,6 +26,8 @@ const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2),
   only: { type: 'string' },
   profile: { type: 'boolean' },
   'no-extra': { type: 'boolean' },
+  // list, get and get with personal access tokens again, with the per-request auth caches on and off
+  'compare-caches': { type: 'boolean' },
   // run the app compiled to JavaScript with plain node rather than through tsx (as the Dockerfile does)
   compiled: { type: 'boolean' },
   // V8 flags for the app's process, as its deployment would set them in NODE_OPTIONS
@@ -76,13 +79,18 @@ const profileFlags = (name: string) =>
   values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles', name)}`] : []
 const compiledDir = values.compiled ? buildApp(join(BENCH_DIR, '.data', 'build', 'dist')) : undefined
 const appNodeFlags = String(values['app-node-flags']).split(' ').filter(Boolean)
-const ports = { app: await freePort(), reference: await freePort() }
+
+const ports: Record<Server['name'], number> = {
+  app: await freePort(),
+  'app-uncached': await freePort(),
+  reference: await freePort(),
+}
 const running: Partial<Record<Server['name'], Server>> = {}
 
-/** Starts a target; on the embedded database (one process at a time) stops the other first. */
+/** Starts a target; on the embedded database (one process at a time) stops the others first. */
 async function ensure(name: Server['name']): Promise<Server> {
-  const other = name === 'app' ? 'reference' : 'app'
-  if (embedded && running[other]) {
+  for (const other of Object.keys(running) as Server['name'][]) {
+    if (!embedded || other === name) continue
     await running[other]!.stop()
     delete running[other]
   }
@@ -90,7 +98,7 @@ async function ensure(name: Server['name']): Promise<Server> {
     name,
     ports[name],
     env,
-    [...(name === 'app' ? appNodeFlags : []), ...profileFlags(name)],
+    [...(name === 'reference' ? [] : appNodeFlags), ...profileFlags(name)],
     compiledDir,
   )
   return running[name]!
@@ -170,11 +178,11 @@ try {
 
   // 4. the runs: each workload for a fixed duration after a warm-up, app and reference interleaved
   const rows: Row[] = []
-  const run = async (w: Workload, target: Server['name'], round: number) => {
+  const run = async (w: Workload, target: Server['name'], round: number, into = rows) => {
     const server = await ensure(target)
     if (warmup > 0) await drive(server.url, w, { connections, duration: warmup })
     const m = await drive(server.url, w, { connections, duration, rss: server.rssMb })
-    rows.push({ workload: w.name, target, round, m })
+    into.push({ workload: w.name, target, round, m })
     log(
       `${w.name.padEnd(9)} ${target.padEnd(9)} round ${round}: ${m.reqPerSec} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ` +
         `errors ${m.errors}, unexpected ${m.unexpected}, RSS ${m.rssMaxMb} MB`,
@@ -195,6 +203,23 @@ try {
       }
     }
   }
+
+  // 4b. --compare-caches: what the per-request auth caches (user state; token lookups) gain, by
+  // running list and get (session tokens) and get with personal access tokens on a second app
+  // instance with AUTH_CACHE_TTL=0, interleaved with the default one
+  const cacheRows: Row[] = []
+  if (values['compare-caches']) {
+    const patSession: Session = { ...session, users: await withPersonalTokens((await ensure('app')).url, session) }
+    const patGet = workloads(patSession, false).find((w) => w.name === 'get')!
+    const cases = [...all.filter((w) => w.name === 'list' || w.name === 'get'), { ...patGet, name: 'get (PAT)' }]
+    for (let round = 1; round <= rounds; round++) {
+      for (const w of cases) {
+        await run(w, 'app', round, cacheRows)
+        await run(w, 'app-uncached', round, cacheRows)
+      }
+    }
+  }
+
   const shown = all.filter((w) => chosen.includes(w) || (notes[w.name] && !only)).map((w) => w.name)
   const summaries = summarise(rows, shown, notes)
 
@@ -247,7 +272,10 @@ try {
       ].join('\n')
     : ''
   const noteLines = Object.entries(notes).map(([w, n]) => `- ${w}: ${n}`)
-  const text = `${header}\n\n${table(summaries)}\n${extraTable}\n${noteLines.length ? `\n${noteLines.join('\n')}\n` : ''}`
+  const cachesText = cacheRows.length
+    ? `\nPer-request auth caches on (AUTH_CACHE_TTL=30) and off (0):\n\n${cacheTable(cacheRows)}\n`
+    : ''
+  const text = `${header}\n\n${table(summaries)}\n${extraTable}\n${cachesText}${noteLines.length ? `\n${noteLines.join('\n')}\n` : ''}`
   process.stdout.write(`\n${text}\n`)
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const file = join(resultsDir, `${stamp}-${size}${smoke ? '-smoke' : ''}.json`)
@@ -266,6 +294,7 @@ try {
         rounds,
         summaries,
         extra,
+        caches: cacheRows,
         runs: rows,
         notes,
       },
@@ -281,4 +310,19 @@ try {
   }
 } finally {
   await stopAll()
+}
+
+/** The bench users with a personal access token (tasks:read) each in place of their session token. */
+async function withPersonalTokens(url: string, s: Session): Promise<Session['users']> {
+  return Promise.all(
+    s.users.map(async (u) => {
+      const res = await fetch(`${url}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', scopes: ['tasks:read'] }),
+      })
+      if (!res.ok) throw new Error(`token for ${u.email}: ${res.status} ${await res.text()}`)
+      return { ...u, token: ((await res.json()) as { secret: string }).secret }
+    }),
+  )
 }

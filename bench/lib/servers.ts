@@ -6,7 +6,8 @@ import { BENCH_DIR } from './options.ts'
 const ROOT = join(BENCH_DIR, '..')
 
 export interface Server {
-  name: 'app' | 'reference'
+  /** app-uncached: the app with its per-request auth caches off (AUTH_CACHE_TTL=0) */
+  name: 'app' | 'app-uncached' | 'reference'
   url: string
   pid: number
   /** resident set size now, in MB (VmRSS of the server process) */
@@ -85,7 +86,10 @@ export async function startServer(
         : ['--import', 'tsx', 'src/cli.ts', 'serve']
   const child = spawn(process.execPath, [...nodeFlags, ...entry], {
     cwd: ROOT,
-    env: productionEnv(env, port),
+    env: {
+      ...productionEnv(env, port),
+      ...(name === 'app-uncached' ? { AUTH_CACHE_TTL: '0' } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
