@@ -1,6 +1,8 @@
 /** SQLSTATE codes the app answers to (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 export const UNIQUE_VIOLATION = '23505'
 export const FOREIGN_KEY_VIOLATION = '23503'
+/** the transaction lost to a concurrent one (deadlock, serialization): running it again may succeed */
+export const RETRYABLE = new Set(['40001', '40P01'])
 
 /** What the server said about a failed statement (`pg` and PGlite errors both carry these). */
 export interface ServerError {

@@ -22,6 +22,11 @@ const t = useTestApp({
     app.get('/test/conflict', async () => {
       throw conflict('Email already registered')
     })
+    // what PostgreSQL throws at the transaction it picks as a deadlock's victim, wrapped as Drizzle does
+    app.post('/test/deadlock', async () => {
+      const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' })
+      throw Object.assign(new Error('Failed query: update tasks set …'), { cause: deadlock })
+    })
     // a write pointing at rows that are gone, as when a concurrent request deleted them
     app.post('/test/dangling', async () => {
       await app.database.db.execute(
@@ -184,5 +189,18 @@ describe('request ids', () => {
     expect(text).not.toContain('super-secret-token')
     expect(text).not.toContain('cookie-secret')
     expect(text).not.toContain('sse-ticket-secret')
+  })
+})
+
+describe('a transaction that lost to a concurrent one', () => {
+  it('answers 503 with Retry-After (nothing was written; the same request may succeed), logged as a warning', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/deadlock' })
+    expect(res.statusCode).toBe(503)
+    expect(res.headers['content-type']).toBe(PROBLEM)
+    expect(res.headers['retry-after']).toBe('1')
+    expect(res.json()).toMatchObject({ type: 'urn:tasklane:problem:contention', status: 503 })
+    const line = t.logs.find((l) => String(l.msg).includes('concurrent one'))
+    expect(line).toMatchObject({ level: 40, code: '40P01' })
+    expect(t.logs.some((l) => l.msg === 'request failed' && l.reqId === res.headers['x-request-id'])).toBe(false)
   })
 })

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { FOREIGN_KEY_VIOLATION, serverError } from '../db/errors.ts'
+import { FOREIGN_KEY_VIOLATION, RETRYABLE, serverError } from '../db/errors.ts'
 import { conflict, type FieldError, Problem, problemType } from './problem.ts'
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
@@ -48,7 +48,13 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
     }))
     return new Problem(400, 'validation', 'Bad Request', 'The request is invalid', errors)
   }
-  if (serverError(err)?.code === FOREIGN_KEY_VIOLATION) {
+  const failed = serverError(err)
+  if (failed && RETRYABLE.has(failed.code)) {
+    // the database chose this transaction as a deadlock's victim (or it lost a serialization race):
+    // nothing was written, and the same request will most likely succeed a moment later
+    return new Problem(503, 'contention', 'Service Unavailable', undefined, undefined, { 'retry-after': '1' })
+  }
+  if (failed?.code === FOREIGN_KEY_VIOLATION) {
     // a row the write points at was deleted by a concurrent request: the writes that know which row
     // lock it first and answer 404 or 400; for any other, it is still a conflict, never a fault
     return conflict('Something this request refers to was deleted meanwhile: reload it and try again')
@@ -94,7 +100,8 @@ const rejection = (err: FastifyError) => serverError(err) ?? { code: err.code, r
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
-    if (problem.status >= 500) req.log.error({ err }, 'request failed')
+    if (problem.code === 'contention') req.log.warn(rejection(err), 'request lost to a concurrent one; asked to retry')
+    else if (problem.status >= 500) req.log.error({ err }, 'request failed')
     else if (!(err instanceof Problem)) req.log.info(rejection(err), 'request rejected')
     return sendProblem(req, reply, problem)
   })
