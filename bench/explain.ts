@@ -1,17 +1,15 @@
 // DATABASE_URL=… npx tsx bench/explain.ts [variant] [--plans]: EXPLAIN ANALYZE of the list and get
-// statements the workloads send (the reference's copies of the app's SQL), one line each or in full
-import pg from 'pg'
-import type { SqlClient } from '../src/db/client.ts'
-import { loadFixtures } from './lib/fixtures.ts'
+// statements the workloads send (the reference's copies of the app's SQL), one line each or in full,
+// and of the app's own search statements (variant `search`: each search term, as the workload sends it)
+import { openDb } from '../src/db/client.ts'
+import { pageStatements } from '../src/modules/tasks/tasks.list.ts'
+import { taskFilters } from '../src/modules/tasks/tasks.queries.ts'
+import { TaskQuery } from '../src/modules/tasks/tasks.schema.ts'
+import { loadFixtures, SEARCH_TERMS } from './lib/fixtures.ts'
 import { GET_TASK, type ListFilters, listTasksSql } from './reference/sql.ts'
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
-const sql: SqlClient = {
-  query: async <R>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as { rows: R[] },
-  exec: async (text) => {
-    await pool.query(text)
-  },
-}
+const database = await openDb({ url: process.env.DATABASE_URL!, poolSize: 2 })
+const sql = database.sql
 const [u] = await loadFixtures(sql, 1)
 if (!u) throw new Error('no bench user')
 const base: ListFilters = { userId: u.userId, teamId: u.teamId, limit: 20 }
@@ -27,7 +25,7 @@ const variants: Record<string, ListFilters> = {
 const [only] = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const full = process.argv.includes('--plans')
 const explain = async (name: string, text: string, params: unknown[]) => {
-  const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${text}`, params)
+  const { rows } = await sql.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${text}`, params)
   const lines = rows.map((r) => r['QUERY PLAN'])
   process.stdout.write(`${name.padEnd(9)} ${lines.at(-1)}\n${full ? `${lines.join('\n')}\n\n` : ''}`)
 }
@@ -37,4 +35,13 @@ for (const [name, f] of Object.entries(variants)) {
   await explain(name, text, params)
 }
 if (!only || only === 'get') await explain('get', GET_TASK, [u.taskIds[0], u.userId])
-await pool.end()
+if (!only || only === 'search') {
+  const actor = { userId: u.userId, role: 'user', scopes: [], via: 'session' } as const
+  for (const q of SEARCH_TERMS) {
+    const query = TaskQuery.parse({ teamId: u.teamId, q, limit: '20' })
+    const { main } = pageStatements(database.db, taskFilters(actor, query, new Date()), query)
+    const statement = main!(query.limit + 1).toSQL()
+    await explain(`search "${q}"`.padEnd(22), statement.sql, statement.params)
+  }
+}
+await database.close()

@@ -231,6 +231,45 @@ describe('full-text search', () => {
   })
 })
 
+describe('full-text search pages', () => {
+  it('orders equal ranks by id and walks them across pages, every task once, while matches are added', async () => {
+    const w = await givenTaskWorld(t.app)
+    // random ids (not time-ordered), so ties in rank are broken by an order unrelated to creation
+    const insert = async (title: string, description: string | null, count: number) => {
+      const { rows } = await t.database.sql.query<{ id: string }>(
+        `insert into tasks (id, team_id, project_id, title, description, position)
+         select gen_random_uuid(), $1, $2, $3 || ' ' || g, $4, g from generate_series(1, $5::int) g returning id`,
+        [w.team.id, w.project.id, title, description, count],
+      )
+      return rows.map((r) => r.id).sort((a, b) => b.localeCompare(a))
+    }
+    // three ranks, each shared by several tasks: title and description, title only, description only
+    const expected = [
+      ...(await insert('Invoice twice', 'the invoice', 3)),
+      ...(await insert('Invoice', null, 7)),
+      ...(await insert('Errand', 'an invoice to pay', 7)),
+    ]
+    await insert('Errand', 'nothing to see', 3)
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const page: Page = await getJson(
+        t.app,
+        w.member,
+        `/api/v1/tasks?teamId=${w.team.id}&q=invoice&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      )
+      seen.push(...page.items.map((x) => x.id))
+      cursor = page.nextCursor
+      // one more task of each rank, before or after the cursor's place in its rank
+      await insert('Invoice twice', 'the invoice', 1)
+      await insert('Invoice', null, 1)
+      await insert('Errand', 'an invoice to pay', 1)
+    } while (cursor)
+    expect(seen.filter((id) => expected.includes(id))).toEqual(expected)
+    expect(new Set(seen).size).toBe(seen.length)
+  })
+})
+
 describe('keyset pagination', () => {
   it('walks a 500-task list while tasks are inserted: every pre-existing task exactly once, in order', async () => {
     const w = await givenTaskWorld(t.app)

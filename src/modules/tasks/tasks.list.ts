@@ -1,4 +1,4 @@
-import { and, asc, desc, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client.ts'
 import { invalidField } from '../../http/problem.ts'
@@ -51,13 +51,13 @@ const ORDERS: Record<TaskSort, Omit<Order, 'name'>> = {
   '-position': { keys: [position], desc: true },
 }
 
-function orderFor(query: TaskQuery): { order: Order; extra?: { rank: SQL<number> } } {
+function orderFor(query: TaskQuery): { order: Order; rank?: SQL<number> } {
   if (query.sort) return { order: { name: query.sort, ...ORDERS[query.sort] } }
   if (!query.q) return { order: { name: '-createdAt', ...ORDERS['-createdAt'] } }
   // relevance: ts_rank is a real; the cursor carries its shortest text form, which casts back exactly
   const rank = sql<number>`ts_rank(${tasks.search}, ${tsQuery(query.q)})`
   const key: Key = { expr: rank, cast: 'real', value: (r) => r.rank ?? 0 }
-  return { order: { name: 'relevance', keys: [key], desc: true }, extra: { rank } }
+  return { order: { name: 'relevance', keys: [key], desc: true }, rank }
 }
 
 const param = (value: Value, cast: Key['cast'] | 'uuid') => sql`${value}::${sql.raw(cast)}`
@@ -88,12 +88,31 @@ const direction = (descending: boolean) => (descending ? desc : asc)
 type Statement = ReturnType<typeof selectTasks>
 
 /**
+ * A page by relevance. Every match has to be ranked, so the ranking reads only the tasks table
+ * (one index scan of the team's matches, then each match's row) and keeps ids and ranks; the page's
+ * rows are then joined to their assignee, tags and subtask counts. Joined before the sort, the
+ * assignee made PostgreSQL hash the whole users table for thousands of matches.
+ */
+function rankedPage(db: Db, where: SQL | undefined, rank: SQL<number>, limit: number): Statement {
+  const ranked = db
+    .select({ id: tasks.id, rank: sql<number>`${rank}`.as('rank') })
+    .from(tasks)
+    .where(where)
+    .orderBy(desc(rank), desc(tasks.id))
+    .limit(limit)
+    .as('ranked')
+  return selectTasks(db, { rank: ranked.rank })
+    .innerJoin(ranked, eq(ranked.id, tasks.id))
+    .orderBy(desc(ranked.rank), desc(ranked.id))
+}
+
+/**
  * The statements of one keyset page, not yet run: `limit` rows ordered by the sort keys and the
  * id, starting after the cursor's row. A nullable key (dueAt) is read in two ranges, non-NULL then
  * NULL, each on its own index: `nulls` is that second statement (null when there is none).
  */
 export function pageStatements(db: Db, where: (SQL | undefined)[], query: TaskQuery) {
-  const { order, extra } = orderFor(query)
+  const { order, rank } = orderFor(query)
   const cursor = query.cursor ? decodeCursor(query.cursor, order.keys.length + 2) : null
   if (cursor && cursor[0] !== order.name) throw invalidField('query.cursor', 'this cursor belongs to another sort')
   const values = cursor?.slice(1, -1) ?? []
@@ -103,10 +122,12 @@ export function pageStatements(db: Db, where: (SQL | undefined)[], query: TaskQu
   }
   const by = direction(order.desc)
   const statement = (conditions: (SQL | undefined)[], keys: Key[], limit: number): Statement =>
-    selectTasks(db, extra)
-      .where(and(...where, ...conditions))
-      .orderBy(...keys.map((k) => by(k.expr)), by(tasks.id))
-      .limit(limit)
+    rank
+      ? rankedPage(db, and(...where, ...conditions), rank, limit)
+      : selectTasks(db)
+          .where(and(...where, ...conditions))
+          .orderBy(...keys.map((k) => by(k.expr)), by(tasks.id))
+          .limit(limit)
 
   const keyset = cursor ? after(order.keys, values, lastId, order.desc) : undefined
   if (!order.nullsLast) return { order, main: (limit: number) => statement([keyset], order.keys, limit), nulls: null }

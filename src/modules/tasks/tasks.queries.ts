@@ -125,11 +125,16 @@ const overdue = (now: Date) => sql`${OPEN} and ${tasks.dueAt} < ${now.toISOStrin
 
 export const tsQuery = (q: string) => sql`websearch_to_tsquery('english', ${q})`
 
-/** The visibility rule (visibleTo) as a per-row probe of the caller's membership, for narrowed lists. */
-const visibleRowTo = (actor: Actor): SQL | undefined =>
+/**
+ * The visibility rule (visibleTo) as a per-row probe of the caller's membership, for narrowed lists;
+ * given `teamId` (the list's own team), one probe of that team, evaluated once for the statement.
+ */
+const visibleRowTo = (actor: Actor, teamId?: string): SQL | undefined =>
   actor.role === 'admin'
     ? undefined
-    : sql`coalesce((select true from ${teamMembers} where ${teamMembers.teamId} = ${tasks.teamId} and ${teamMembers.userId} = ${actor.userId}), false)`
+    : teamId
+      ? sql`exists (select from ${teamMembers} where ${teamMembers.teamId} = ${teamId} and ${teamMembers.userId} = ${actor.userId})`
+      : sql`coalesce((select true from ${teamMembers} where ${teamMembers.teamId} = ${tasks.teamId} and ${teamMembers.userId} = ${actor.userId}), false)`
 
 /** Tasks with any of the tags: a per-row probe in a narrowed list, the tags' task set otherwise. */
 const taggedWith = (tagIds: string[], narrowed: boolean): SQL =>
@@ -148,8 +153,13 @@ export function taskFilters(actor: Actor, query: TaskQuery, now: Date): (SQL | u
   // (which cannot tell that a project's tasks all lie in one of the caller's teams) fetch and sort
   // every matching row instead; as per-row probes it keeps the index order. Measured in bench/.
   const narrowed = Boolean(query.teamId || query.projectId)
+  // Ranking by relevance reads every match of the team (thousands at 1M tasks): there the team's
+  // membership is probed once, not per match. Lists that walk an index keep the per-row probe: without
+  // its cost the planner walked the every-team createdAt index for a large team, which holds only while
+  // the team's tasks are spread evenly over time.
+  const byRelevance = Boolean(query.q) && !query.sort
   return [
-    narrowed ? visibleRowTo(actor) : visibleTo(actor, tasks.teamId),
+    narrowed ? visibleRowTo(actor, byRelevance ? query.teamId : undefined) : visibleTo(actor, tasks.teamId),
     query.projectId ? eq(tasks.projectId, query.projectId) : undefined,
     query.teamId ? eq(tasks.teamId, query.teamId) : undefined,
     query.projectId
