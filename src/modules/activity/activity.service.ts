@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { activity, type Changes } from './activity.table.ts'
 
@@ -29,6 +29,20 @@ export async function recordActivity(tx: Db, entry: ActivityInput): Promise<void
             ${entry.projectId ?? null}, ${entry.taskId ?? null}, ${changes}::jsonb)
     returning id
   ) select pg_notify(${ACTIVITY_CHANNEL}, '') from entry`)
+}
+
+/**
+ * Appends one entry per row of `entries` and notifies listeners once, all in one statement, so a
+ * change of many rows (a task's subtasks) logs them without a statement per row. `entries` is a
+ * SELECT of (actor_id, action, entity_type, entity_id, team_id, project_id, task_id, changes) that
+ * may read the WITH items in `source` (recursive ones too, e.g. a subtree and an `update … returning`).
+ */
+export async function recordActivities(tx: Db, source: SQL, entries: SQL): Promise<void> {
+  await tx.execute(sql`with recursive ${source}, logged as (
+    insert into ${activity} (actor_id, action, entity_type, entity_id, team_id, project_id, task_id, changes)
+    ${entries}
+    returning id
+  ) select pg_notify(${ACTIVITY_CHANNEL}, '') where exists (select from logged)`)
 }
 
 const same = (a: unknown, b: unknown) =>

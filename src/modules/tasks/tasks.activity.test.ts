@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { activityOfTask, archiveProject, givenTask, givenTaskWorld } from '../../../test/given-tasks.ts'
+import { activityOfTask, archiveProject, givenTask, givenTaskWorld, type Task } from '../../../test/given-tasks.ts'
 import { givenProject } from '../../../test/given-teams.ts'
 
 const t = useTestApp()
@@ -117,6 +117,41 @@ describe('task activity', () => {
       action: 'task.deleted',
       changes: { title: { from: 'Sub', to: null } },
     })
+  })
+
+  it('logs a move and a delete with a fixed number of queries, however many subtasks go along (no N+1)', async () => {
+    const w = await givenTaskWorld(t.app)
+    const target = await givenProject(t.app, w.team, w.owner, { name: 'Target' })
+    const queriesOf = async (n: number) => {
+      const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+      const subs: Task[] = []
+      for (let i = 0; i < n; i++) {
+        // every other subtask nested under the one before: the whole subtree goes along
+        const parentId = i % 2 ? subs[i - 1]!.id : task.id
+        subs.push(await givenTask(t.app, w.member, { projectId: w.project.id, parentId, title: `Sub ${i}` }))
+      }
+      t.queries.length = 0
+      const moved = await patch(w.member.auth, `/api/v1/tasks/${task.id}`, { projectId: target.id })
+      expect(moved.statusCode, moved.body).toBe(200)
+      const moving = t.queries.length
+      t.queries.length = 0
+      const deleted = await t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${task.id}`, headers: w.member.auth })
+      expect(deleted.statusCode, deleted.body).toBe(204)
+      const deleting = t.queries.length
+      for (const [i, sub] of subs.entries()) {
+        const rows = (await activityOfTask(t.app, sub.id)).map((r) => [r.action, r.project_id, r.changes])
+        expect(rows.slice(1)).toEqual([
+          ['task.moved', target.id, { projectId: { from: w.project.id, to: target.id } }],
+          [
+            'task.deleted',
+            target.id,
+            { title: { from: `Sub ${i}`, to: null }, parentId: { from: sub.parentId, to: null } },
+          ],
+        ])
+      }
+      return { moving, deleting }
+    }
+    expect(await queriesOf(5)).toEqual(await queriesOf(1))
   })
 
   it('records comment.created, comment.updated and comment.deleted on the task', async () => {

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound, preconditionFailed } from '../../http/problem.ts'
-import { recordActivity } from '../activity/activity.service.ts'
+import { recordActivities, recordActivity } from '../activity/activity.service.ts'
 import { projects } from '../projects/projects.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { teams } from '../teams/teams.table.ts'
@@ -60,31 +60,29 @@ export async function deleteTask(
     if (!opts.asAdmin) await requireRole(tx, actor, row.teamId, 'member', 'task', id)
     if (opts.expected !== undefined && opts.expected !== row.version) throw preconditionFailed()
     const tagIds = await tagIdsOf(tx, id)
-    const subtasks = await tx.execute(sql`
-      with recursive subtree(id, parent_id, title) as (
-        select id, parent_id, title from tasks where parent_id = ${id}
-        union
-        select t.id, t.parent_id, t.title from tasks t join subtree s on t.parent_id = s.id
-      )
-      select id, parent_id, title from subtree`)
-    await tx.delete(tasks).where(eq(tasks.id, id))
-    const base = { actorId: actor.userId, action: 'task.deleted', entityType: 'task', teamId: row.teamId }
     await recordActivity(tx, {
-      ...base,
+      actorId: actor.userId,
+      action: 'task.deleted',
+      entityType: 'task',
       entityId: id,
+      teamId: row.teamId,
       projectId: row.projectId,
       taskId: id,
       changes: removed(stateOf(row, tagIds)),
     })
-    const rows = (subtasks as unknown as { rows: { id: string; parent_id: string; title: string }[] }).rows
-    for (const sub of rows) {
-      await recordActivity(tx, {
-        ...base,
-        entityId: sub.id,
-        projectId: row.projectId,
-        taskId: sub.id,
-        changes: { title: { from: sub.title, to: null }, parentId: { from: sub.parent_id, to: null } },
-      })
-    }
+    // logged before the delete, while the cascade has yet to take them: one statement for the whole subtree
+    await recordActivities(
+      tx,
+      sql`subtree(id, parent_id, title) as (
+        select id, parent_id, title from tasks where parent_id = ${id}
+        union
+        select t.id, t.parent_id, t.title from tasks t join subtree s on t.parent_id = s.id
+      )`,
+      sql`select ${actor.userId}::uuid, 'task.deleted', 'task', id, ${row.teamId}::uuid, ${row.projectId}::uuid, id,
+        jsonb_build_object('title', jsonb_build_object('from', title, 'to', null),
+                           'parentId', jsonb_build_object('from', parent_id, 'to', null))
+        from subtree order by id`,
+    )
+    await tx.delete(tasks).where(eq(tasks.id, id))
   })
 }

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
-import { activity } from '../activity/activity.table.ts'
+import { recordActivities } from '../activity/activity.service.ts'
 import { tasks } from './tasks.table.ts'
 
 /**
@@ -11,17 +10,15 @@ import { tasks } from './tasks.table.ts'
  * each gets a new version and the `task.updated` entry a PATCH of its assigneeId would have written.
  */
 export async function unassignInTeam(tx: Db, actor: Actor, teamId: string, userId: string): Promise<void> {
-  await tx.execute(sql`
-    with unassigned as (
+  await recordActivities(
+    tx,
+    sql`unassigned as (
       update ${tasks} set assignee_id = null, updated_at = now(), version = version + 1
       where team_id = ${teamId} and assignee_id = ${userId}
       returning id, project_id
-    ), entries as (
-      insert into ${activity} (actor_id, action, entity_type, entity_id, team_id, project_id, task_id, changes)
-      select ${actor.userId}::uuid, 'task.updated', 'task', id, ${teamId}::uuid, project_id, id,
-             jsonb_build_object('assigneeId', jsonb_build_object('from', ${userId}::text, 'to', null))
-      from unassigned order by id
-      returning id
-    )
-    select pg_notify(${ACTIVITY_CHANNEL}, '') where exists (select from entries)`)
+    )`,
+    sql`select ${actor.userId}::uuid, 'task.updated', 'task', id, ${teamId}::uuid, project_id, id,
+      jsonb_build_object('assigneeId', jsonb_build_object('from', ${userId}::text, 'to', null))
+      from unassigned order by id`,
+  )
 }

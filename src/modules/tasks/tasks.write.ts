@@ -4,7 +4,7 @@ import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { nextOccurrence, parseRRule } from '../../lib/rrule.ts'
-import { created, diff, recordActivity } from '../activity/activity.service.ts'
+import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
 import type { Changes } from '../activity/activity.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { rankOf, taskById } from './tasks.queries.ts'
@@ -174,25 +174,24 @@ export async function updateTask(
   })
 }
 
-/** A moved task takes its subtasks along (a subtask always lives in its parent's project). */
+/** A moved task takes its subtasks along (a subtask always lives in its parent's project), each with its `task.moved`. */
 async function moveSubtasks(tx: Db, actor: Actor, task: TaskRow, from: string, now: Date): Promise<void> {
-  const moved = await tx.execute(sql`
-    with recursive subtree(id) as (
+  const changes = JSON.stringify({ projectId: { from, to: task.projectId } })
+  await recordActivities(
+    tx,
+    sql`subtree(id) as (
       select id from tasks where parent_id = ${task.id}
       union
       select t.id from tasks t join subtree s on t.parent_id = s.id
-    )
-    update tasks set project_id = ${task.projectId}, updated_at = ${now.toISOString()}::timestamptz,
-      version = version + 1
-    where id in (select id from subtree)
-    returning id`)
-  for (const { id } of (moved as unknown as { rows: { id: string }[] }).rows) {
-    await recordActivity(tx, {
-      ...entry(actor, task, 'task.moved', { projectId: { from, to: task.projectId } }),
-      entityId: id,
-      taskId: id,
-    })
-  }
+    ), moved as (
+      update tasks set project_id = ${task.projectId}, updated_at = ${now.toISOString()}::timestamptz,
+        version = version + 1
+      where id in (select id from subtree)
+      returning id
+    )`,
+    sql`select ${actor.userId}::uuid, 'task.moved', 'task', id, ${task.teamId}::uuid, ${task.projectId}::uuid, id,
+      ${changes}::jsonb from moved order by id`,
+  )
 }
 
 /**
