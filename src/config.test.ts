@@ -56,6 +56,12 @@ describe('loadConfig', () => {
     expect(config.embeddedDb).toBe(true)
   })
 
+  it('refuses a read replica of the embedded database', () => {
+    const replica = { DATABASE_REPLICA_URL: 'postgres://replica.internal/tasklane', DATA_DIR: tmp() }
+    expect(problemsOf(replica)).toEqual([expect.stringMatching(/^DATABASE_REPLICA_URL: needs DATABASE_URL/)])
+    expect(problemsOf({ ...replica, DATABASE_URL: 'postgres://primary.internal/tasklane' })).toEqual([])
+  })
+
   it('generates a JWT secret once in development and keeps it in DATA_DIR', () => {
     const dir = tmp()
     const first = loadConfig({ DATA_DIR: dir }).JWT_SECRET

@@ -106,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DATABASE_URL: required in production (or set ALLOW_EMBEDDED_DB=true to use the embedded database)')
   }
   if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE) problems.push('OIDC_AUDIENCE: required when OIDC_ISSUER is set')
+  if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL) {
+    problems.push('DATABASE_REPLICA_URL: needs DATABASE_URL (the embedded database has no replica)')
+  }
   if (problems.length) throw new ConfigError(problems)
 
   const dataDir = resolve(e.DATA_DIR)

@@ -38,7 +38,16 @@ export interface Database {
 }
 
 export type OpenDbOptions =
-  | { url: string; poolSize?: number; onQuery?: (sql: string) => void; onError?: (err: Error) => void }
+  | {
+      url: string
+      poolSize?: number
+      /** how long to wait for a connection (default 5 s) */
+      connectTimeoutMs?: number
+      /** how long a query may run before the client gives up on it (default: no limit) */
+      queryTimeoutMs?: number
+      onQuery?: (sql: string) => void
+      onError?: (err: Error) => void
+    }
   | { dataDir: string; onQuery?: (sql: string) => void }
   | { image: Blob; onQuery?: (sql: string) => void }
 
@@ -52,7 +61,8 @@ function openPostgres(opts: Extract<OpenDbOptions, { url: string }>): Database {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 20,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    query_timeout: opts.queryTimeoutMs,
     idleTimeoutMillis: 30_000,
   })
   // an idle client losing its server must not crash the process; the next query reconnects
