@@ -3,14 +3,16 @@ import type { Database } from '../src/db/client.ts'
 
 /**
  * On real PostgreSQL: runs `statements` in a transaction on a connection of its own, starts
- * `request` while that transaction is open and, once the request waits for a lock it holds,
- * commits it. Returns the request's answer: what a client gets when the rows it names change
+ * `request` while that transaction is open and, once the request waits for a lock it holds, runs
+ * `whileWaiting` in it (what that transaction goes on to do: locks the request may hold by then)
+ * and commits it. Returns the request's answer: what a client gets when the rows it names change
  * (or go) under it, at the worst moment.
  */
 export async function commitWhileWaiting<T>(
   database: Database,
   statements: [text: string, params?: unknown[]][],
   request: () => Promise<T>,
+  whileWaiting: [text: string, params?: unknown[]][] = [],
 ): Promise<T> {
   const client = new pg.Client({ connectionString: database.url })
   await client.connect()
@@ -26,6 +28,7 @@ export async function commitWhileWaiting<T>(
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     if (settled) throw new Error('the request never waited for the open transaction: the race was not reproduced')
+    for (const [text, params] of whileWaiting) await client.query(text, params)
     await client.query('commit')
     return await answer
   } finally {

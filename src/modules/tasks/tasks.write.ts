@@ -104,6 +104,8 @@ export async function updateTask(
     const next: Partial<NewTask> = {}
 
     let projectId = before.projectId
+    // the rule the task has once this patch applies: one that sets it and completes the task spawns too
+    const recurrence = input.recurrence !== undefined ? input.recurrence : before.recurrence
     if (input.projectId !== undefined && input.projectId !== before.projectId) {
       // both projects' structure changes: lock them in id order so opposite moves cannot deadlock
       if (before.projectId < input.projectId) await lockProject(tx, before.projectId)
@@ -114,7 +116,7 @@ export async function updateTask(
       }
       next.projectId = projectId
       next.position = input.position ?? (await nextPosition(tx, projectId))
-    } else if (input.parentId || (input.status === 'done' && before.status !== 'done' && before.recurrence)) {
+    } else if (input.parentId || (input.status === 'done' && before.status !== 'done' && recurrence)) {
       // a completion that inserts the next occurrence takes the project lock before the update, as
       // creates do: the update's counter rows (task_counters) are then never held while waiting for it
       await lockProject(tx, projectId)
