@@ -6,6 +6,8 @@ import type { Logger } from 'pino'
 import { uuidv7 } from 'uuidv7'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
+import { openConfiguredReplica } from './db/open.ts'
+import { createReads, type Reads } from './db/replica.ts'
 import { registerAccessChecks, registerAuth } from './http/auth.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { registerIdempotency } from './http/idempotency.ts'
@@ -53,6 +55,8 @@ export interface AppDeps {
   storage?: Storage
   /** background jobs; by default pg-boss on this database, running no handlers (server.ts may start them) */
   queue?: Queue
+  /** a read replica for heavy reads; by default the one DATABASE_REPLICA_URL names (closed with the app) */
+  replica?: Database
 }
 
 declare module 'fastify' {
@@ -64,6 +68,8 @@ declare module 'fastify' {
     infra: Infra
     storage: Storage
     queue: Queue
+    /** heavy reads: on the replica when configured and caught up, on the primary otherwise */
+    reads: Reads
   }
 }
 
@@ -124,6 +130,12 @@ export async function buildApp({
     queue = lazy
   }
   if (!deps.storage) app.addHook('onClose', () => storage.close())
+  const replica = deps.replica ?? (await openConfiguredReplica(config, database, logger))
+  if (replica && !deps.replica) app.addHook('onClose', () => replica.close())
+  const reads = createReads({ primary: database, replica, log: logger })
+  app.decorate('reads', reads)
+  if (replica) app.metrics.replicaReads = () => reads.stats
+  app.metrics.replicaPool = () => replica?.poolStats() ?? null
   queue.instrument(app.metrics.registry)
   app.decorate('storage', storage)
   app.decorate('queue', queue)
@@ -165,7 +177,13 @@ export async function buildApp({
   registerMetrics(app, app.metrics, config.METRICS_TOKEN)
 
   const dbCheck: ReadinessCheck = { name: 'database', critical: true, check: () => database.ping() }
-  await app.register(opsRoutes, { checks: [dbCheck, storageCheck(storage), ...infra.checks, ...checks] })
+  // every read the replica cannot serve goes to the primary: down, it degrades the instance, no more
+  const replicaChecks: ReadinessCheck[] = replica
+    ? [{ name: 'replica', critical: false, check: () => replica.ping() }]
+    : []
+  await app.register(opsRoutes, {
+    checks: [dbCheck, storageCheck(storage), ...replicaChecks, ...infra.checks, ...checks],
+  })
 
   const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
   app.decorate('identity', identity)

@@ -22,19 +22,23 @@ export function createMetrics(database: Database, infra: Infra) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   })
-  new Gauge({
-    name: 'db_pool_connections',
-    help: 'Database pool connections by state (absent for the embedded database)',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    collect() {
-      const stats = database.poolStats()
-      if (!stats) return
-      this.set({ state: 'total' }, stats.total)
-      this.set({ state: 'idle' }, stats.idle)
-      this.set({ state: 'waiting' }, stats.waiting)
-    },
-  })
+  const poolGauge = (name: string, help: string, read: () => ReturnType<Database['poolStats']>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const stats = read()
+        if (!stats) return
+        this.set({ state: 'total' }, stats.total)
+        this.set({ state: 'idle' }, stats.idle)
+        this.set({ state: 'waiting' }, stats.waiting)
+      },
+    })
+  poolGauge('db_pool_connections', 'Database pool connections by state (absent for the embedded database)', () =>
+    database.poolStats(),
+  )
   const fromStats = (name: string, help: string, read: () => number) =>
     new Counter({
       name,
@@ -83,7 +87,26 @@ export function createMetrics(database: Database, infra: Infra) {
     openStreams: () => 0,
     /** the identity's per-request caches (user state, token lookups), set once it exists */
     authCaches: (): Record<string, { hits: number; misses: number }> => ({}),
+    /** heavy reads by outcome (see src/db/replica.ts), set when the app has a replica */
+    replicaReads: (): Record<string, number> => ({}),
+    /** the replica's pool figures (null without a replica) */
+    replicaPool: (): ReturnType<Database['poolStats']> => null,
   }
+  new Counter({
+    name: 'db_replica_reads_total',
+    help: 'Heavy reads with DATABASE_REPLICA_URL by result: replica (served by it), behind (primary: the replica had not caught up with the team), error (primary: the replica failed), down (primary: resting after a failure)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [result, n] of Object.entries(metrics.replicaReads())) this.inc({ result }, n)
+    },
+  })
+  poolGauge(
+    'db_replica_pool_connections',
+    'Read replica pool connections by state (absent without DATABASE_REPLICA_URL)',
+    () => metrics.replicaPool(),
+  )
   new Counter({
     name: 'auth_cache_lookups_total',
     help: 'Per-request auth checks by cache (user: user state, pat: personal access token lookup, jwt: access token signature) and result (hit: no query or signature check)',

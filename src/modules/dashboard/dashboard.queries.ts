@@ -104,12 +104,3 @@ export async function completedByUser(db: Db, scope: Scope, range: Range, limit:
         limit ${limit}`,
   )
 }
-
-/** The id of the team's latest activity entry (0 when none): any write to its tasks appends one. */
-export async function latestActivityId(db: Db, teamId: string): Promise<number> {
-  const [row] = await rowsOf<{ id: string | number | null }>(
-    db,
-    sql`select max(id) as id from activity where team_id = ${teamId}`,
-  )
-  return Number(row?.id ?? 0)
-}

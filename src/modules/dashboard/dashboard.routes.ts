@@ -10,7 +10,8 @@ const config = { scope: 'tasks:read' as const }
 
 /** Team metrics, leaderboard and explorer; every number is defined in dashboard.service.ts. */
 export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = { db: app.database.db, cache: app.infra.cache }
+  // access checks on the primary; the figures on the replica when it has caught up (src/db/replica.ts)
+  const deps = { db: app.database.db, reads: app.reads, cache: app.infra.cache }
 
   app.get(
     '/dashboard/metrics',
@@ -25,7 +26,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Metrics, ...errors(403, 404) },
       },
     },
-    async (req) => getMetrics(deps, actorOf(req), req.query),
+    async (req) => getMetrics({ ...deps, log: req.log }, actorOf(req), req.query),
   )
 
   app.get(
@@ -40,7 +41,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Leaderboard, ...errors(403, 404) },
       },
     },
-    async (req) => getLeaderboard(deps, actorOf(req), req.query),
+    async (req) => getLeaderboard({ ...deps, log: req.log }, actorOf(req), req.query),
   )
 
   app.get(
@@ -55,6 +56,6 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Explorer, ...errors(403, 404) },
       },
     },
-    async (req) => exploreTasks(deps, actorOf(req), req.query),
+    async (req) => exploreTasks({ ...deps, log: req.log }, actorOf(req), req.query),
   )
 }

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import type { Reads } from '../../db/replica.ts'
 import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound } from '../../http/problem.ts'
 import type { Cache } from '../../infra/cache.ts'
@@ -100,10 +101,15 @@ const iso = (v: string | Date) => new Date(v).toISOString()
 // code-point order: the same on every machine, whatever its locale
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-/** The database, and the cache of answers when it pays (see dashboard.cache.ts). */
+/**
+ * The primary (access checks), where the figures are read (the replica once it has caught up, the
+ * primary otherwise), the cache of answers when it pays (see dashboard.cache.ts), and the request's log.
+ */
 export interface DashboardDeps {
   db: Db
+  reads: Reads
   cache?: Cache
+  log?: { warn(obj: object, msg: string): void }
 }
 
 export async function getMetrics(
@@ -114,7 +120,7 @@ export async function getMetrics(
 ): Promise<Metrics> {
   const range = rangeOf(query, now)
   const scope = await scopeFor(deps.db, actor, query.teamId, query.projectId)
-  return cachedAnswer(deps, scope.teamId, { metrics: query }, () => computeMetrics(deps.db, scope, range, now))
+  return cachedAnswer(deps, scope.teamId, { metrics: query }, (db) => computeMetrics(db, scope, range, now))
 }
 
 async function computeMetrics(db: Db, scope: Scope, range: Range, now: Date): Promise<Metrics> {
@@ -163,8 +169,8 @@ export async function getLeaderboard(
 ): Promise<Leaderboard> {
   const range = rangeOf(query, now)
   const scope = await scopeFor(deps.db, actor, query.teamId, query.projectId)
-  return cachedAnswer(deps, scope.teamId, { leaderboard: query }, async () => {
-    const rows = await completedByUser(deps.db, scope, range, query.limit)
+  return cachedAnswer(deps, scope.teamId, { leaderboard: query }, async (db) => {
+    const rows = await completedByUser(db, scope, range, query.limit)
     return {
       items: rows.map((r) => ({
         user: { id: r.id, name: r.name },
@@ -188,7 +194,7 @@ export async function exploreTasks(
   rangeOf(query, now)
   const scope = await scopeFor(deps.db, actor, query.teamId, query.projectId)
   // not cached: reading the counters costs no more than finding the cache key (measured, README)
-  return explore(deps.db, scope, query.groupBy)
+  return deps.reads.read(scope.teamId, (db) => explore(db, scope, query.groupBy), { log: deps.log })
 }
 
 async function explore(db: Db, scope: Scope, groupBy: ExplorerQuery['groupBy']): Promise<Explorer> {
