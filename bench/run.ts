@@ -77,7 +77,7 @@ mkdirSync(resultsDir, { recursive: true })
 // --profile: V8 CPU profiles of both servers (bench/results/profiles/<target>/), read with bench/profile.ts
 const profileFlags = (name: string) =>
   values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles', name)}`] : []
-const compiledDir = values.compiled ? buildApp(join(BENCH_DIR, '.data', 'build', 'dist')) : undefined
+const compiledDir = values.compiled ? buildApp() : undefined
 const appNodeFlags = String(values['app-node-flags']).split(' ').filter(Boolean)
 
 const ports: Record<Server['name'], number> = {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { cpSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BENCH_DIR } from './options.ts'
 
@@ -116,24 +116,9 @@ export async function startServer(
   }
 }
 
-/**
- * Compiles src/ to JavaScript under `outDir` (`npm run build` with another output), with the
- * non-TypeScript files beside it and the migrations where the code looks for them. Running that
- * with plain node spares the ~80 MB tsx holds in every process.
- */
-export function buildApp(outDir: string): string {
-  rmSync(join(outDir, '..'), { recursive: true, force: true })
-  const dist = outDir
-  const tsc = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  )
-  if (tsc.status !== 0) throw new Error('tsc -p tsconfig.build.json failed')
-  cpSync(join(ROOT, 'src'), dist, { recursive: true, filter: (f) => !f.endsWith('.ts') })
-  for (const f of ['drizzle', 'package.json']) symlinkSync(join(ROOT, f), join(dist, '..', f))
-  return dist
+/** `npm run build` (scripts/build.mjs): the app compiled to dist/, as the Docker image runs it. */
+export function buildApp(): string {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' })
+  if (build.status !== 0) throw new Error('npm run build failed')
+  return join(ROOT, 'dist')
 }
