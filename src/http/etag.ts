@@ -27,16 +27,21 @@ export function expectedVersion(req: FastifyRequest): number | undefined {
   const etag = expectedEtag(req)
   if (etag === undefined) return undefined
   const match = /^"(\d{1,10})"$/.exec(etag)
-  if (!match) throw preconditionFailed('If-Match must be an ETag this API returned')
-  return Number(match[1])
+  if (match) return Number(match[1])
+  throw preconditionFailed(
+    etag.startsWith('W/')
+      ? 'If-Match compares ETags strongly: a weak one (W/) never matches'
+      : 'If-Match must be an ETag this API returned',
+  )
 }
 
 /**
  * The ETag an `If-Match` header names, or undefined when there is none. For a resource whose ETag is
- * more than its version (a team): its service compares the whole ETag under its row lock.
+ * more than its version (a team): its service compares the whole ETag under its row lock. Kept as
+ * sent: If-Match uses the strong comparison (RFC 9110 §13.1.1), so a weak tag matches nothing.
  */
 export function expectedEtag(req: FastifyRequest): string | undefined {
   const header = req.headers['if-match']
   if (!header || header === '*') return undefined
-  return header.trim().replace(/^W\//, '')
+  return header.trim()
 }

@@ -17,7 +17,12 @@ export const PageQuery = z.object({ limit: Limit, cursor: Cursor.optional() })
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() })
 
-export const IfMatchHeaders = z.object({ 'if-match': z.string().max(100).optional() })
+export const IfMatchHeaders = z.object({
+  'if-match': z.string().max(100).optional().meta({
+    description:
+      'An ETag this API returned (or *): 412 when the resource changed since. Compared strongly: a weak W/ tag never matches',
+  }),
+})
 
 /** RFC 9457 problem details, as every error response carries them. */
 export const ProblemDetails = z

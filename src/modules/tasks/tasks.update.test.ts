@@ -217,6 +217,29 @@ describe('If-Match', () => {
     expect((await get(user.auth, task.id)).statusCode).toBe(200)
   })
 
+  it('compares strongly (RFC 9110): a weak ETag never matches, even of the current version, and changes nothing', async () => {
+    const user = await givenUser(t.app)
+    const task = await givenTask(t.app, user, { title: 'Kept' })
+    const weak = { 'if-match': 'W/"1"' }
+    const res = await patch(user.auth, task.id, { title: 'weakly matched' }, weak)
+    expect(res.statusCode).toBe(412)
+    expect(res.headers['content-type']).toBe('application/problem+json')
+    expect((await setStatus(user.auth, task.id, 'done', weak)).statusCode).toBe(412)
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tasks/${task.id}`,
+      headers: { ...user.auth, ...weak },
+    })
+    expect(del.statusCode).toBe(412)
+    expect((await get(user.auth, task.id)).json()).toMatchObject({ title: 'Kept', status: 'todo', version: 1 })
+    // If-None-Match compares weakly: the same weak tag is a 304
+    const unchanged = await t.app.inject({
+      url: `/api/v1/tasks/${task.id}`,
+      headers: { ...user.auth, 'if-none-match': 'W/"1"' },
+    })
+    expect(unchanged.statusCode).toBe(304)
+  })
+
   it('lets one of two concurrent updates with the same If-Match win; the other gets 412', async () => {
     const user = await givenUser(t.app)
     const task = await givenTask(t.app, user)

@@ -178,6 +178,11 @@ describe('PATCH /teams/:id', () => {
     expect(stale.statusCode).toBe(412)
     expect((await teamRows(team.id))[0]!.name).toBe('One')
     expect((await patch(url, { ...user.auth, 'if-match': 'garbage' }, { name: 'Two' })).statusCode).toBe(412)
+    // strong comparison (RFC 9110): the current ETag marked weak does not match
+    const current = String((await get(url, user.auth)).headers.etag)
+    expect((await patch(url, { ...user.auth, 'if-match': `W/${current}` }, { name: 'Two' })).statusCode).toBe(412)
+    expect((await del(url, { ...user.auth, 'if-match': `W/${current}` })).statusCode).toBe(412)
+    expect((await teamRows(team.id))[0]!.name).toBe('One')
   })
 
   it('takes the ETag the caller last saw: 412 once their role changed (nothing written), 200 on the new one', async () => {
