@@ -339,3 +339,22 @@ describe('queries per list', () => {
     expect(page.items.every((x) => x.subtaskCount === 1 && x.tags.length >= 1 && x.assignee !== null)).toBe(true)
   })
 })
+
+describe('the scope check of a list', () => {
+  it('costs no statement when the page has tasks, and still tells an empty team from one the caller cannot see', async () => {
+    const w = await givenTaskWorld(t.app)
+    await givenTask(t.app, w.member, { projectId: w.project.id })
+    const statements = async (by: GivenUser, query: string) => {
+      await t.app.inject({ method: 'GET', url: '/api/v1/tasks?limit=1', headers: by.auth }) // warms the auth cache
+      t.queries.length = 0
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/tasks?${query}`, headers: by.auth })
+      return { status: res.statusCode, n: t.queries.length }
+    }
+    for (const query of [`teamId=${w.team.id}`, `projectId=${w.project.id}`]) {
+      expect(await statements(w.member, query)).toEqual({ status: 200, n: 1 })
+      // no match: the page is empty, so the team or project is checked (visible: an empty 200)
+      expect(await statements(w.member, `${query}&q=nothingmatchesthis`)).toEqual({ status: 200, n: 2 })
+      expect((await statements(w.outsider, query)).status).toBe(404)
+    }
+  })
+})
