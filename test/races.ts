@@ -42,3 +42,17 @@ async function waitingForLock(database: Database): Promise<boolean> {
   )
   return rows[0]!.n > 0
 }
+
+/**
+ * `commitWhileWaiting` for a row a concurrent transaction deletes, as the API's deletes do: it locks
+ * the row, removes it (its cascades included) and commits while `request` waits for it.
+ */
+export const deletedDuring = <T>(database: Database, table: string, id: string, request: () => Promise<T>) =>
+  commitWhileWaiting(
+    database,
+    [
+      [`select id from ${table} where id = $1 for update`, [id]],
+      [`delete from ${table} where id = $1`, [id]],
+    ],
+    request,
+  )

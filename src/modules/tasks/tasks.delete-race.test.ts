@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { type GivenUser, givenUser } from '../../../test/given.ts'
 import { sendFile } from '../../../test/given-files.ts'
-import { givenTask, type Task } from '../../../test/given-tasks.ts'
-import { commitWhileWaiting } from '../../../test/races.ts'
+import { givenTask } from '../../../test/given-tasks.ts'
+import { deletedDuring } from '../../../test/races.ts'
 
 const t = useTestApp()
-
-/** The task is deleted (its row locked, then removed) by a transaction that commits while `request` runs. */
-const deletedDuring = <T>(task: Task, request: () => Promise<T>) =>
-  commitWhileWaiting(
-    t.database,
-    [
-      ['select id from tasks where id = $1 for update', [task.id]],
-      ['delete from tasks where id = $1', [task.id]],
-    ],
-    request,
-  )
 
 const count = async (table: string, column: string, id: string) =>
   (await t.database.sql.query<{ n: number }>(`select count(*)::int as n from ${table} where ${column} = $1`, [id]))
@@ -32,7 +21,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a write under a task deleted at
 
   it('creating a subtask answers 400 naming body.parentId, and leaves no subtask', async () => {
     const parent = await parentTask()
-    const res = await deletedDuring(parent, () =>
+    const res = await deletedDuring(t.database, 'tasks', parent.id, () =>
       t.app.inject({
         method: 'POST',
         url: '/api/v1/tasks',
@@ -48,7 +37,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a write under a task deleted at
 
   it('commenting answers 404 and stores no comment', async () => {
     const task = await parentTask()
-    const res = await deletedDuring(task, () =>
+    const res = await deletedDuring(t.database, 'tasks', task.id, () =>
       t.app.inject({
         method: 'POST',
         url: `/api/v1/tasks/${task.id}/comments`,
@@ -63,7 +52,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a write under a task deleted at
 
   it('attaching a file answers 404 and stores no attachment', async () => {
     const task = await parentTask()
-    const res = await deletedDuring(task, () =>
+    const res = await deletedDuring(t.database, 'tasks', task.id, () =>
       sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'late.txt', Buffer.from('too late')),
     )
     expect(res.statusCode, res.body).toBe(404)
