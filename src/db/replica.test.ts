@@ -46,6 +46,23 @@ describe('heavy reads', () => {
     expect(reads.stats).toMatchObject({ replica: 1, behind: 1, error: 0 })
   })
 
+  it('wait a few milliseconds for a replica about to catch up, not longer', async () => {
+    let asked = 0
+    const replica = fakeDb('replica', () => [{ caught_up: ++asked >= 3 }])
+    const reads = createReads({ primary: primaryAt(7).database, replica: replica.database, log, waitMs: 20 })
+    expect(await reads.read('team', where)).toBe('replica')
+    expect(asked).toBe(3)
+    const lagging = createReads({
+      primary: primaryAt(7).database,
+      replica: fakeDb('replica').database,
+      log,
+      waitMs: 20,
+    })
+    const started = Date.now()
+    expect(await lagging.read('team', where)).toBe('primary')
+    expect(Date.now() - started).toBeLessThan(200)
+  })
+
   it('fall back to the primary when the replica fails, rest it a while, then try it again', async () => {
     let failing = true
     const replica = fakeDb('replica', () => (failing ? new Error('connection refused') : [{ caught_up: true }]))

