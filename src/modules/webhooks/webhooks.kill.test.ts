@@ -1,51 +1,32 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshDatabaseUrl, testDatabaseUrl } from '../../../test/db.ts'
 import { givenUser } from '../../../test/given.ts'
 import { givenTask } from '../../../test/given-tasks.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { givenWebhook } from '../../../test/given-webhooks.ts'
+import { type Cli, killClis, runCli } from '../../../test/spawn.ts'
 import { buildApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
 import { openDb } from '../../db/client.ts'
 import { migrateUp } from '../../db/migrate.ts'
 import { createLogger } from '../../logger.ts'
+import { DELIVER_JOB } from './webhooks.deliver.ts'
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const TASKS = 16
 
-const children: ChildProcess[] = []
 const dirs: string[] = []
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+  killClis()
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function worker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stderr = ''
-  let delivered = 0
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.includes('"job completed"') && line.includes('"webhooks.deliver"')) delivered++
-  })
-  child.stderr!.on('data', (c) => {
-    stderr += c
-  })
-  children.push(child)
-  return { child, stderr: () => stderr, delivered: () => delivered, exited: once(child, 'exit') }
-}
+/** The webhook delivery jobs a worker completed, from its log. */
+const delivered = (worker: Cli) => worker.logs.filter((l) => l.msg === 'job completed' && l.job === DELIVER_JOB).length
 
 /** A slow receiver that dedupes by Tasklane-Delivery, as the README tells receivers to. */
 async function slowReceiver() {
@@ -99,7 +80,7 @@ describe('webhook worker killed while deliveries are pending', () => {
       await database.close()
 
       // the first worker dies hard with most deliveries still to make
-      const first = worker(env)
+      const first = runCli(['worker'], env)
       await vi.waitFor(
         () => {
           if (first.child.exitCode !== null) throw new Error(`worker exited: ${first.stderr()}`)
@@ -112,13 +93,13 @@ describe('webhook worker killed while deliveries are pending', () => {
       const beforeRestart = receiver.deduped().size
       expect(beforeRestart).toBeLessThan(TASKS)
 
-      const second = worker(env)
+      const second = runCli(['worker'], env)
       await vi.waitFor(
         () => {
           if (second.child.exitCode !== null) throw new Error(`worker exited: ${second.stderr()}`)
           if (receiver.deduped().size < TASKS) throw new Error(`${receiver.deduped().size} of ${TASKS}`)
           // the job in flight at the kill runs again once it expires (30 s)
-          if (first.delivered() + second.delivered() < TASKS) throw new Error('jobs still open')
+          if (delivered(first) + delivered(second) < TASKS) throw new Error('jobs still open')
         },
         { timeout: 150_000, interval: 200 },
       )
