@@ -21,7 +21,7 @@ function fakeDb(name: string, answer: (text: string) => Record<string, unknown>[
   return { database, queries }
 }
 
-const primaryAt = (id: number) => fakeDb('primary', () => [{ id: String(id), lsn: '0/10' }])
+const primaryAt = (id: number) => fakeDb('primary', () => [{ id: String(id), final: true, lsn: '0/10' }])
 const where = (db: Db) => Promise.resolve(db as unknown as string)
 const warnings: unknown[] = []
 const log = { warn: (obj: object) => void warnings.push(obj) }
@@ -32,14 +32,14 @@ describe('heavy reads', () => {
     const reads = createReads({ primary: primary.database, log })
     expect(await reads.read('team', where)).toBe('primary')
     expect(primary.queries).toEqual([])
-    expect(await reads.position('team')).toEqual({ activityId: 7 })
+    expect(await reads.position('team')).toEqual({ activityId: 7, final: true })
   })
 
   it('run on the replica once it has caught up with the primary, on the primary while it lags', async () => {
     let caughtUp = false
     const replica = fakeDb('replica', () => [{ caught_up: caughtUp }])
     const reads = createReads({ primary: primaryAt(7).database, replica: replica.database, log })
-    expect(await reads.position('team')).toEqual({ activityId: 7, lsn: '0/10' })
+    expect(await reads.position('team')).toEqual({ activityId: 7, final: true, lsn: '0/10' })
     expect(await reads.read('team', where)).toBe('primary')
     caughtUp = true
     expect(await reads.read('team', where)).toBe('replica')

@@ -1,3 +1,4 @@
+import { ACTIVITY_LOG_WRITERS } from './activity-log.ts'
 import type { Database, Db } from './client.ts'
 
 /** Where the primary stood when a request began: what the replica must have caught up with to answer it. */
@@ -6,6 +7,11 @@ export interface Position {
   activityId: number
   /** the primary's WAL insert position, read only when a replica is configured */
   lsn?: string
+  /**
+   * no transaction was writing the activity log when the position was read: no entry with a lower
+   * id can still commit, so an answer computed now stays true for `activityId` (safe to cache under it)
+   */
+  final: boolean
 }
 
 /** What became of one read: served by the replica, or by the primary because the replica lagged, failed or is resting after a failure. */
@@ -51,7 +57,9 @@ const POLL_MS = 2
  *   of the request: every transaction committed by then, in every team. Activity ids are taken
  *   before commit, so holding entry 11 alone does not prove holding entry 10 committed after it.
  */
-const PRIMARY_POSITION = `select max(id)::text as id, pg_current_wal_insert_lsn()::text as lsn
+const FINAL = `not exists (${ACTIVITY_LOG_WRITERS})`
+const POSITION = `select max(id)::text as id, ${FINAL} as final from activity where team_id = $1`
+const PRIMARY_POSITION = `select max(id)::text as id, ${FINAL} as final, pg_current_wal_insert_lsn()::text as lsn
   from activity where team_id = $1`
 const CAUGHT_UP = `select coalesce((select max(id) from activity where team_id = $1), 0) >= $2::bigint
   and (not pg_is_in_recovery() or coalesce(pg_last_wal_replay_lsn() >= $3::pg_lsn, false)) as caught_up`
@@ -69,15 +77,16 @@ export function createReads(opts: {
   let restUntil = 0
 
   async function position(teamId: string): Promise<Position> {
-    if (!replica) {
-      const { rows } = await primary.sql.query<{ id: string | null }>(
-        'select max(id)::text as id from activity where team_id = $1',
-        [teamId],
-      )
-      return { activityId: Number(rows[0]?.id ?? 0) }
+    const { rows } = await primary.sql.query<{ id: string | null; final: boolean; lsn?: string }>(
+      replica ? PRIMARY_POSITION : POSITION,
+      [teamId],
+    )
+    const row = rows[0]
+    return {
+      activityId: Number(row?.id ?? 0),
+      final: row?.final === true,
+      ...(replica && row?.lsn ? { lsn: row.lsn } : {}),
     }
-    const { rows } = await primary.sql.query<{ id: string | null; lsn: string }>(PRIMARY_POSITION, [teamId])
-    return { activityId: Number(rows[0]?.id ?? 0), lsn: rows[0]?.lsn }
   }
 
   async function caughtUp(replica: Database, teamId: string, at: Position): Promise<boolean> {

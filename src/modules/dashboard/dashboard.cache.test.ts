@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { getDashboard } from '../../../test/given-dashboard.ts'
@@ -42,5 +43,38 @@ describe('dashboard cache', () => {
       headers: w.outsider.auth,
     })
     expect(res.statusCode).toBe(404)
+  })
+})
+
+// PostgreSQL: another connection holds an activity entry it has not committed yet
+describe.skipIf(!process.env.TEST_DATABASE_URL)('dashboard cache while the activity log is being written', () => {
+  it('keeps no answer while an entry with a lower id could still commit, and caches again once it has', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+    const todo = async () =>
+      (await getDashboard<{ byStatus: Record<string, number> }>(t.app, w.member, 'metrics', { teamId: w.team.id }))
+        .byStatus.todo
+    const bypass = (status: string) =>
+      t.app.database.sql.query('update tasks set status = $2 where id = $1', [task.id, status])
+
+    const other = new pg.Client({ connectionString: t.app.database.url })
+    await other.connect()
+    try {
+      // draws its id now, commits later: an answer cached under a higher id would never see it
+      await other.query('begin')
+      await other.query(
+        `insert into activity (actor_id, action, entity_type, entity_id, team_id) values ($1, 'task.updated', 'task', $2, $3)`,
+        [w.member.id, task.id, w.team.id],
+      )
+      expect(await todo()).toBe(1)
+      await bypass('cancelled')
+      expect(await todo()).toBe(0) // computed again: nothing was kept
+      await other.query('commit')
+    } finally {
+      await other.end()
+    }
+    expect(await todo()).toBe(0)
+    await bypass('todo')
+    expect(await todo()).toBe(0) // kept: no write was in flight
   })
 })

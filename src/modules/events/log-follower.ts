@@ -1,3 +1,4 @@
+import { ACTIVITY_LOG_WRITERS } from '../../db/activity-log.ts'
 import type { Database } from '../../db/client.ts'
 
 /**
@@ -26,13 +27,9 @@ export function createLogFollower(database: Database) {
     return rows[0]?.is_called ? Number(rows[0].last_value) : 0
   }
 
-  const WRITERS = `select distinct virtualtransaction::text as vxid from pg_locks
-    where relation = 'activity'::regclass and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()
-      and database = (select oid from pg_database where datname = current_database())`
-
   async function step(): Promise<number> {
     if (probe) {
-      const { rows } = await sql.query<{ vxid: string }>(WRITERS)
+      const { rows } = await sql.query<{ vxid: string }>(ACTIVITY_LOG_WRITERS)
       const still = new Set(rows.map((r) => r.vxid))
       if (probe.writers.some((w) => still.has(w))) return mark
       mark = Math.max(mark, probe.maxId)
@@ -40,7 +37,7 @@ export function createLogFollower(database: Database) {
     }
     const maxId = await lastIssuedId()
     if (maxId <= mark) return mark
-    const { rows } = await sql.query<{ vxid: string }>(WRITERS)
+    const { rows } = await sql.query<{ vxid: string }>(ACTIVITY_LOG_WRITERS)
     if (rows.length === 0) mark = maxId
     else probe = { maxId, writers: rows.map((r) => r.vxid) }
     return mark
