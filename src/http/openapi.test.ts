@@ -85,6 +85,12 @@ describe('the OpenAPI document', () => {
     }
   })
 
+  it('describes every tag its operations use', async () => {
+    const tags: { name: string; description?: string }[] = (await document()).tags
+    const undescribed = tags.filter((tag) => tag.name !== 'test' && !tag.description).map((tag) => tag.name)
+    expect(undescribed).toEqual([])
+  })
+
   it('names its server environment', async () => {
     expect((await document()).servers).toEqual([{ url: '/', description: 'This test server', 'x-internal': false }])
   })

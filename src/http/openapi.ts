@@ -55,6 +55,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   notes: 'Personal notes, optionally shared with a project, with an optional file',
   events: 'Server-Sent Events of the changes the caller can see',
   webhooks: 'Signed webhooks of a team, and their deliveries',
+  dashboard: 'Team metrics, leaderboard and explorer, from counters and index range scans',
 }
 const INT32 = { min: -2_147_483_648, max: 2_147_483_647 }
 // the length a string's format already implies: a UUID is 36 characters, a date 10, an RFC 3339
