@@ -119,6 +119,8 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     const email = claims.email ?? `${local}@oidc.invalid`
     return db.transaction(async (tx) => {
       const [sameEmail] = await tx.select().from(users).where(eq(users.email, email))
+      // the first two requests of a new identity raced, and the other one has committed it
+      if (sameEmail?.externalId === claims.sub) return sameEmail
       if (sameEmail) {
         // an account made with a password is linked only on the issuer's word that it verified the email
         if (!claims.emailVerified || sameEmail.externalId) {
