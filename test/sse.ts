@@ -53,7 +53,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         headers: res.headers,
         comments,
         closed,
-        next(timeoutMs = 5_000) {
+        next(timeoutMs = 15_000) {
           const queued = queue.shift()
           if (queued) return Promise.resolve(queued)
           return new Promise((ok, fail) => {

@@ -17,7 +17,7 @@ const ticketFor = async (auth: { authorization: string }) => {
   return res.json() as { ticket: string; expiresIn: number }
 }
 /** The next event of a type (and of a team, when given), skipping others such as a new user's Inbox. */
-const nextOf = async (sse: SseClient, type: string, teamId?: string, timeoutMs = 5_000) => {
+const nextOf = async (sse: SseClient, type: string, teamId?: string, timeoutMs = 15_000) => {
   for (;;) {
     const e = await sse.next(timeoutMs)
     if (e.event === type && (!teamId || e.data.teamId === teamId)) return e
