@@ -66,8 +66,11 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
           s.res.end()
           return
         }
+        // read up to the mark as it is now; it may move while the read runs, and what lies beyond
+        // this one is read on the next round (a wake sets `again`), never skipped
+        const upTo = follower.mark
         for (;;) {
-          const rows = await entriesAfter(database.db, s.actor, { after: s.cursor, upTo: follower.mark, limit: PAGE })
+          const rows = await entriesAfter(database.db, s.actor, { after: s.cursor, upTo, limit: PAGE })
           for (const row of rows) {
             const chunk = `id: ${row.id}\nevent: ${row.action}\ndata: ${JSON.stringify(toEvent(row))}\n\n`
             if (!write(s, chunk)) return
@@ -76,8 +79,8 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
           }
           if (rows.length < PAGE) break
         }
-        // nothing visible up to the mark: skip past it so the next read starts there
-        s.cursor = Math.max(s.cursor, follower.mark)
+        // nothing more visible up to that mark: skip past it so the next read starts there
+        s.cursor = Math.max(s.cursor, upTo)
       } while (s.again && !s.res.destroyed)
     } catch (err) {
       log.warn({ err }, 'SSE delivery failed; closing the stream')
