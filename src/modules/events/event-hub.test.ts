@@ -6,30 +6,64 @@ import { freshDatabase } from '../../../test/db.ts'
 import { givenUser } from '../../../test/given.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { openSse } from '../../../test/sse.ts'
-import type { Database } from '../../db/client.ts'
+import type { Database, Db } from '../../db/client.ts'
 import { createLogger } from '../../logger.ts'
 import { createEventHub, MAX_BUFFERED_BYTES } from './event-hub.ts'
 
-/** A response whose client never reads: everything written stays buffered. */
-function stalledResponse() {
-  const res = new EventEmitter() as EventEmitter & { buffered: number; destroyed: boolean }
-  res.buffered = 0
-  res.destroyed = false
-  Object.defineProperty(res, 'writableLength', { get: () => res.buffered })
+/**
+ * A stand-in for an SSE response: it keeps what is written, and `stalled` reports all of it as
+ * still buffered (a client that never reads), otherwise nothing.
+ */
+function fakeResponse(stalled: boolean) {
+  const res = new EventEmitter() as EventEmitter & { chunks: string[]; buffered: number; destroyed: boolean }
+  const close = () => {
+    res.destroyed = true
+    res.emit('close')
+  }
+  Object.defineProperty(res, 'writableLength', { get: () => (stalled ? res.buffered : 0) })
   return Object.assign(res, {
+    chunks: [] as string[],
+    buffered: 0,
+    destroyed: false,
     write(chunk: string) {
+      res.chunks.push(chunk)
       res.buffered += Buffer.byteLength(chunk)
-      return false
+      return !stalled
     },
-    end() {
-      res.destroyed = true
-      res.emit('close')
-    },
-    destroy() {
-      res.destroyed = true
-      res.emit('close')
-    },
+    end: close,
+    destroy: close,
   })
+}
+
+/** The database with `onSelect` run once a select's rows have arrived, before its caller gets them. */
+function withHookAfterSelect(database: Database, onSelect: () => Promise<void>): Database {
+  const wrap = (builder: object): object =>
+    new Proxy(builder, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver)
+        if (key === 'then') {
+          return (ok: (v: unknown) => unknown, fail: (e: unknown) => unknown) =>
+            (target as PromiseLike<unknown>)
+              .then(async (rows) => {
+                await onSelect()
+                return rows
+              })
+              .then(ok, fail)
+        }
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          const next = value.apply(target, args)
+          return next && typeof next === 'object' ? wrap(next) : next
+        }
+      },
+    })
+  const db = new Proxy(database.db, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver)
+      return key === 'select' ? (...args: unknown[]) => wrap(value.apply(target, args)) : value
+    },
+  }) as Db
+  return Object.assign(Object.create(database) as Database, { db })
 }
 
 let database: Database
@@ -51,7 +85,7 @@ describe('the event hub', () => {
     const owner = await givenUser(a.app)
     const team = await givenTeam(a.app, owner)
     const hub = createEventHub({ database, states: a.app.identity.states, log: createLogger({ LOG_LEVEL: 'silent' }) })
-    const res = stalledResponse()
+    const res = fakeResponse(true)
     await hub.open({ userId: owner.id, role: 'user' }, res as unknown as ServerResponse, 0)
     // each project's entries are a few hundred bytes: enough of them overflow the buffer
     const n = Math.ceil(MAX_BUFFERED_BYTES / 300) + 50
@@ -68,6 +102,48 @@ describe('the event hub', () => {
     expect(res.buffered).toBeLessThan(MAX_BUFFERED_BYTES + 64 * 1024)
     expect(hub.size).toBe(0)
     await hub.close()
+  })
+
+  it('never skips an entry the mark passed while a read was running', async () => {
+    const owner = await givenUser(a.app)
+    const team = await givenTeam(a.app, owner)
+    const insert = async () => {
+      const { rows } = await database.sql.query<{ id: string }>(
+        `insert into activity (actor_id, action, entity_type, entity_id, team_id) values ($1, 'team.updated', 'team', $2, $2) returning id::text`,
+        [owner.id, team.id],
+      )
+      return rows[0]!.id
+    }
+    let hub: ReturnType<typeof createEventHub> | undefined
+    let armed = false
+    let late = ''
+    // while the stream reads the first entry, a second one commits and the mark moves past it
+    const hooked = withHookAfterSelect(database, async () => {
+      if (!armed) return
+      armed = false
+      late = await insert()
+      await hub!.follower.advance()
+    })
+    hub = createEventHub({
+      database: hooked,
+      states: a.app.identity.states,
+      log: createLogger({ LOG_LEVEL: 'silent' }),
+    })
+    const res = fakeResponse(false)
+    await hub.open({ userId: owner.id, role: 'user' }, res as unknown as ServerResponse)
+    try {
+      armed = true
+      const first = await insert()
+      await database.sql.query(`select pg_notify('tasklane_activity', '')`)
+      const sent = (id: string) => res.chunks.some((c) => c.startsWith(`id: ${id}\n`))
+      // the late entry sends no notification: the hub's periodic wake (2 s) must still deliver it
+      for (let i = 0; i < 100 && !(late && sent(late)); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(late).not.toBe('')
+      expect(sent(first)).toBe(true)
+      expect(sent(late)).toBe(true)
+    } finally {
+      await hub.close()
+    }
   })
 
   it('delivers to a client on instance A a change made through instance B', async () => {
