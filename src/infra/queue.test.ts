@@ -147,7 +147,8 @@ describe('graceful stop', () => {
   }
 
   it('lets a running job finish within the timeout', async () => {
-    expect(await run(1_500, 5_000)).toEqual({ finished: true, state: 'completed' })
+    // a wide margin: on a loaded machine the job's bookkeeping after it returns takes its time too
+    expect(await run(1_000, 15_000)).toEqual({ finished: true, state: 'completed' })
   })
 
   it('returns a job still running at the timeout to the queue for a retry', async () => {
