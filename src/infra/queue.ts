@@ -31,7 +31,13 @@ export interface JobDefinition<T extends object = Record<string, unknown>> {
 export interface SendOptions {
   /** the business transaction: the job exists only if it commits */
   tx?: Db
-  startAfterSeconds?: number
+  /**
+   * not before this moment. A Date, never pg-boss's numeric seconds: pg-boss sends them as text into
+   * a `CASE` that also casts the same value to a timestamp, and once Drizzle numbers each occurrence
+   * of a placeholder separately (`toDrizzleSql`), that cast types its own parameter as a timestamp,
+   * which "6" is not. An ISO time (what pg-boss makes of a Date) satisfies both branches.
+   */
+  startAfter?: Date
   /** at most one queued job per key (e.g. one extraction per attachment) */
   singletonKey?: string
 }
@@ -144,7 +150,7 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
     async send(name, data, opts = {}) {
       return boss.send(name, data, {
         ...(opts.tx ? { db: txAdapter(opts.tx) } : {}),
-        ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
+        ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
         ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
       })
     },

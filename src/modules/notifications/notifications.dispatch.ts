@@ -26,8 +26,12 @@ export function notificationConsumer(queue: Pick<Queue, 'send'>, now: () => Date
         }
         const remindAt = changedTo(e, 'remindAt')
         if (remindAt) {
-          const wait = Math.ceil((Date.parse(remindAt) - now().getTime()) / 1000)
-          await queue.send(REMINDER_JOB, { taskId: e.entityId, remindAt }, { tx, startAfterSeconds: Math.max(0, wait) })
+          const at = new Date(remindAt)
+          await queue.send(
+            REMINDER_JOB,
+            { taskId: e.entityId, remindAt },
+            { tx, ...(at > now() ? { startAfter: at } : {}) },
+          )
         }
       } else if (e.action === 'webhook.disabled' && e.teamId) {
         const admins = await tx

@@ -55,6 +55,27 @@ describe('email notifications', { timeout: 90_000 }, () => {
     expect(smtp.to(owner.email)).toEqual([])
   })
 
+  it('queues a reminder days ahead for its time, and mails an assignment made right after it at once', async () => {
+    const { owner, member, project } = await world()
+    const remindAt = new Date(Date.now() + 2 * 24 * 3600_000).toISOString()
+    const later = await givenTask(t.app, owner, {
+      projectId: project.id,
+      title: 'Later',
+      assigneeId: member.id,
+      remindAt,
+    })
+    await givenTask(t.app, owner, { projectId: project.id, title: 'Right after', assigneeId: member.id })
+    await eventually(() => smtp.to(member.email).some((m) => m.subject.endsWith('Right after')))
+    const { rows } = await t.database.sql.query<{ state: string; start_after: Date }>(
+      `select state, start_after from pgboss.job where name = 'notifications.reminder' and data->>'taskId' = $1`,
+      [later.id],
+    )
+    expect(rows.map((r) => ({ state: r.state, at: new Date(r.start_after).toISOString() }))).toEqual([
+      { state: 'created', at: remindAt },
+    ])
+    expect(smtp.to(member.email).some((m) => m.subject === 'Reminder: Later')).toBe(false)
+  })
+
   it('emails an assignment made at creation', async () => {
     const { owner, member, project } = await world()
     await givenTask(t.app, owner, { projectId: project.id, title: 'Born assigned', assigneeId: member.id })
