@@ -1,4 +1,3 @@
-import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -9,6 +8,7 @@ import type { Database } from './db/client.ts'
 import { openConfiguredReplica } from './db/open.ts'
 import { createReads, type Reads } from './db/replica.ts'
 import { registerAccessChecks, registerAuth } from './http/auth.ts'
+import { registerCors } from './http/cors.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
@@ -160,19 +160,7 @@ export async function buildApp({
       },
     },
   })
-  await app.register(cors, {
-    origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
-    credentials: !config.CORS_ORIGINS.includes('*'),
-    exposedHeaders: [
-      'x-request-id',
-      'etag',
-      'location',
-      'ratelimit-limit',
-      'ratelimit-remaining',
-      'ratelimit-reset',
-      'retry-after',
-    ],
-  })
+  await registerCors(app, config.CORS_ORIGINS)
   await registerOpenApi(app, { version: VERSION, publicUrl: config.PUBLIC_URL })
   registerMetrics(app, app.metrics, config.METRICS_TOKEN)
 
