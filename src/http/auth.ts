@@ -59,9 +59,14 @@ export function actorOf(req: FastifyRequest): Actor {
   return req.actor
 }
 
-const bearer = (header: string | undefined): string | null => {
+/**
+ * The token of an `Authorization: Bearer <token>` header, or null when there is none; any other
+ * shape is a 401. The scheme name is case-insensitive (RFC 9110 §11.1): every reader of the header
+ * (API routes, /metrics) parses it here.
+ */
+export function bearerToken(header: string | undefined): string | null {
   if (!header) return null
-  const match = /^Bearer ([^\s]{1,4096})$/i.exec(header)
+  const match = /^Bearer +(\S{1,4096})$/i.exec(header)
   if (!match) throw unauthorized('Authorization must be "Bearer <token>"')
   return match[1]!
 }
@@ -85,7 +90,7 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
     // ops routes at the root (/health, /metrics…) guard themselves
     if (!req.routeOptions.url?.startsWith('/api/')) return
     try {
-      const token = bearer(req.headers.authorization)
+      const token = bearerToken(req.headers.authorization)
       if (token) req.actor = await authenticate(token, req)
     } catch (err) {
       if (!(err instanceof Problem && err.status === 401)) throw err

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Database } from '../db/client.ts'
 import type { Infra } from '../infra/index.ts'
+import { bearerToken } from './auth.ts'
 import { unauthorized } from './problem.ts'
 
 /** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
@@ -132,9 +133,9 @@ export function createMetrics(database: Database, infra: Infra) {
 }
 export type Metrics = ReturnType<typeof createMetrics>
 
-const tokenMatches = (given: string | undefined, expected: string) => {
-  const a = Buffer.from(given ?? '')
-  const b = Buffer.from(`Bearer ${expected}`)
+const tokenMatches = (header: string | undefined, expected: string) => {
+  const a = Buffer.from(bearerToken(header) ?? '')
+  const b = Buffer.from(expected)
   return a.length === b.length && timingSafeEqual(a, b)
 }
 

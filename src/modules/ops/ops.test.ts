@@ -112,6 +112,21 @@ describe('operations routes', () => {
         headers: { authorization: 'Bearer metrics-token-0123456789' },
       })
       expect(ok.statusCode).toBe(200)
+      // the scheme is case-insensitive (RFC 9110), as on every API route
+      for (const scheme of ['bearer', 'BEARER']) {
+        const res = await app.app.inject({
+          method: 'GET',
+          url: '/metrics',
+          headers: { authorization: `${scheme} metrics-token-0123456789` },
+        })
+        expect(res.statusCode, scheme).toBe(200)
+      }
+      const basic = await app.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Basic metrics-token-0123456789' },
+      })
+      expect(basic.statusCode).toBe(401)
     } finally {
       await app.close()
     }
