@@ -3,17 +3,20 @@ import scalar from '@scalar/fastify-api-reference'
 import type { FastifyInstance } from 'fastify'
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import type { Config } from '../config.ts'
-import { Cursor } from './schemas.ts'
+import { addImpliedBounds, dropUnusedComponents, mergeIdenticalTwins } from './openapi-schemas.ts'
 
+type Parameter = { in?: string; schema?: { type?: unknown }; style?: string; explode?: boolean }
+type Response = {
+  description?: string
+  content?: Record<string, { schema?: { $ref?: string } }>
+  headers?: Record<string, unknown>
+}
 type HttpOperation = {
   tags?: string[]
-  parameters?: unknown[]
+  parameters?: Parameter[]
   requestBody?: unknown
   security?: Record<string, string[]>[]
-  responses?: Record<
-    string,
-    { description?: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }
-  >
+  responses?: Record<string, Response>
 }
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'] as const
@@ -57,21 +60,31 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   webhooks: 'Signed webhooks of a team, and their deliveries',
   dashboard: 'Team metrics, leaderboard and explorer, from counters and index range scans',
 }
-const INT32 = { min: -2_147_483_648, max: 2_147_483_647 }
-// the length a string's format already implies: a UUID is 36 characters, a date 10, an RFC 3339
-// date-time 35 at nanosecond precision with an offset (the server writes 24; validation does not cap the fraction)
-const FORMAT_MAX_LENGTH: Record<string, number> = { uuid: 36, date: 10, 'date-time': 35 }
-// every list answers `{ items, nextCursor }` with at most 100 items (API.md), and its cursor is one
-// the client may send back
-const PAGE_MAX_ITEMS = 100
-const CURSOR_MAX_LENGTH = Cursor.maxLength ?? 500
+// what @fastify/swagger writes when neither the route nor its schema describes a response
+const DEFAULT_DESCRIPTION = 'Default Response'
+const SUCCESS_PREFIX: Record<number, string> = { 201: 'Created: ', 202: 'Accepted: ' }
+
+/**
+ * A success is described by the route's own words (a response schema's description), else by the
+ * description of the named schema it carries, prefixed by what the status says (201: "Created: …").
+ * One with neither keeps the default text, which the document's test refuses.
+ */
+function describeSuccess(res: Response, status: number, schemas: Record<string, { description?: string }>) {
+  const ref = Object.values(res.content ?? {}).find((media) => media.schema?.$ref)?.schema?.$ref
+  const named = ref ? schemas[ref.slice(ref.lastIndexOf('/') + 1)]?.description : undefined
+  if (!named || (res.description && res.description !== DEFAULT_DESCRIPTION && res.description !== named)) return
+  const prefix = SUCCESS_PREFIX[status]
+  res.description = prefix ? `${prefix}${named[0]!.toLowerCase()}${named.slice(1)}` : named
+}
 
 /**
  * The conventions every operation shares, added once here rather than on a hundred routes:
- * problem+json error bodies, 400/401/429 responses, rate-limit and CORS headers.
+ * problem+json error bodies, 400/401/429 responses, rate-limit and CORS headers, comma-separated
+ * array parameters, success descriptions, and one component per schema name.
  */
 function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, HttpOperation>>
+  const schemas = (doc.components as { schemas?: Record<string, { description?: string }> }).schemas ?? {}
   const tags = new Set<string>()
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
@@ -82,6 +95,11 @@ function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) 
       op.security ??= [{}]
       if (path.split('/').includes('admin')) op.security = op.security.map(adminScoped)
       for (const tag of op.tags ?? []) tags.add(tag)
+      for (const param of op.parameters ?? []) {
+        // an array in a query string is always one comma-separated value (`status=todo,done`)
+        if (param.in === 'query' && param.schema?.type === 'array')
+          Object.assign(param, { style: 'form', explode: false })
+      }
       op.responses ??= {}
       const api = path.startsWith('/api/')
       if (api && (op.parameters?.length || op.requestBody)) op.responses['400'] ??= {}
@@ -96,14 +114,13 @@ function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) 
           // (like /ready's 503), which is served as a problem too
           const own = (res.content?.['application/json'] as { schema?: unknown } | undefined)?.schema
           res.content = own ? { 'application/problem+json': { schema: own } } : problemContent
-        }
+        } else describeSuccess(res, status, schemas)
         if (status < 500) res.headers = { ...RATE_LIMIT_HEADERS, ...res.headers }
         if (status === 429)
           res.headers = { ...res.headers, 'Retry-After': { $ref: '#/components/headers/Retry-After' } }
         if (status === 401) {
           res.headers = { ...res.headers, 'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' } }
         }
-        res.description ??= 'Success'
       }
     }
   }
@@ -113,6 +130,7 @@ function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) 
   addImpliedBounds(doc, maxUploadBytes)
   dropUnusedComponents(doc, 'schemas')
   dropUnusedComponents(doc, 'headers')
+  mergeIdenticalTwins(doc)
   return doc
 }
 
@@ -124,53 +142,6 @@ const adminScoped = (requirement: Record<string, string[]>) =>
       scopes.includes('admin') ? scopes : [...scopes, 'admin'],
     ]),
   )
-
-/**
- * Adds the bounds a schema implies but zod does not write: the `format` of a bounded integer (int32
- * when its bounds fit), the `maxLength` of a string its format bounds (a binary one: the upload
- * limit), and the size of a list page.
- * An integer or string bounded by nothing stays unbounded, so the check still points at it.
- */
-function addImpliedBounds(node: unknown, maxUploadBytes: number) {
-  if (!node || typeof node !== 'object') return
-  if (Array.isArray(node)) {
-    for (const item of node) addImpliedBounds(item, maxUploadBytes)
-    return
-  }
-  const schema = node as Record<string, unknown>
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
-  if (types.includes('integer') && schema.format === undefined) {
-    const min = schema.minimum ?? schema.exclusiveMinimum
-    const max = schema.maximum ?? schema.exclusiveMaximum
-    if (typeof min === 'number' && typeof max === 'number') {
-      schema.format = min >= INT32.min && max <= INT32.max ? 'int32' : 'int64'
-    }
-  }
-  if (types.includes('string') && schema.maxLength === undefined && typeof schema.format === 'string') {
-    const max = schema.format === 'binary' ? maxUploadBytes : FORMAT_MAX_LENGTH[schema.format]
-    if (max) schema.maxLength = max
-  }
-  const properties = schema.properties as Record<string, Record<string, unknown>> | undefined
-  if (types.includes('object') && properties?.items?.type === 'array' && properties.nextCursor) {
-    properties.items.maxItems ??= PAGE_MAX_ITEMS
-    properties.nextCursor.maxLength ??= CURSOR_MAX_LENGTH
-  }
-  for (const value of Object.values(schema)) addImpliedBounds(value, maxUploadBytes)
-}
-
-// the zod transform emits an `…Input` twin of every registered schema, and a shared header may serve
-// no operation yet: keep only the components something references
-function dropUnusedComponents(doc: Record<string, unknown>, kind: 'schemas' | 'headers') {
-  const components = doc.components as Record<string, Record<string, unknown> | undefined> | undefined
-  const defined = components?.[kind]
-  if (!defined) return
-  for (;;) {
-    const text = JSON.stringify({ ...doc, components: { ...components, [kind]: undefined } }) + JSON.stringify(defined)
-    const unused = Object.keys(defined).filter((name) => !text.includes(`"#/components/${kind}/${name}"`))
-    if (!unused.length) return
-    for (const name of unused) delete defined[name]
-  }
-}
 
 const intHeader = (description: string, maximum: number) => ({
   description,

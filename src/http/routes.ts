@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { z } from 'zod'
 import { IfNoneMatchHeaders, NotModified } from './conditional.ts'
 import { etagOf, sendEtag } from './etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent } from './schemas.ts'
+import { errors, IdParams, IfMatchHeaders, noContent } from './schemas.ts'
 
 /**
  * The routes of one versioned resource at `/<resources>/:id`, each registered with its schema and
@@ -86,7 +86,7 @@ export function deleteOne(
   url: string,
   route: OneRoute<Doc> & { handler: (req: ById) => Promise<unknown> },
 ): void {
-  const response = { 204: NoContent, ...errors(...route.errors, 412) }
+  const response = { 204: noContent('Deleted'), ...errors(...route.errors, 412) }
   register(app, 'DELETE', url, route, { headers: IfMatchHeaders, response }, async (req, reply) => {
     await route.handler(req as ById)
     return reply.code(204).send(null)

@@ -14,8 +14,32 @@ export const Limit = z.coerce
 export const Cursor = z.string().min(1).max(500).meta({ description: 'Opaque cursor from the previous page' })
 export const PageQuery = z.object({ limit: Limit, cursor: Cursor.optional() })
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+/** The `nextCursor` of a page: what the client sends back as `cursor`. */
+export const NextCursor = z
+  .string()
+  .max(Cursor.maxLength ?? 500)
+  .nullable()
+  .meta({ description: 'Pass as `cursor` for the next page; null on the last page' })
+
+type Page<T extends z.ZodType> = z.ZodObject<{ items: z.ZodArray<T>; nextCursor: typeof NextCursor }>
+const pages = new WeakMap<z.ZodType, Page<z.ZodType>>()
+
+/**
+ * The keyset page of a named item schema, itself named `<Item>Page` in the document so a client
+ * can import it. One schema per item: a second route listing the same items shares it.
+ */
+export function pageOf<T extends z.ZodType>(item: T): Page<T> {
+  const known = pages.get(item)
+  if (known) return known as unknown as Page<T>
+  const name = z.globalRegistry.get(item)?.id
+  if (!name) throw new Error('pageOf needs an item schema with an id (.meta({ id }))')
+  const page = z.object({ items: z.array(item), nextCursor: NextCursor }).meta({
+    id: `${name}Page`,
+    description: `A page of ${name} items, in the operation's order; nextCursor fetches the next`,
+  })
+  pages.set(item, page as unknown as Page<z.ZodType>)
+  return page
+}
 
 export const IfMatchHeaders = z.object({
   'if-match': z.string().max(100).optional().meta({
@@ -47,9 +71,13 @@ export const ProblemDetails = z
 export const problemWith = <E extends z.ZodRawShape>(id: string, description: string, extensions: E) =>
   ProblemDetails.extend(extensions).meta({ id, description })
 
-/** Documents the error answers a route gives besides the ones every route shares (400, 401, 429, 500). */
+/**
+ * Documents the error answers a route gives besides those its configuration implies (see
+ * openapi-answers.ts: 400, 401, 403, 404, 413, 415, 429, 500, 503 …): the ones only its handler knows.
+ */
 export const errors = <const C extends number>(...codes: C[]) =>
   Object.fromEntries(codes.map((c) => [c, ProblemDetails])) as Record<C, typeof ProblemDetails>
 
-/** The (empty) body of a 204. */
-export const NoContent = z.null().meta({ description: 'No content' })
+/** The (empty) body of a 204, and what it means for the route. */
+export const noContent = (description: string) => z.null().meta({ description })
+export const NoContent = noContent('Done; no content')

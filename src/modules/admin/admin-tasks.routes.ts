@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
-import { errors, IdParams, IfMatchHeaders, NoContent, pageOf } from '../../http/schemas.ts'
+import { errors, IdParams, IfMatchHeaders, noContent, pageOf } from '../../http/schemas.ts'
 import { Task, TaskQuery } from '../tasks/tasks.schema.ts'
 import { deleteTask, listTasks } from '../tasks/tasks.service.ts'
 
@@ -37,7 +37,7 @@ export const adminTasksRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'adminDeleteTask',
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { 204: NoContent, ...errors(403, 404, 412) },
+        response: { 204: noContent('Deleted, with its subtasks and comments'), ...errors(403, 404, 412) },
       },
     },
     async (req, reply) => {

@@ -7,8 +7,13 @@ import { listAllUsers } from '../users/users.service.ts'
 import { updateUserAsAdmin } from './admin-users.service.ts'
 
 const tags = ['admin']
-const AdminUser = User.extend({ disabled: z.boolean() }).meta({ id: 'AdminUser' })
-const UpdateUserAsAdmin = z.strictObject({ role: GlobalRole.optional(), disabled: z.boolean().optional() })
+const AdminUser = User.extend({ disabled: z.boolean() }).meta({
+  id: 'AdminUser',
+  description: 'A user as an administrator sees them',
+})
+const UpdateUserAsAdmin = z
+  .strictObject({ role: GlobalRole.optional(), disabled: z.boolean().optional() })
+  .meta({ id: 'AdminUpdateUser', description: 'The new global role, or disabled (signed out everywhere)' })
 
 export const adminUsersRoutes: FastifyPluginAsyncZod<{ states: UserStates }> = async (app, { states }) => {
   const { db } = app.database

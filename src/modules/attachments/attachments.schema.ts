@@ -10,7 +10,7 @@ export const MAX_TEXT_CHARS = 200_000
 export const FileBytes = z
   .string()
   .max(5 * 1024 * 1024 * 1024)
-  .meta({ format: 'binary' })
+  .meta({ format: 'binary', contentMediaType: 'application/octet-stream' })
 
 export const Extraction = z
   .object({
@@ -19,7 +19,7 @@ export const Extraction = z
     }),
     error: z.string().max(1000).nullable(),
   })
-  .meta({ id: 'Extraction' })
+  .meta({ id: 'Extraction', description: 'Where text extraction of the file stands' })
 
 export const Attachment = z
   .object({
@@ -46,9 +46,9 @@ export const AttachmentText = z
       description: 'The extracted text (at most the first 200,000 characters); null until extraction is done',
     }),
   })
-  .meta({ id: 'AttachmentText' })
+  .meta({ id: 'AttachmentText', description: 'The text extracted from an attachment, once done' })
 
 /** The multipart body every upload route takes (documentation only: the stream is read by the handler). */
 export const FileUpload = z
   .object({ file: FileBytes.meta({ description: 'The file (field name "file")' }) })
-  .meta({ description: 'multipart/form-data with one file in the field "file"' })
+  .meta({ id: 'FileUpload', description: 'multipart/form-data with one file in the field "file"' })

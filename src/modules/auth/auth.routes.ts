@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Config } from '../../config.ts'
 import { actorOf } from '../../http/auth.ts'
 import { enforceLimits } from '../../http/rate-limit.ts'
-import { errors, NoContent } from '../../http/schemas.ts'
+import { errors, noContent } from '../../http/schemas.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import { AuthResult, ChangePassword, Login, RefreshTokenBody, Register, TokenPairResult } from './auth.schema.ts'
 import { changePassword, login, register } from './auth.service.ts'
@@ -100,7 +100,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         summary: 'Revoke the session of a refresh token',
         operationId: 'logout',
         body: RefreshTokenBody,
-        response: { 204: NoContent },
+        response: { 204: noContent('The session of that refresh token is revoked') },
       },
     },
     async (req, reply) => {
@@ -118,7 +118,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         tags,
         summary: 'Revoke every session of the caller',
         operationId: 'logoutAll',
-        response: { 204: NoContent, ...errors(403) },
+        response: { 204: noContent('Every session of the caller is revoked'), ...errors(403) },
       },
     },
     async (req, reply) => {
@@ -137,7 +137,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         summary: 'Change the password (signs out every other session)',
         operationId: 'changePassword',
         body: ChangePassword,
-        response: { 204: NoContent, ...errors(403) },
+        response: { 204: noContent('Changed; every other session is signed out'), ...errors(403) },
       },
     },
     async (req, reply) => {

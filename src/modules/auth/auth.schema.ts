@@ -7,9 +7,15 @@ export const Password = z
   .max(256, 'must be at most 256 characters')
   .meta({ description: '8..256 characters, not one of the 10,000 most common passwords' })
 
-export const Register = z.strictObject({ email: Email, password: Password, name: Name })
-export const Login = z.strictObject({ email: Email, password: z.string().min(1).max(256) })
-export const RefreshTokenBody = z.strictObject({ refreshToken: z.string().min(1).max(200) })
+export const Register = z
+  .strictObject({ email: Email, password: Password, name: Name })
+  .meta({ id: 'Register', description: 'A new account' })
+export const Login = z
+  .strictObject({ email: Email, password: z.string().min(1).max(256) })
+  .meta({ id: 'Login', description: 'Email and password' })
+export const RefreshTokenBody = z
+  .strictObject({ refreshToken: z.string().min(1).max(200) })
+  .meta({ id: 'RefreshToken', description: 'A refresh token from sign-in or the last refresh' })
 
 export const AuthResult = z
   .object({
@@ -18,6 +24,11 @@ export const AuthResult = z
     refreshToken: z.string().max(200),
     expiresIn: z.number().int().meta({ format: 'int32', description: 'Access token lifetime in seconds' }),
   })
-  .meta({ id: 'AuthResult' })
-export const TokenPairResult = AuthResult.omit({ user: true }).meta({ id: 'TokenPair' })
-export const ChangePassword = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password })
+  .meta({ id: 'AuthResult', description: 'The signed-in user with a new access and refresh token' })
+export const TokenPairResult = AuthResult.omit({ user: true }).meta({
+  id: 'TokenPair',
+  description: 'A new access token and the refresh token that replaces the one sent',
+})
+export const ChangePassword = z
+  .strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password })
+  .meta({ id: 'ChangePassword', description: 'The current password and the new one' })

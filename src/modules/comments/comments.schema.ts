@@ -14,11 +14,13 @@ export const Comment = z
     updatedAt: Timestamp,
     version: z.number().int().min(1).max(2_147_483_647).meta({ format: 'int32' }),
   })
-  .meta({ id: 'Comment' })
+  .meta({ id: 'Comment', description: 'A comment on a task, with its author' })
 export type Comment = z.infer<typeof Comment>
 
 const Body = z.string().trim().min(1).max(MAX_COMMENT_LENGTH)
-export const CreateComment = z.strictObject({ body: Body }).meta({ id: 'CreateComment' })
-export const UpdateComment = z.strictObject({ body: Body.optional() }).meta({ id: 'UpdateComment' })
+export const CreateComment = z.strictObject({ body: Body }).meta({ id: 'CreateComment', description: 'A new comment' })
+export const UpdateComment = z
+  .strictObject({ body: Body.optional() })
+  .meta({ id: 'UpdateComment', description: 'JSON Merge Patch of a comment' })
 export type UpdateComment = z.infer<typeof UpdateComment>
 export const CommentQuery = PageQuery

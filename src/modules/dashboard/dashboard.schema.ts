@@ -73,7 +73,7 @@ export const Metrics = z
       .max(54)
       .meta({ description: 'Every ISO week (Monday 00:00 UTC) the range touches, counted within the range' }),
   })
-  .meta({ id: 'DashboardMetrics' })
+  .meta({ id: 'DashboardMetrics', description: 'The figures of a team (or one of its projects) over a range' })
 export type Metrics = z.infer<typeof Metrics>
 
 export const Leaderboard = z
@@ -88,7 +88,7 @@ export const Leaderboard = z
       )
       .max(100),
   })
-  .meta({ id: 'DashboardLeaderboard' })
+  .meta({ id: 'DashboardLeaderboard', description: 'Users ranked by tasks completed in the range' })
 export type Leaderboard = z.infer<typeof Leaderboard>
 
 export const Explorer = z
@@ -104,5 +104,5 @@ export const Explorer = z
       .max(MAX_GROUPS)
       .meta({ description: `At most ${MAX_GROUPS} groups, the largest` }),
   })
-  .meta({ id: 'DashboardExplorer' })
+  .meta({ id: 'DashboardExplorer', description: 'Current tasks counted by the chosen grouping' })
 export type Explorer = z.infer<typeof Explorer>

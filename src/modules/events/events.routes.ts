@@ -10,6 +10,24 @@ import { issueTicket, listChanges, parseEventId, redeemTicket } from './events.s
 
 const tags = ['events']
 const EventId = z.string().max(20).regex(/^\d*$/)
+const EventTicket = z
+  .object({ ticket: z.string().max(100), expiresIn: z.number().int().meta({ format: 'int32' }) })
+  .meta({ id: 'EventTicket', description: 'A single-use ticket for GET /events?ticket=, valid for expiresIn seconds' })
+// a stream has no length; the bound is only there because every string in the document has one
+const EventStream = z
+  .string()
+  .max(Number.MAX_SAFE_INTEGER)
+  .meta({
+    description:
+      'One message per change: `id:` (the activity id, for Last-Event-ID), `event:` (the type, e.g. task.created) and `data:` ' +
+      '(JSON: id, type, entityType, entityId, teamId, projectId, taskId, actorId, changes, at); a `:` comment every 15 s',
+  })
+const ChangeFeedPage = z
+  .object({
+    items: z.array(ActivityEntry),
+    nextCursor: z.string().max(20).nullable().meta({ description: 'Pass as `after` for the next page' }),
+  })
+  .meta({ id: 'ChangeFeedPage', description: 'Log entries after the one named, oldest first' })
 
 export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserStates }> = async (
   app,
@@ -25,9 +43,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
         tags,
         summary: 'A one-minute, single-use ticket for GET /events?ticket= (EventSource cannot send headers)',
         operationId: 'createEventTicket',
-        response: {
-          200: z.object({ ticket: z.string().max(100), expiresIn: z.number().int().meta({ format: 'int32' }) }),
-        },
+        response: { 200: EventTicket },
       },
     },
     async (req) => issueTicket(db, actorOf(req)),
@@ -49,7 +65,10 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
         }),
         headers: z.object({ 'last-event-id': EventId.optional() }),
         response: {
-          200: z.string().max(0).meta({ description: 'text/event-stream' }),
+          200: {
+            description: 'The event stream, open until the client leaves',
+            content: { 'text/event-stream': { schema: EventStream } },
+          },
           ...errors(401, 403, 429),
         },
       },
@@ -103,10 +122,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
           limit: Limit,
         }),
         response: {
-          200: z.object({
-            items: z.array(ActivityEntry),
-            nextCursor: z.string().max(20).nullable().meta({ description: 'Pass as `after` for the next page' }),
-          }),
+          200: ChangeFeedPage,
           ...errors(404),
         },
       },

@@ -16,7 +16,7 @@ export const NoteFile = z
     sha256: z.string().length(64),
     url: z.string().max(200).meta({ description: 'Where to download it (GET; a redirect on S3)' }),
   })
-  .meta({ id: 'NoteFile' })
+  .meta({ id: 'NoteFile', description: 'The file of a note' })
 
 export const Note = z
   .object({
@@ -32,15 +32,19 @@ export const Note = z
   .meta({ id: 'Note', description: "A personal note, optionally shared with a project's team" })
 export type Note = z.infer<typeof Note>
 
-export const CreateNote = z.strictObject({ title: Title, body: Body.optional(), projectId: ProjectRef.optional() })
+export const CreateNote = z
+  .strictObject({ title: Title, body: Body.optional(), projectId: ProjectRef.optional() })
+  .meta({ id: 'CreateNote', description: 'A new note, personal or shared with a project' })
 export type CreateNote = z.infer<typeof CreateNote>
-export const UpdateNote = z.strictObject({
-  title: Title.optional(),
-  body: Body.optional(),
-  projectId: ProjectRef.optional(),
-})
+export const UpdateNote = z
+  .strictObject({
+    title: Title.optional(),
+    body: Body.optional(),
+    projectId: ProjectRef.optional(),
+  })
+  .meta({ id: 'UpdateNote', description: 'JSON Merge Patch of a note' })
 export type UpdateNote = z.infer<typeof UpdateNote>
-export const SetNoteTitle = z.strictObject({ title: Title })
+export const SetNoteTitle = z.strictObject({ title: Title }).meta({ id: 'SetNoteTitle', description: 'The new title' })
 export const NoteListQuery = PageQuery.extend({
   projectId: Id.optional().meta({ description: 'Only the notes shared with this project' }),
 })

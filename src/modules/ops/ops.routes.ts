@@ -16,7 +16,11 @@ export interface ReadinessCheck {
 
 const DependencyState = z.enum(['ok', 'down', 'degraded'])
 const Checks = z.record(z.string().max(50), DependencyState)
-const Readiness = z.object({ status: z.enum(['ok', 'degraded']), checks: Checks }).meta({ id: 'Readiness' })
+const Readiness = z.object({ status: z.enum(['ok', 'degraded']), checks: Checks }).meta({
+  id: 'Readiness',
+  description: 'Ready to serve; degraded when an optional dependency (Redis) is down',
+})
+const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health', description: 'The process is alive' })
 // not ready is an error like any other: a problem, with each dependency's state as an extension
 const ReadinessProblem = problemWith('ReadinessProblem', 'Not ready: a critical dependency is down', {
   checks: Checks,
@@ -30,7 +34,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = as
         tags: ['operations'],
         summary: 'Liveness',
         operationId: 'health',
-        response: { 200: z.object({ status: z.literal('ok') }) },
+        response: { 200: Health },
       },
     },
     async () => ({ status: 'ok' as const }),

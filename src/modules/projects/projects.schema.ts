@@ -19,18 +19,23 @@ export const Project = z
   .meta({ id: 'Project', description: 'A project of a team' })
 export type Project = z.infer<typeof Project>
 
-export const CreateProject = z.strictObject({
-  teamId: Id,
-  name: ProjectName,
-  description: Description.nullable().optional(),
-})
+export const CreateProject = z
+  .strictObject({
+    teamId: Id,
+    name: ProjectName,
+    description: Description.nullable().optional(),
+  })
+  .meta({ id: 'CreateProject', description: 'A new project in a team' })
 export const UpdateProject = z
   .strictObject({
     name: ProjectName.optional(),
     description: Description.nullable().optional().meta({ description: 'null clears it' }),
     archived: z.boolean().optional(),
   })
-  .meta({ description: 'JSON Merge Patch: a missing field is left alone, null clears the description' })
+  .meta({
+    id: 'UpdateProject',
+    description: 'JSON Merge Patch: a missing field is left alone, null clears the description',
+  })
 
 export const ProjectListQuery = PageQuery.extend({
   teamId: Id.optional().meta({

@@ -23,8 +23,10 @@ export const Tag = z
   .meta({ id: 'Tag', description: 'A tag of a team; names are unique in the team, whatever their case' })
 export type Tag = z.infer<typeof Tag>
 
-export const CreateTag = z.strictObject({ teamId: Id, name: TagName, color: Color })
+export const CreateTag = z
+  .strictObject({ teamId: Id, name: TagName, color: Color })
+  .meta({ id: 'CreateTag', description: 'A new tag in a team' })
 export const UpdateTag = z
   .strictObject({ name: TagName.optional(), color: Color.optional() })
-  .meta({ description: 'JSON Merge Patch: a missing field is left alone' })
+  .meta({ id: 'UpdateTag', description: 'JSON Merge Patch: a missing field is left alone' })
 export const TagListQuery = PageQuery.extend({ teamId: Id.meta({ description: 'The team whose tags to list' }) })

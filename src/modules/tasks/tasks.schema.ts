@@ -3,9 +3,9 @@ import { Cursor, Id, Limit, Timestamp } from '../../http/schemas.ts'
 import { formatRRule, MAX_RULE_LENGTH, parseRRule, RRuleError } from '../../lib/rrule.ts'
 import { TASK_PRIORITIES, TASK_STATUSES } from './tasks.table.ts'
 
-export const TaskStatus = z.enum(TASK_STATUSES)
+export const TaskStatus = z.enum(TASK_STATUSES).meta({ id: 'TaskStatus', description: 'Where a task stands' })
 export type TaskStatus = z.infer<typeof TaskStatus>
-export const TaskPriority = z.enum(TASK_PRIORITIES)
+export const TaskPriority = z.enum(TASK_PRIORITIES).meta({ id: 'TaskPriority', description: 'How urgent a task is' })
 export type TaskPriority = z.infer<typeof TaskPriority>
 
 export const MAX_TAGS_PER_TASK = 50
@@ -60,7 +60,7 @@ export const Task = z
     updatedAt: Timestamp,
     version: z.number().int().min(1).max(2_147_483_647).meta({ format: 'int32' }),
   })
-  .meta({ id: 'Task' })
+  .meta({ id: 'Task', description: 'A task, with its tags, assignee and subtask count' })
 export type Task = z.infer<typeof Task>
 
 const TagIds = z.array(Id).max(MAX_TAGS_PER_TASK)
@@ -79,7 +79,7 @@ export const CreateTask = z
     parentId: Id.nullish(),
     recurrence: Recurrence.nullish(),
   })
-  .meta({ id: 'CreateTask' })
+  .meta({ id: 'CreateTask', description: "A new task; without projectId it goes to the caller's Inbox" })
 export type CreateTask = z.infer<typeof CreateTask>
 
 /** JSON Merge Patch: a missing field is left alone, null clears an optional one. */
@@ -101,10 +101,15 @@ export const UpdateTask = z
     position: Position.optional(),
     recurrence: Recurrence.nullish(),
   })
-  .meta({ id: 'UpdateTask' })
+  .meta({
+    id: 'UpdateTask',
+    description: 'JSON Merge Patch: a missing field is left alone, null clears an optional one',
+  })
 export type UpdateTask = z.infer<typeof UpdateTask>
 
-export const UpdateTaskStatus = z.strictObject({ status: TaskStatus })
+export const UpdateTaskStatus = z
+  .strictObject({ status: TaskStatus })
+  .meta({ id: 'UpdateTaskStatus', description: 'The new status' })
 
 export const TASK_SORTS = [
   'createdAt',
@@ -120,13 +125,19 @@ export const TASK_SORTS = [
 ] as const
 export type TaskSort = (typeof TASK_SORTS)[number]
 
-/** `a,b,c` in a query string, each item checked by `item`. */
+/**
+ * `a,b,c` in a query string, each item checked by `item`. Documented as what it is, an array sent
+ * comma-separated (OpenAPI's `style: form, explode: false`, added to every array query parameter),
+ * so a generated client types it as an array of the items. A value that is not one string (the
+ * parameter repeated) is refused, as is a string longer than `max` items could be.
+ */
 const commaList = <T extends z.ZodType<unknown, string>>(item: T, max: number, description: string) =>
   z
-    .string()
-    .max(max * 40)
-    .transform((s) => s.split(',').map((v) => v.trim()))
-    .pipe(z.array(item).min(1).max(max))
+    .preprocess((v, ctx) => {
+      if (typeof v === 'string' && v.length <= max * 40) return v.split(',').map((s) => s.trim())
+      ctx.addIssue({ code: 'custom', message: `must be one comma-separated list of at most ${max} items` })
+      return z.NEVER
+    }, z.array(item).min(1).max(max))
     .optional()
     .meta({ description })
 

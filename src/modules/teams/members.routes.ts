@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
+import { errors, IdParams, noContent, pageOf } from '../../http/schemas.ts'
 import { addMember, listMembers, removeMember, updateMember } from './members.service.ts'
 import { AddMember, Member, MemberListQuery, MemberParams, UpdateMember } from './teams.schema.ts'
 
@@ -70,7 +70,7 @@ export const membersRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Remove a member, or leave the team (your own user id); the last owner cannot leave',
         operationId: 'removeTeamMember',
         params: MemberParams,
-        response: { 204: NoContent, ...errors(403, 404, 409) },
+        response: { 204: noContent('Removed from the team'), ...errors(403, 404, 409) },
       },
     },
     async (req, reply) => {

@@ -3,9 +3,10 @@ import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
 import { Email } from '../users/users.schema.ts'
 import { TEAM_ROLES } from './access.ts'
 
-export const TeamRole = z
-  .enum(TEAM_ROLES)
-  .meta({ description: 'owner > admin > member > viewer: viewers read, members write tasks, admins manage' })
+export const TeamRole = z.enum(TEAM_ROLES).meta({
+  id: 'TeamRole',
+  description: 'owner > admin > member > viewer: viewers read, members write tasks, admins manage',
+})
 export const Version = z
   .number()
   .int()
@@ -30,8 +31,12 @@ export const Team = z
   .meta({ id: 'Team', description: 'A team: everything (projects, tasks, tags) belongs to one' })
 export type Team = z.infer<typeof Team>
 
-export const CreateTeam = z.strictObject({ name: TeamName })
-export const UpdateTeam = z.strictObject({ name: TeamName.optional() })
+export const CreateTeam = z
+  .strictObject({ name: TeamName })
+  .meta({ id: 'CreateTeam', description: 'A new team, owned by the caller' })
+export const UpdateTeam = z
+  .strictObject({ name: TeamName.optional() })
+  .meta({ id: 'UpdateTeam', description: 'JSON Merge Patch of a team' })
 export const TeamListQuery = PageQuery
 
 export const Member = z
@@ -56,8 +61,8 @@ export const AddMember = z
       ctx.addIssue({ code: 'custom', path: ['email'], message: 'give exactly one of email or userId' })
     }
   })
-  .meta({ description: 'Exactly one of email or userId, and the role to give' })
+  .meta({ id: 'AddMember', description: 'Exactly one of email or userId, and the role to give' })
 export type AddMember = z.infer<typeof AddMember>
-export const UpdateMember = z.strictObject({ role: TeamRole })
+export const UpdateMember = z.strictObject({ role: TeamRole }).meta({ id: 'UpdateMember', description: 'The new role' })
 export const MemberParams = z.object({ id: Id, userId: Id })
 export const MemberListQuery = PageQuery

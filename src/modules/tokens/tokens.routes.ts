@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { errors, IdParams, NoContent, PageQuery, pageOf } from '../../http/schemas.ts'
+import { errors, IdParams, noContent, PageQuery, pageOf } from '../../http/schemas.ts'
 import { ApiToken, CreateApiToken, CreatedApiToken } from './tokens.schema.ts'
 import { createApiToken, listApiTokens, MAX_ACTIVE_TOKENS, revokeApiToken } from './tokens.service.ts'
 
@@ -51,7 +51,7 @@ export const tokensRoutes: FastifyPluginAsyncZod<{ forgetTokens: () => void }> =
         summary: 'Revoke a personal access token',
         operationId: 'revokeToken',
         params: IdParams,
-        response: { 204: NoContent, ...errors(403, 404) },
+        response: { 204: noContent('Revoked'), ...errors(403, 404) },
       },
     },
     async (req, reply) => {

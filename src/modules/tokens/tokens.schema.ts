@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { SCOPES } from '../../http/auth.ts'
 import { Id, Timestamp } from '../../http/schemas.ts'
 
-export const Scope = z.enum(SCOPES)
+export const Scope = z.enum(SCOPES).meta({ id: 'Scope', description: 'What a personal access token may do' })
 export const ApiToken = z
   .object({
     id: Id,
@@ -12,15 +12,17 @@ export const ApiToken = z
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
   })
-  .meta({ id: 'ApiToken' })
+  .meta({ id: 'ApiToken', description: 'A personal access token (never its secret)' })
 export type ApiToken = z.infer<typeof ApiToken>
 
 export const CreatedApiToken = ApiToken.extend({
   secret: z.string().max(200).meta({ description: 'Shown only in this response' }),
-}).meta({ id: 'CreatedApiToken' })
+}).meta({ id: 'CreatedApiToken', description: 'A new personal access token, with its secret' })
 
-export const CreateApiToken = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  scopes: z.array(Scope).min(1).max(SCOPES.length),
-  expiresAt: Timestamp.optional(),
-})
+export const CreateApiToken = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(Scope).min(1).max(SCOPES.length),
+    expiresAt: Timestamp.optional(),
+  })
+  .meta({ id: 'CreateApiToken', description: 'A new personal access token: its name, scopes and expiry' })

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
 
-export const GlobalRole = z.enum(['user', 'admin'])
+export const GlobalRole = z
+  .enum(['user', 'admin'])
+  .meta({ id: 'GlobalRole', description: 'admin: manages every user and team' })
 export const Email = z
   .string()
   .trim()
@@ -26,15 +28,17 @@ export const User = z
     externalId: z.string().max(255).optional(),
     createdAt: Timestamp,
   })
-  .meta({ id: 'User' })
+  .meta({ id: 'User', description: 'A user as other users see them' })
 export type User = z.infer<typeof User>
 
 export const Me = User.extend({
   disabled: z.boolean(),
   notifications: z.object({ assigned: z.boolean(), reminders: z.boolean(), webhooks: z.boolean() }),
-}).meta({ id: 'Me' })
+}).meta({ id: 'Me', description: 'The caller, with their notification preferences' })
 export type Me = z.infer<typeof Me>
 
-export const UpdateMe = z.strictObject({ name: Name.optional(), notifications: Notifications.optional() })
+export const UpdateMe = z
+  .strictObject({ name: Name.optional(), notifications: Notifications.optional() })
+  .meta({ id: 'UpdateMe', description: 'JSON Merge Patch of the caller' })
 export const ExternalIdParams = z.object({ externalId: z.string().min(1).max(255) })
 export const UserSearch = PageQuery.extend({ q: z.string().trim().max(100).optional() })

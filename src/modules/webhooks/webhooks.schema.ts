@@ -24,24 +24,28 @@ export const Webhook = z
     updatedAt: Timestamp,
     version: z.number().int().meta({ description: 'Bumped by every change; the ETag' }),
   })
-  .meta({ id: 'Webhook' })
+  .meta({ id: 'Webhook', description: 'A webhook of a team (never its secret)' })
 export type Webhook = z.infer<typeof Webhook>
 
 export const CreatedWebhook = Webhook.extend({
   secret: z.string().max(200).meta({ description: 'The signing secret, shown only in this response' }),
-}).meta({ id: 'CreatedWebhook' })
+}).meta({ id: 'CreatedWebhook', description: 'A new webhook, with its signing secret' })
 
-export const CreateWebhook = z.strictObject({
-  url: WebhookUrl,
-  events: EventFilter,
-  secret: z.string().min(16).max(200).optional().meta({ description: 'Generated when not given' }),
-})
+export const CreateWebhook = z
+  .strictObject({
+    url: WebhookUrl,
+    events: EventFilter,
+    secret: z.string().min(16).max(200).optional().meta({ description: 'Generated when not given' }),
+  })
+  .meta({ id: 'CreateWebhook', description: 'A new webhook: where to send which events' })
 export type CreateWebhook = z.infer<typeof CreateWebhook>
-export const UpdateWebhook = z.strictObject({
-  url: WebhookUrl.optional(),
-  events: EventFilter.optional(),
-  active: z.boolean().optional(),
-})
+export const UpdateWebhook = z
+  .strictObject({
+    url: WebhookUrl.optional(),
+    events: EventFilter.optional(),
+    active: z.boolean().optional(),
+  })
+  .meta({ id: 'UpdateWebhook', description: 'JSON Merge Patch of a webhook' })
 export type UpdateWebhook = z.infer<typeof UpdateWebhook>
 export const TeamIdParams = z.object({ id: Id })
 export const DeliveryParams = z.object({ id: Id, deliveryId: Id })
@@ -68,5 +72,5 @@ export const Delivery = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
-  .meta({ id: 'WebhookDelivery' })
+  .meta({ id: 'WebhookDelivery', description: 'One event sent to a webhook, with every attempt' })
 export type Delivery = z.infer<typeof Delivery>
