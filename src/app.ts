@@ -16,6 +16,7 @@ import { registerOpenApi } from './http/openapi.ts'
 import { registerPressure } from './http/pressure.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { responseSerializerCompiler } from './http/serializer.ts'
+import { appShell, registerWebApp, webAppDir } from './http/web-app.ts'
 import { createInfra, type Infra } from './infra/index.ts'
 import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
@@ -144,7 +145,8 @@ export async function buildApp({
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
   })
-  registerErrorHandling(app)
+  const webDir = webAppDir(config.WEB_DIR)
+  registerErrorHandling(app, { shell: webDir ? appShell : undefined })
   await registerPressure(app, config, () => database.poolStats()?.waiting ?? 0)
 
   await app.register(helmet, {
@@ -163,6 +165,8 @@ export async function buildApp({
   await registerCors(app, config.CORS_ORIGINS)
   await registerOpenApi(app, { version: VERSION, publicUrl: config.PUBLIC_URL })
   registerMetrics(app, app.metrics, config.METRICS_TOKEN)
+  if (webDir) await registerWebApp(app, webDir)
+  else logger.warn({ dir: config.WEB_DIR }, 'the web app is not built: / answers 404 (npm run build:web builds it)')
 
   const dbCheck: ReadinessCheck = { name: 'database', critical: true, check: () => database.ping() }
   // every read the replica cannot serve goes to the primary: down, it degrades the instance, no more

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
@@ -39,6 +40,8 @@ export const EnvSchema = z.object({
   S3_PREFIX: z.string().default(''),
   S3_FORCE_PATH_STYLE: bool.default(false),
   STORAGE_DIR: z.string().min(1).optional(),
+  /** the built web app served at / (default: web/dist beside src/ or dist/) */
+  WEB_DIR: z.string().min(1).optional(),
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().min(3).default('Tasklane <no-reply@localhost>'),
   CORS_ORIGINS: csv.default([]),
@@ -74,6 +77,7 @@ export type Config = Env & {
   JWT_SECRET: string
   DATA_DIR: string
   STORAGE_DIR: string
+  WEB_DIR: string
   /** true when no DATABASE_URL is set and the embedded PGlite database is used */
   embeddedDb: boolean
 }
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...e,
     DATA_DIR: dataDir,
     STORAGE_DIR: resolve(e.STORAGE_DIR ?? join(dataDir, 'files')),
+    WEB_DIR: resolve(e.WEB_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url))),
     JWT_SECRET: e.JWT_SECRET ?? devSecret(dataDir),
     embeddedDb: !e.DATABASE_URL,
   }

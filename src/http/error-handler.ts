@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { FOREIGN_KEY_VIOLATION, RETRYABLE, serverError } from '../db/errors.ts'
 import { conflict, type FieldError, Problem, problemType } from './problem.ts'
+import type { AppShell } from './web-app.ts'
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
 
@@ -97,7 +98,8 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: P
 // a failed statement's message carries its parameters (secrets, hashes): log only what the server said
 const rejection = (err: FastifyError) => serverError(err) ?? { code: err.code, reason: err.message }
 
-export function registerErrorHandling(app: FastifyInstance) {
+/** `shell` answers the web app's routes the router does not know (see web-app.ts). */
+export function registerErrorHandling(app: FastifyInstance, opts: { shell?: AppShell } = {}) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
     if (problem.code === 'contention') req.log.warn(rejection(err), 'request lost to a concurrent one; asked to retry')
@@ -105,11 +107,12 @@ export function registerErrorHandling(app: FastifyInstance) {
     else if (!(err instanceof Problem)) req.log.info(rejection(err), 'request rejected')
     return sendProblem(req, reply, problem)
   })
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(
+  app.setNotFoundHandler((req, reply) => {
+    if (opts.shell?.(req, reply)) return reply
+    return sendProblem(
       req,
       reply,
       new Problem(404, 'not-found', 'Not Found', `Route ${req.method} ${req.url.split('?')[0]} not found`),
-    ),
-  )
+    )
+  })
 }

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+/** Answers a request the router did not match with the app's index.html; false when it is not an app route. */
+export type AppShell = (req: FastifyRequest, reply: FastifyReply) => boolean
+
+// Vite names every file under assets/ by its content hash: a changed file gets a new name, so a
+// year-long cache never serves a stale one. Everything else (index.html) is revalidated each time.
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+const REVALIDATE = 'no-cache'
+
+// paths the app's router owns: not the API or the ops routes, and not a file (a missing chunk must
+// fail as a 404, not come back as HTML that the browser then refuses to run as a script)
+const NOT_APP = /^\/(api|docs|openapi\.json|health|ready|metrics)(\/|$)/
+const isAppRoute = (req: FastifyRequest) => {
+  const path = req.url.split('?')[0] ?? '/'
+  return (req.method === 'GET' || req.method === 'HEAD') && !NOT_APP.test(path) && !/\.[^/]*$/.test(path)
+}
+
+/** The built web app in `dir`, when it is there (npm start and npm run build make it). */
+export function webAppDir(dir: string): string | undefined {
+  return existsSync(join(dir, 'index.html')) ? dir : undefined
+}
+
+/** The web app's index.html for its own routes (/tasks/…), which the error handler's not-found path asks first. */
+export const appShell: AppShell = (req, reply) => {
+  if (!isAppRoute(req)) return false
+  reply.header('cache-control', REVALIDATE)
+  void reply.sendFile('index.html')
+  return true
+}
+
+/**
+ * Serves the built web app at `/`: hashed assets cached for a year, index.html revalidated, and
+ * pre-compressed `.br`/`.gz` twins sent to clients that accept them.
+ */
+export async function registerWebApp(app: FastifyInstance, dir: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: dir,
+    preCompressed: true,
+    cacheControl: false,
+    // files are looked up per request, so a rebuild needs no restart
+    wildcard: true,
+    setHeaders: (reply, path) => {
+      reply.header('cache-control', path.includes('/assets/') ? IMMUTABLE : REVALIDATE)
+    },
+  })
+}
