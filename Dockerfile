@@ -1,4 +1,4 @@
-# Tasklane API. Build: docker build -t tasklane .   Run with docker-compose.yml, or alone on the
+# Tasklane (the API and the web app it serves at /). Build: docker build -t tasklane .   Run with docker-compose.yml, or alone on the
 # embedded database: docker run -p 3000:3000 -v tasklane-data:/data -e ALLOW_EMBEDDED_DB=true -e JWT_SECRET=… tasklane
 
 # runtime dependencies only (no TypeScript, test or lint tools)
@@ -16,6 +16,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 FROM node:20-slim
@@ -27,6 +28,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY drizzle ./drizzle
 # DATA_DIR holds the embedded database and local files when no DATABASE_URL / S3_BUCKET is set
 RUN mkdir -p /data && chown node:node /data

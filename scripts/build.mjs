@@ -21,4 +21,10 @@ const tsc = spawnSync(
 )
 if (tsc.status !== 0) process.exit(tsc.status ?? 1)
 cpSync(join(root, 'src'), outDir, { recursive: true, filter: (f) => !f.endsWith('.ts') })
+// the web app the server serves from web/dist (beside dist/, as the compiled code looks one level up)
+const web = spawnSync(process.execPath, [join(root, 'scripts/web-build.mjs'), '--if-stale'], {
+  cwd: root,
+  stdio: 'inherit',
+})
+if (web.status !== 0) process.exit(web.status ?? 1)
 process.stdout.write(`built ${outDir}\n`)

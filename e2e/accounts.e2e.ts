@@ -1,0 +1,39 @@
+import { createTask, expect, newPerson, signUp, test } from './fixtures.ts'
+
+test('sign up, create a task, reload and stay signed in, sign out, sign in again', async ({ page }) => {
+  const person = await signUp(page)
+  for (const name of ['Tasks', 'Board', 'Dashboard', 'Notes']) {
+    await expect(page.getByRole('navigation').getByRole('link', { name, exact: true })).toBeVisible()
+  }
+  await page.getByRole('link', { name: 'Tasks' }).click()
+  await createTask(page, 'Write the launch post')
+  await expect(page.getByRole('link', { name: 'Write the launch post' })).toBeVisible()
+  await page.screenshot({ path: 'test-results/tasks.png' })
+
+  await page.reload()
+  await expect(page.getByRole('link', { name: 'Write the launch post' })).toBeVisible()
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible()
+  await page.reload()
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible()
+
+  await page.getByRole('textbox', { name: 'Email' }).fill(person.email)
+  await page.getByLabel('Password').fill('not-the-password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('alert')).toBeVisible()
+  await page.getByLabel('Password').fill(person.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('link', { name: 'Write the launch post' })).toBeVisible()
+})
+
+test('a rejected sign-up shows the API message next to the field', async ({ page }) => {
+  const person = newPerson()
+  await page.goto('/signup')
+  await page.getByRole('textbox', { name: 'Name' }).fill(person.name)
+  await page.getByRole('textbox', { name: 'Email' }).fill(person.email)
+  await page.getByLabel('Password').fill('short')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true')
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/.+/)
+})

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto'
+import { test as base, expect, type Page } from '@playwright/test'
+
+export { expect }
+
+export interface Person {
+  name: string
+  email: string
+  password: string
+}
+
+export const newPerson = (name = 'Ada Lovelace'): Person => ({
+  name,
+  email: `e2e-${randomBytes(5).toString('hex')}@example.test`,
+  password: `pw-${randomBytes(8).toString('hex')}`,
+})
+
+export const test = base.extend({
+  // every page opens the server the global setup started
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern
+  baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
+})
+
+/** Creates an account through the form and waits for the signed-in app. */
+export async function signUp(page: Page, person: Person = newPerson()): Promise<Person> {
+  await page.goto('/')
+  await page.getByRole('link', { name: 'Create account' }).click()
+  await page.getByRole('textbox', { name: 'Name' }).fill(person.name)
+  await page.getByRole('textbox', { name: 'Email' }).fill(person.email)
+  await page.getByLabel('Password').fill(person.password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page.getByRole('navigation').getByRole('link', { name: 'Tasks' })).toBeVisible()
+  return person
+}
+
+/** Creates a task through the New task dialog and waits for it in the list. */
+export async function createTask(page: Page, title: string) {
+  await page.getByRole('button', { name: 'New task' }).click()
+  const dialog = page.getByRole('dialog')
+  await dialog.getByRole('textbox', { name: 'Title' }).fill(title)
+  await dialog.getByRole('button', { name: 'Create task' }).click()
+  await expect(dialog).toBeHidden()
+}

@@ -1,0 +1,6 @@
+import createClient from 'openapi-fetch'
+import { apiFetch } from './http.ts'
+import type { paths } from './schema'
+
+/** The typed client of the API: every call the app makes goes through it (or apiFetch for uploads). */
+export const api = createClient<paths>({ baseUrl: '', fetch: apiFetch })

@@ -1,0 +1,49 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useSyncExternalStore } from 'react'
+import { api } from '../api/client.ts'
+import { unwrap } from '../api/problem.ts'
+import type { AuthResult } from '../api/types.ts'
+import { clearSession, getSession, saveSession, subscribe } from './session.ts'
+
+export const useSignedIn = () => useSyncExternalStore(subscribe, () => getSession() !== null)
+
+export function useMe() {
+  return useQuery({
+    queryKey: ['me'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/users/me')),
+  })
+}
+
+/** Sign in, sign up and the two ways out; each leaves no data of the previous person in the cache. */
+export function useAuthActions() {
+  const queryClient = useQueryClient()
+  const start = useCallback(
+    (result: AuthResult) => {
+      queryClient.clear()
+      saveSession(result)
+    },
+    [queryClient],
+  )
+  const end = useCallback(
+    async (everywhere: boolean) => {
+      const session = getSession()
+      try {
+        if (everywhere) await api.POST('/api/v1/auth/logout-all')
+        else if (session) await api.POST('/api/v1/auth/logout', { body: { refreshToken: session.refreshToken } })
+      } finally {
+        // signed out here even if the server could not be told: the token then just expires
+        clearSession()
+        queryClient.clear()
+      }
+    },
+    [queryClient],
+  )
+  return {
+    signIn: async (body: { email: string; password: string }) =>
+      start(unwrap(await api.POST('/api/v1/auth/login', { body }))),
+    signUp: async (body: { name: string; email: string; password: string }) =>
+      start(unwrap(await api.POST('/api/v1/auth/register', { body }))),
+    signOut: () => end(false),
+    signOutEverywhere: () => end(true),
+  }
+}

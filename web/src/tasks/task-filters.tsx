@@ -1,0 +1,150 @@
+import { useRef } from 'react'
+import { useSearchParams } from 'react-router'
+import { PRIORITIES, STATUSES } from '../api/types.ts'
+import { useMembers, useTags } from '../shell/team-data.ts'
+import { useWorkspace } from '../shell/workspace.tsx'
+import { SORTS } from './task-query.ts'
+
+/** The list's filters, kept in the address so a reload or a shared link shows the same list. */
+export function TaskFilters() {
+  const [params, setParams] = useSearchParams()
+  const { team, project } = useWorkspace()
+  const members = useMembers(team.id)
+  const tags = useTags(team.id)
+  const typing = useRef<ReturnType<typeof setTimeout>>(undefined)
+  const set = (name: string, value: string | string[] | null) => {
+    const next = new URLSearchParams(params)
+    next.delete(name)
+    for (const v of Array.isArray(value) ? value : value ? [value] : []) next.append(name, v)
+    setParams(next, { replace: true })
+  }
+  const selected = (name: string) => params.getAll(name).flatMap((v) => v.split(','))
+  const toggle = (name: string, value: string, on: boolean) =>
+    set(name, on ? [...selected(name), value] : selected(name).filter((v) => v !== value))
+
+  return (
+    <search aria-label="Filter tasks">
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label className="search">
+          <span>Search</span>
+          <input
+            type="search"
+            defaultValue={params.get('q') ?? ''}
+            placeholder="Title, description, attached PDFs"
+            onChange={(e) => {
+              const value = e.target.value
+              // one request when typing pauses, not one per key
+              clearTimeout(typing.current)
+              typing.current = setTimeout(() => set('q', value || null), 250)
+            }}
+          />
+        </label>
+        <fieldset>
+          <legend>Status</legend>
+          {STATUSES.map((s) => (
+            <label key={s.value} className="check">
+              <input
+                type="checkbox"
+                checked={selected('status').includes(s.value)}
+                onChange={(e) => toggle('status', s.value, e.target.checked)}
+              />
+              {s.label}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Priority</legend>
+          {PRIORITIES.map((p) => (
+            <label key={p.value} className="check">
+              <input
+                type="checkbox"
+                checked={selected('priority').includes(p.value)}
+                onChange={(e) => toggle('priority', p.value, e.target.checked)}
+              />
+              {p.label}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          <span>Assignee</span>
+          <select value={params.get('assignee') ?? ''} onChange={(e) => set('assignee', e.target.value || null)}>
+            <option value="">Anyone</option>
+            <option value="me">Me</option>
+            <option value="none">Nobody</option>
+            {members.data?.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Tag</span>
+          <select value={params.get('tag') ?? ''} onChange={(e) => set('tag', e.target.value || null)}>
+            <option value="">Any tag</option>
+            {tags.data?.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Due from</span>
+          <input
+            type="date"
+            value={params.get('dueAfter') ?? ''}
+            onChange={(e) => set('dueAfter', e.target.value || null)}
+          />
+        </label>
+        <label>
+          <span>Due until</span>
+          <input
+            type="date"
+            value={params.get('dueBefore') ?? ''}
+            onChange={(e) => set('dueBefore', e.target.value || null)}
+          />
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={params.get('overdue') === 'true'}
+            onChange={(e) => set('overdue', e.target.checked ? 'true' : null)}
+          />
+          Overdue only
+        </label>
+        <label>
+          <span>Projects</span>
+          <select value={params.get('project') ?? ''} onChange={(e) => set('project', e.target.value || null)}>
+            <option value="">{project ? project.name : 'This project'}</option>
+            <option value="all">All of {team.name}</option>
+          </select>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={params.get('subtasks') === 'true'}
+            onChange={(e) => set('subtasks', e.target.checked ? 'true' : null)}
+          />
+          Include subtasks
+        </label>
+        <label>
+          <span>Sort</span>
+          <select value={params.get('sort') ?? ''} onChange={(e) => set('sort', e.target.value || null)}>
+            <option value="">{params.get('q') ? 'Relevance' : 'Newest first'}</option>
+            {SORTS.filter((s) => s.value !== '-createdAt').map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {[...params.keys()].length > 0 && (
+          <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear filters
+          </button>
+        )}
+      </form>
+    </search>
+  )
+}
