@@ -947,6 +947,29 @@ export interface components {
             taskId: string | null;
             teamId: string | null;
         };
+        /** @description A page of ActivityEntry items, in the operation's order; nextCursor fetches the next */
+        ActivityEntryPage: {
+            items: components["schemas"]["ActivityEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description Exactly one of email or userId, and the role to give */
+        AddMemberInput: {
+            /** @description The email of a registered user (or give userId) */
+            email?: string;
+            role: components["schemas"]["TeamRole"];
+            /**
+             * Format: uuid
+             * @description The id of a registered user (or give email)
+             */
+            userId?: string;
+        };
+        /** @description The new global role, or disabled (signed out everywhere) */
+        AdminUpdateUserInput: {
+            disabled?: boolean;
+            role?: components["schemas"]["GlobalRole"];
+        };
+        /** @description A user as an administrator sees them */
         AdminUser: {
             /**
              * Format: date-time
@@ -962,9 +985,15 @@ export interface components {
              */
             id: string;
             name: string;
-            /** @enum {string} */
-            role: "user" | "admin";
+            role: components["schemas"]["GlobalRole"];
         };
+        /** @description A page of AdminUser items, in the operation's order; nextCursor fetches the next */
+        AdminUserPage: {
+            items: components["schemas"]["AdminUser"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A personal access token (never its secret) */
         ApiToken: {
             /**
              * Format: date-time
@@ -979,7 +1008,13 @@ export interface components {
             id: string;
             lastUsedAt: string | null;
             name: string;
-            scopes: ("teams:read" | "teams:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "files:read" | "files:write" | "admin")[];
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A page of ApiToken items, in the operation's order; nextCursor fetches the next */
+        ApiTokenPage: {
+            items: components["schemas"]["ApiToken"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         /** @description A file on a task; its bytes are at /attachments/{id}/content */
         Attachment: {
@@ -1021,6 +1056,13 @@ export interface components {
              */
             version: number;
         };
+        /** @description A page of Attachment items, in the operation's order; nextCursor fetches the next */
+        AttachmentPage: {
+            items: components["schemas"]["Attachment"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description The text extracted from an attachment, once done */
         AttachmentText: {
             extraction: components["schemas"]["Extraction"];
             /**
@@ -1031,6 +1073,7 @@ export interface components {
             /** @description The extracted text (at most the first 200,000 characters); null until extraction is done */
             text: string | null;
         };
+        /** @description The signed-in user with a new access and refresh token */
         AuthResult: {
             accessToken: string;
             /**
@@ -1041,6 +1084,19 @@ export interface components {
             refreshToken: string;
             user: components["schemas"]["User"];
         };
+        /** @description Log entries after the one named, oldest first */
+        ChangeFeedPage: {
+            items: components["schemas"]["ActivityEntry"][];
+            /** @description Pass as `after` for the next page */
+            nextCursor: string | null;
+        };
+        /** @description The current password and the new one */
+        ChangePasswordInput: {
+            currentPassword: string;
+            /** @description 8..256 characters, not one of the 10,000 most common passwords */
+            newPassword: string;
+        };
+        /** @description A comment on a task, with its author */
         Comment: {
             author: {
                 /**
@@ -1075,9 +1131,27 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description A page of Comment items, in the operation's order; nextCursor fetches the next */
+        CommentPage: {
+            items: components["schemas"]["Comment"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A new personal access token: its name, scopes and expiry */
+        CreateApiTokenInput: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            expiresAt?: string;
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A new comment */
         CreateCommentInput: {
             body: string;
         };
+        /** @description A new personal access token, with its secret */
         CreatedApiToken: {
             /**
              * Format: date-time
@@ -1092,10 +1166,11 @@ export interface components {
             id: string;
             lastUsedAt: string | null;
             name: string;
-            scopes: ("teams:read" | "teams:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "files:read" | "files:write" | "admin")[];
+            scopes: components["schemas"]["Scope"][];
             /** @description Shown only in this response */
             secret: string;
         };
+        /** @description A new webhook, with its signing secret */
         CreatedWebhook: {
             active: boolean;
             /**
@@ -1128,13 +1203,44 @@ export interface components {
              */
             version: number;
         };
+        /** @description A new note, personal or shared with a project */
+        CreateNoteInput: {
+            body?: string;
+            /** @description Share the note with this project's team (read-only for them); null keeps it personal */
+            projectId?: string | null;
+            title: string;
+        };
+        /** @description A new project in a team */
+        CreateProjectInput: {
+            description?: string | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description A UUIDv7 id
+             */
+            teamId: string;
+        };
+        /** @description A new tag in a team */
+        CreateTagInput: {
+            /**
+             * @description A #rrggbb color
+             * @example #3366ff
+             */
+            color: string;
+            name: string;
+            /**
+             * Format: uuid
+             * @description A UUIDv7 id
+             */
+            teamId: string;
+        };
+        /** @description A new task; without projectId it goes to the caller's Inbox */
         CreateTaskInput: {
             assigneeId?: string | null;
             description?: string | null;
             dueAt?: string | null;
             parentId?: string | null;
-            /** @enum {string} */
-            priority?: "low" | "medium" | "high" | "urgent";
+            priority?: components["schemas"]["TaskPriority"];
             /**
              * Format: uuid
              * @description Defaults to the caller's Inbox
@@ -1142,11 +1248,24 @@ export interface components {
             projectId?: string;
             recurrence?: string | null;
             remindAt?: string | null;
-            /** @enum {string} */
-            status?: "todo" | "in_progress" | "done" | "cancelled";
+            status?: components["schemas"]["TaskStatus"];
             tagIds?: string[] | null;
             title: string;
         };
+        /** @description A new team, owned by the caller */
+        CreateTeamInput: {
+            name: string;
+        };
+        /** @description A new webhook: where to send which events */
+        CreateWebhookInput: {
+            /** @description Activity actions to receive (task.created, comment.created, …), or ["*"] for all */
+            events: string[];
+            /** @description Generated when not given */
+            secret?: string;
+            /** @description http(s) URL on a public address */
+            url: string;
+        };
+        /** @description Current tasks counted by the chosen grouping */
         DashboardExplorer: {
             /** @description At most 1000 groups, the largest */
             items: {
@@ -1157,6 +1276,7 @@ export interface components {
                 label: string;
             }[];
         };
+        /** @description Users ranked by tasks completed in the range */
         DashboardLeaderboard: {
             items: {
                 /**
@@ -1179,6 +1299,7 @@ export interface components {
                 };
             }[];
         };
+        /** @description The figures of a team (or one of its projects) over a range */
         DashboardMetrics: {
             /** @description Current tasks by priority, whatever the range */
             byPriority: {
@@ -1239,6 +1360,13 @@ export interface components {
                 weekStart: string;
             }[];
         };
+        /** @description A single-use ticket for GET /events?ticket=, valid for expiresIn seconds */
+        EventTicket: {
+            /** Format: int32 */
+            expiresIn: number;
+            ticket: string;
+        };
+        /** @description Where text extraction of the file stands */
         Extraction: {
             error: string | null;
             /**
@@ -1247,6 +1375,30 @@ export interface components {
              */
             status: "queued" | "processing" | "done" | "failed" | "skipped";
         };
+        /** @description multipart/form-data with one file in the field "file" */
+        FileUploadInput: {
+            /**
+             * Format: binary
+             * @description The file (field name "file")
+             */
+            file: string;
+        };
+        /**
+         * @description admin: manages every user and team
+         * @enum {string}
+         */
+        GlobalRole: "user" | "admin";
+        /** @description The process is alive */
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        /** @description Email and password */
+        LoginInput: {
+            email: string;
+            password: string;
+        };
+        /** @description The caller, with their notification preferences */
         Me: {
             /**
              * Format: date-time
@@ -1267,8 +1419,7 @@ export interface components {
                 reminders: boolean;
                 webhooks: boolean;
             };
-            /** @enum {string} */
-            role: "user" | "admin";
+            role: components["schemas"]["GlobalRole"];
         };
         /** @description A personal note, optionally shared with a project's team */
         Note: {
@@ -1297,6 +1448,7 @@ export interface components {
              */
             version: number;
         };
+        /** @description The file of a note */
         NoteFile: {
             /** @description Sniffed from the bytes */
             contentType: string;
@@ -1306,6 +1458,12 @@ export interface components {
             size: number;
             /** @description Where to download it (GET; a redirect on S3) */
             url: string;
+        };
+        /** @description A page of Note items, in the operation's order; nextCursor fetches the next */
+        NotePage: {
+            items: components["schemas"]["Note"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         /** @description RFC 9457 problem details */
         ProblemDetails: {
@@ -1355,6 +1513,13 @@ export interface components {
              */
             version: number;
         };
+        /** @description A page of Project items, in the operation's order; nextCursor fetches the next */
+        ProjectPage: {
+            items: components["schemas"]["Project"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description Ready to serve; degraded when an optional dependency (Redis) is down */
         Readiness: {
             checks: {
                 [key: string]: "ok" | "down" | "degraded";
@@ -1380,6 +1545,26 @@ export interface components {
             title: string;
             /** Format: uri */
             type: string;
+        };
+        /** @description A refresh token from sign-in or the last refresh */
+        RefreshTokenInput: {
+            refreshToken: string;
+        };
+        /** @description A new account */
+        RegisterInput: {
+            email: string;
+            name: string;
+            /** @description 8..256 characters, not one of the 10,000 most common passwords */
+            password: string;
+        };
+        /**
+         * @description What a personal access token may do
+         * @enum {string}
+         */
+        Scope: "teams:read" | "teams:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "files:read" | "files:write" | "admin";
+        /** @description The new title */
+        SetNoteTitleInput: {
+            title: string;
         };
         /** @description A tag of a team; names are unique in the team, whatever their case */
         Tag: {
@@ -1411,6 +1596,13 @@ export interface components {
              */
             version: number;
         };
+        /** @description A page of Tag items, in the operation's order; nextCursor fetches the next */
+        TagPage: {
+            items: components["schemas"]["Tag"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A task, with its tags, assignee and subtask count */
         Task: {
             assignee: {
                 /**
@@ -1437,8 +1629,7 @@ export interface components {
             parentId: string | null;
             /** Format: double */
             position: number;
-            /** @enum {string} */
-            priority: "low" | "medium" | "high" | "urgent";
+            priority: components["schemas"]["TaskPriority"];
             /**
              * Format: uuid
              * @description A UUIDv7 id
@@ -1446,8 +1637,7 @@ export interface components {
             projectId: string;
             recurrence: string | null;
             remindAt: string | null;
-            /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "cancelled";
+            status: components["schemas"]["TaskStatus"];
             /** Format: int32 */
             subtaskCount: number;
             tags: {
@@ -1473,6 +1663,22 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description A page of Task items, in the operation's order; nextCursor fetches the next */
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /**
+         * @description How urgent a task is
+         * @enum {string}
+         */
+        TaskPriority: "low" | "medium" | "high" | "urgent";
+        /**
+         * @description Where a task stands
+         * @enum {string}
+         */
+        TaskStatus: "todo" | "in_progress" | "done" | "cancelled";
         /** @description A team: everything (projects, tasks, tags) belongs to one */
         Team: {
             /**
@@ -1489,7 +1695,7 @@ export interface components {
             /** @description The user's personal team made at registration; it cannot be deleted */
             personal: boolean;
             /** @description The caller's role in the team; null for a global admin who is not a member. The team's ETag covers it as well as the version */
-            role: ("owner" | "admin" | "member" | "viewer") | null;
+            role: components["schemas"]["TeamRole"] | null;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp
@@ -1510,17 +1716,31 @@ export interface components {
              */
             joinedAt: string;
             name: string;
-            /**
-             * @description owner > admin > member > viewer: viewers read, members write tasks, admins manage
-             * @enum {string}
-             */
-            role: "owner" | "admin" | "member" | "viewer";
+            role: components["schemas"]["TeamRole"];
             /**
              * Format: uuid
              * @description A UUIDv7 id
              */
             userId: string;
         };
+        /** @description A page of TeamMember items, in the operation's order; nextCursor fetches the next */
+        TeamMemberPage: {
+            items: components["schemas"]["TeamMember"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A page of Team items, in the operation's order; nextCursor fetches the next */
+        TeamPage: {
+            items: components["schemas"]["Team"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /**
+         * @description owner > admin > member > viewer: viewers read, members write tasks, admins manage
+         * @enum {string}
+         */
+        TeamRole: "owner" | "admin" | "member" | "viewer";
+        /** @description A new access token and the refresh token that replaces the one sent */
         TokenPair: {
             accessToken: string;
             /**
@@ -1530,9 +1750,48 @@ export interface components {
             expiresIn: number;
             refreshToken: string;
         };
+        /** @description JSON Merge Patch of a comment */
         UpdateCommentInput: {
             body?: string;
         };
+        /** @description JSON Merge Patch of the caller */
+        UpdateMeInput: {
+            name?: string;
+            /** @description Email notifications; a kind set to false is not sent */
+            notifications?: {
+                assigned?: boolean;
+                reminders?: boolean;
+                webhooks?: boolean;
+            };
+        };
+        /** @description The new role */
+        UpdateMemberInput: {
+            role: components["schemas"]["TeamRole"];
+        };
+        /** @description JSON Merge Patch of a note */
+        UpdateNoteInput: {
+            body?: string;
+            /** @description Share the note with this project's team (read-only for them); null keeps it personal */
+            projectId?: string | null;
+            title?: string;
+        };
+        /** @description JSON Merge Patch: a missing field is left alone, null clears the description */
+        UpdateProjectInput: {
+            archived?: boolean;
+            /** @description null clears it */
+            description?: string | null;
+            name?: string;
+        };
+        /** @description JSON Merge Patch: a missing field is left alone */
+        UpdateTagInput: {
+            /**
+             * @description A #rrggbb color
+             * @example #3366ff
+             */
+            color?: string;
+            name?: string;
+        };
+        /** @description JSON Merge Patch: a missing field is left alone, null clears an optional one */
         UpdateTaskInput: {
             assigneeId?: string | null;
             description?: string | null;
@@ -1543,8 +1802,7 @@ export interface components {
              * @description Manual order within the project (lower first)
              */
             position?: number;
-            /** @enum {string} */
-            priority?: "low" | "medium" | "high" | "urgent";
+            priority?: components["schemas"]["TaskPriority"];
             /**
              * Format: uuid
              * @description Move to another project of the same team, with its subtasks; it goes to the end unless position is given
@@ -1552,12 +1810,28 @@ export interface components {
             projectId?: string;
             recurrence?: string | null;
             remindAt?: string | null;
-            /** @enum {string} */
-            status?: "todo" | "in_progress" | "done" | "cancelled";
+            status?: components["schemas"]["TaskStatus"];
             /** @description Replaces the set; null clears it */
             tagIds?: string[] | null;
             title?: string;
         };
+        /** @description The new status */
+        UpdateTaskStatusInput: {
+            status: components["schemas"]["TaskStatus"];
+        };
+        /** @description JSON Merge Patch of a team */
+        UpdateTeamInput: {
+            name?: string;
+        };
+        /** @description JSON Merge Patch of a webhook */
+        UpdateWebhookInput: {
+            active?: boolean;
+            /** @description Activity actions to receive (task.created, comment.created, …), or ["*"] for all */
+            events?: string[];
+            /** @description http(s) URL on a public address */
+            url?: string;
+        };
+        /** @description A user as other users see them */
         User: {
             /**
              * Format: date-time
@@ -1572,9 +1846,15 @@ export interface components {
              */
             id: string;
             name: string;
-            /** @enum {string} */
-            role: "user" | "admin";
+            role: components["schemas"]["GlobalRole"];
         };
+        /** @description A page of User items, in the operation's order; nextCursor fetches the next */
+        UserPage: {
+            items: components["schemas"]["User"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A webhook of a team (never its secret) */
         Webhook: {
             active: boolean;
             /**
@@ -1605,6 +1885,7 @@ export interface components {
              */
             version: number;
         };
+        /** @description One event sent to a webhook, with every attempt */
         WebhookDelivery: {
             activityId: number | null;
             /** @description Every attempt (the latest 50) */
@@ -1652,6 +1933,18 @@ export interface components {
              */
             webhookId: string;
         };
+        /** @description A page of WebhookDelivery items, in the operation's order; nextCursor fetches the next */
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A page of Webhook items, in the operation's order; nextCursor fetches the next */
+        WebhookPage: {
+            items: components["schemas"]["Webhook"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1694,7 +1987,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of ActivityEntry items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1704,10 +1997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["ActivityEntry"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ActivityEntryPage"];
                 };
             };
             /** @description Bad input */
@@ -1806,7 +2096,7 @@ export interface operations {
                 /** @description `none`: top-level tasks only; an id: that task’s subtasks. Default: both */
                 parentId?: string;
                 /** @description Comma list of priorities (any of) */
-                priority?: string;
+                priority?: components["schemas"]["TaskPriority"][];
                 /** @description A UUIDv7 id */
                 projectId?: string;
                 /** @description Full-text search (web search syntax) */
@@ -1814,9 +2104,9 @@ export interface operations {
                 /** @description Default -createdAt, or relevance when q is given; tasks without dueAt sort last either way */
                 sort?: "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "dueAt" | "-dueAt" | "priority" | "-priority" | "position" | "-position";
                 /** @description Comma list of statuses (any of) */
-                status?: string;
+                status?: components["schemas"]["TaskStatus"][];
                 /** @description Comma list of tag ids (tasks with any of them) */
-                tag?: string;
+                tag?: string[];
                 /** @description A UUIDv7 id */
                 teamId?: string;
             };
@@ -1826,7 +2116,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Task items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1836,10 +2126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Task"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             /** @description Bad input */
@@ -1935,7 +2222,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted, with its subtasks and comments */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2052,7 +2339,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of AdminUser items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2062,10 +2349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["AdminUser"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["AdminUserPage"];
                 };
             };
             /** @description Bad input */
@@ -2145,15 +2429,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    disabled?: boolean;
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                };
+                "application/json": components["schemas"]["AdminUpdateUserInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A user as an administrator sees them */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2272,7 +2552,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A file on a task; its bytes are at /attachments/{id}/content */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2376,7 +2656,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2592,20 +2872,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description multipart/form-data with one file in the field "file" */
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description The file (field name "file")
-                     */
-                    file: string;
-                };
+                "multipart/form-data": components["schemas"]["FileUploadInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A file on a task; its bytes are at /attachments/{id}/content */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2747,7 +3020,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Accepted: a file on a task; its bytes are at /attachments/{id}/content */
             202: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2850,7 +3123,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The text extracted from an attachment, once done */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2937,14 +3210,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    email: string;
-                    password: string;
-                };
+                "application/json": components["schemas"]["LoginInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The signed-in user with a new access and refresh token */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3004,13 +3274,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    refreshToken: string;
-                };
+                "application/json": components["schemas"]["RefreshTokenInput"];
             };
         };
         responses: {
-            /** @description No content */
+            /** @description The session of that refresh token is revoked */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3068,7 +3336,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Every session of the caller is revoked */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3140,13 +3408,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    refreshToken: string;
-                };
+                "application/json": components["schemas"]["RefreshTokenInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A new access token and the refresh token that replaces the one sent */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3206,16 +3472,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    email: string;
-                    name: string;
-                    /** @description 8..256 characters, not one of the 10,000 most common passwords */
-                    password: string;
-                };
+                "application/json": components["schemas"]["RegisterInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: the signed-in user with a new access and refresh token */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3295,7 +3556,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Log entries after the one named, oldest first */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3305,11 +3566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["ActivityEntry"][];
-                        /** @description Pass as `after` for the next page */
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ChangeFeedPage"];
                 };
             };
             /** @description Bad input */
@@ -3392,7 +3649,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A comment on a task, with its author */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3509,7 +3766,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3630,7 +3887,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A comment on a task, with its author */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3754,7 +4011,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Current tasks counted by the chosen grouping */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3865,7 +4122,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Users ranked by tasks completed in the range */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3974,7 +4231,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The figures of a team (or one of its projects) over a range */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4080,7 +4337,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream */
+            /** @description The event stream, open until the client leaves */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4090,7 +4347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "text/event-stream": string;
                 };
             };
             /** @description Bad input */
@@ -4167,7 +4424,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A single-use ticket for GET /events?ticket=, valid for expiresIn seconds */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4177,11 +4434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: int32 */
-                        expiresIn: number;
-                        ticket: string;
-                    };
+                    "application/json": components["schemas"]["EventTicket"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4239,7 +4492,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Note items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4249,10 +4502,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Note"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["NotePage"];
                 };
             };
             /** @description Bad input */
@@ -4319,16 +4569,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    body?: string;
-                    /** @description Share the note with this project's team (read-only for them); null keeps it personal */
-                    projectId?: string | null;
-                    title: string;
-                };
+                "application/json": components["schemas"]["CreateNoteInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a personal note, optionally shared with a project's team */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4421,7 +4666,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A personal note, optionally shared with a project's team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4525,7 +4770,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4642,16 +4887,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    body?: string;
-                    /** @description Share the note with this project's team (read-only for them); null keeps it personal */
-                    projectId?: string | null;
-                    title?: string;
-                };
+                "application/json": components["schemas"]["UpdateNoteInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A personal note, optionally shared with a project's team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4869,20 +5109,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description multipart/form-data with one file in the field "file" */
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description The file (field name "file")
-                     */
-                    file: string;
-                };
+                "multipart/form-data": components["schemas"]["FileUploadInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A personal note, optionally shared with a project's team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5027,7 +5260,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5144,13 +5377,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    title: string;
-                };
+                "application/json": components["schemas"]["SetNoteTitleInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A personal note, optionally shared with a project's team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5272,7 +5503,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Project items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5282,10 +5513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Project"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ProjectPage"];
                 };
             };
             /** @description Bad input */
@@ -5378,19 +5606,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    description?: string | null;
-                    name: string;
-                    /**
-                     * Format: uuid
-                     * @description A UUIDv7 id
-                     */
-                    teamId: string;
-                };
+                "application/json": components["schemas"]["CreateProjectInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a project of a team */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5496,7 +5716,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A project of a team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5613,7 +5833,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5741,19 +5961,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description JSON Merge Patch: a missing field is left alone, null clears the description */
         requestBody: {
             content: {
-                "application/json": {
-                    archived?: boolean;
-                    /** @description null clears it */
-                    description?: string | null;
-                    name?: string;
-                };
+                "application/json": components["schemas"]["UpdateProjectInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A project of a team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5886,7 +6100,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Tag items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5896,10 +6110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Tag"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["TagPage"];
                 };
             };
             /** @description Bad input */
@@ -5992,23 +6203,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * @description A #rrggbb color
-                     * @example #3366ff
-                     */
-                    color: string;
-                    name: string;
-                    /**
-                     * Format: uuid
-                     * @description A UUIDv7 id
-                     */
-                    teamId: string;
-                };
+                "application/json": components["schemas"]["CreateTagInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a tag of a team; names are unique in the team, whatever their case */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6127,7 +6326,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A tag of a team; names are unique in the team, whatever their case */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6244,7 +6443,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6359,21 +6558,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description JSON Merge Patch: a missing field is left alone */
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * @description A #rrggbb color
-                     * @example #3366ff
-                     */
-                    color?: string;
-                    name?: string;
-                };
+                "application/json": components["schemas"]["UpdateTagInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A tag of a team; names are unique in the team, whatever their case */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6508,7 +6699,7 @@ export interface operations {
                 /** @description `none`: top-level tasks only; an id: that task’s subtasks. Default: both */
                 parentId?: string;
                 /** @description Comma list of priorities (any of) */
-                priority?: string;
+                priority?: components["schemas"]["TaskPriority"][];
                 /** @description A UUIDv7 id */
                 projectId?: string;
                 /** @description Full-text search (web search syntax) */
@@ -6516,9 +6707,9 @@ export interface operations {
                 /** @description Default -createdAt, or relevance when q is given; tasks without dueAt sort last either way */
                 sort?: "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "dueAt" | "-dueAt" | "priority" | "-priority" | "position" | "-position";
                 /** @description Comma list of statuses (any of) */
-                status?: string;
+                status?: components["schemas"]["TaskStatus"][];
                 /** @description Comma list of tag ids (tasks with any of them) */
-                tag?: string;
+                tag?: string[];
                 /** @description A UUIDv7 id */
                 teamId?: string;
             };
@@ -6528,7 +6719,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Task items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6538,10 +6729,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Task"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             /** @description Bad input */
@@ -6638,7 +6826,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a task, with its tags, assignee and subtask count */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6757,7 +6945,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A task, with its tags, assignee and subtask count */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6861,7 +7049,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -6982,7 +7170,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A task, with its tags, assignee and subtask count */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7116,7 +7304,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Attachment items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7126,10 +7314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Attachment"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["AttachmentPage"];
                 };
             };
             /** @description Bad input */
@@ -7210,20 +7395,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description multipart/form-data with one file in the field "file" */
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description The file (field name "file")
-                     */
-                    file: string;
-                };
+                "multipart/form-data": components["schemas"]["FileUploadInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a file on a task; its bytes are at /attachments/{id}/content */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7370,7 +7548,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Comment items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7380,10 +7558,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Comment"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["CommentPage"];
                 };
             };
             /** @description Bad input */
@@ -7483,7 +7658,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a comment on a task, with its author */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7602,14 +7777,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {string} */
-                    status: "todo" | "in_progress" | "done" | "cancelled";
-                };
+                "application/json": components["schemas"]["UpdateTaskStatusInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A task, with its tags, assignee and subtask count */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7727,7 +7899,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Team items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7737,10 +7909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Team"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["TeamPage"];
                 };
             };
             /** @description Bad input */
@@ -7807,13 +7976,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: string;
-                };
+                "application/json": components["schemas"]["CreateTeamInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a team: everything (projects, tasks, tags) belongs to one */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -7919,7 +8086,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A team: everything (projects, tasks, tags) belongs to one */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8036,7 +8203,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8166,13 +8333,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                };
+                "application/json": components["schemas"]["UpdateTeamInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A team: everything (projects, tasks, tags) belongs to one */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8293,7 +8458,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of TeamMember items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8303,10 +8468,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["TeamMember"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["TeamMemberPage"];
                 };
             };
             /** @description Bad input */
@@ -8387,27 +8549,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Exactly one of email or userId, and the role to give */
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The email of a registered user (or give userId) */
-                    email?: string;
-                    /**
-                     * @description owner > admin > member > viewer: viewers read, members write tasks, admins manage
-                     * @enum {string}
-                     */
-                    role: "owner" | "admin" | "member" | "viewer";
-                    /**
-                     * Format: uuid
-                     * @description The id of a registered user (or give email)
-                     */
-                    userId?: string;
-                };
+                "application/json": components["schemas"]["AddMemberInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a user's membership of a team */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8538,7 +8686,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Removed from the team */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8654,17 +8802,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * @description owner > admin > member > viewer: viewers read, members write tasks, admins manage
-                     * @enum {string}
-                     */
-                    role: "owner" | "admin" | "member" | "viewer";
-                };
+                "application/json": components["schemas"]["UpdateMemberInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A user's membership of a team */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8785,7 +8927,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of Webhook items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -8795,10 +8937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Webhook"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookPage"];
                 };
             };
             /** @description Bad input */
@@ -8894,18 +9033,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Activity actions to receive (task.created, comment.created, …), or ["*"] for all */
-                    events: string[];
-                    /** @description Generated when not given */
-                    secret?: string;
-                    /** @description http(s) URL on a public address */
-                    url: string;
-                };
+                "application/json": components["schemas"]["CreateWebhookInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a new webhook, with its signing secret */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9023,7 +9155,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of ApiToken items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9033,10 +9165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["ApiToken"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ApiTokenPage"];
                 };
             };
             /** @description Bad input */
@@ -9113,19 +9242,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: date-time
-                     * @description ISO 8601 timestamp
-                     */
-                    expiresAt?: string;
-                    name: string;
-                    scopes: ("teams:read" | "teams:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "files:read" | "files:write" | "admin")[];
-                };
+                "application/json": components["schemas"]["CreateApiTokenInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created: a new personal access token, with its secret */
             201: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9228,7 +9349,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Revoked */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9332,7 +9453,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of User items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9342,10 +9463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["User"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             /** @description Bad input */
@@ -9424,7 +9542,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A user as other users see them */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9514,7 +9632,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The caller, with their notification preferences */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9602,19 +9720,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    /** @description Email notifications; a kind set to false is not sent */
-                    notifications?: {
-                        assigned?: boolean;
-                        reminders?: boolean;
-                        webhooks?: boolean;
-                    };
-                };
+                "application/json": components["schemas"]["UpdateMeInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The caller, with their notification preferences */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9701,15 +9811,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    currentPassword: string;
-                    /** @description 8..256 characters, not one of the 10,000 most common passwords */
-                    newPassword: string;
-                };
+                "application/json": components["schemas"]["ChangePasswordInput"];
             };
         };
         responses: {
-            /** @description No content */
+            /** @description Changed; every other session is signed out */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9800,7 +9906,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A webhook of a team (never its secret) */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9917,7 +10023,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Deleted */
             204: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10034,17 +10140,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    active?: boolean;
-                    /** @description Activity actions to receive (task.created, comment.created, …), or ["*"] for all */
-                    events?: string[];
-                    /** @description http(s) URL on a public address */
-                    url?: string;
-                };
+                "application/json": components["schemas"]["UpdateWebhookInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A webhook of a team (never its secret) */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10165,7 +10265,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of WebhookDelivery items, in the operation's order; nextCursor fetches the next */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10175,10 +10275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["WebhookDelivery"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
             /** @description Bad input */
@@ -10273,7 +10370,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Accepted: one event sent to a webhook, with every attempt */
             202: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10389,7 +10486,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Accepted: one event sent to a webhook, with every attempt */
             202: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10489,7 +10586,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process is alive */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -10499,10 +10596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description Rate limited */
@@ -10539,7 +10633,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Ready to serve; degraded when an optional dependency (Redis) is down */
             200: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];

@@ -14,9 +14,9 @@ describe('taskListQuery', () => {
     expect(taskListQuery(new URLSearchParams(''), { teamId: 'team-1' }).teamId).toBe('team-1')
   })
 
-  it('joins repeated and comma lists of statuses, priorities and tags', () => {
-    const query = q('status=todo&status=in_progress&priority=high,urgent&tag=t1&tag=t2')
-    expect(query).toMatchObject({ status: 'todo,in_progress', priority: 'high,urgent', tag: 't1,t2' })
+  it('reads repeated and comma lists of statuses, priorities and tags, leaving out unknown values', () => {
+    const query = q('status=todo&status=in_progress,nope&priority=high,urgent&tag=t1&tag=t2')
+    expect(query).toMatchObject({ status: ['todo', 'in_progress'], priority: ['high', 'urgent'], tag: ['t1', 't2'] })
   })
 
   it('passes the assignee (me, none or an id), overdue, search and a known sort', () => {

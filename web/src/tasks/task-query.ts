@@ -1,4 +1,8 @@
 import type { operations } from '../api/schema'
+import { PRIORITIES, STATUSES } from '../api/types.ts'
+
+const STATUS_VALUES = STATUSES.map((s) => s.value)
+const PRIORITY_VALUES = PRIORITIES.map((p) => p.value)
 
 export type TaskListQuery = NonNullable<operations['listTasks']['parameters']['query']>
 export type TaskSort = NonNullable<TaskListQuery['sort']>
@@ -29,15 +33,17 @@ export function taskListQuery(params: URLSearchParams, scope: { teamId: string; 
   if (params.get('project') === 'all') query.teamId = scope.teamId
   else if (scope.projectId) query.projectId = scope.projectId
   else query.teamId = scope.teamId
-  const list = (name: string) =>
+  const list = <T extends string>(name: string, allowed?: readonly T[]) =>
     params
       .getAll(name)
       .flatMap((v) => v.split(','))
-      .filter(Boolean)
-      .join(',')
-  if (list('status')) query.status = list('status')
-  if (list('priority')) query.priority = list('priority')
-  if (list('tag')) query.tag = list('tag')
+      .filter((v): v is T => !!v && (!allowed || allowed.includes(v as T)))
+  const status = list('status', STATUS_VALUES)
+  if (status.length) query.status = status
+  const priority = list('priority', PRIORITY_VALUES)
+  if (priority.length) query.priority = priority
+  const tag = list('tag')
+  if (tag.length) query.tag = tag
   const assignee = params.get('assignee')
   if (assignee) query.assigneeId = assignee
   const after = params.get('dueAfter') && dayStart(params.get('dueAfter')!)
