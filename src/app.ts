@@ -41,6 +41,7 @@ import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { teamsRoutes } from './modules/teams/teams.routes.ts'
 import { tokensRoutes } from './modules/tokens/tokens.routes.ts'
 import { usersRoutes } from './modules/users/users.routes.ts'
+import { instrumentLogDispatch } from './modules/webhooks/log-dispatch-failures.ts'
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts'
 import { VERSION } from './version.ts'
 
@@ -138,6 +139,7 @@ export async function buildApp({
   if (replica) app.metrics.replicaReads = () => reads.stats
   app.metrics.replicaPool = () => replica?.poolStats() ?? null
   queue.instrument(app.metrics.registry)
+  instrumentLogDispatch(app.metrics.registry, database.db, logger)
   app.decorate('storage', storage)
   app.decorate('queue', queue)
   app.decorate('infra', infra)

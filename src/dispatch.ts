@@ -27,7 +27,10 @@ export async function startLogDispatch({
   const dispatcher = createLogDispatcher({
     database,
     log: logger.child({ component: 'log-dispatch' }),
-    consumers: [webhookConsumer(queue), notificationConsumer(queue, now)],
+    consumers: [
+      { name: 'webhooks', consume: webhookConsumer(queue) },
+      { name: 'notifications', consume: notificationConsumer(queue, now) },
+    ],
     pollMs,
   })
   await dispatcher.start()

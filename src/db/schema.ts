@@ -13,4 +13,10 @@ export { tasks, taskTags } from '../modules/tasks/tasks.table.ts'
 export { teamMembers, teams } from '../modules/teams/teams.table.ts'
 export { apiTokens } from '../modules/tokens/tokens.table.ts'
 export { users } from '../modules/users/users.table.ts'
-export { logCursors, webhookAttempts, webhookDeliveries, webhooks } from '../modules/webhooks/webhooks.table.ts'
+export {
+  logCursors,
+  logDispatchFailures,
+  webhookAttempts,
+  webhookDeliveries,
+  webhooks,
+} from '../modules/webhooks/webhooks.table.ts'

@@ -1,25 +1,27 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import type { Database, Db } from '../../db/client.ts'
+import type { Database } from '../../db/client.ts'
 import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
-import { type ActivityRow, activity } from '../activity/activity.table.ts'
+import { activity } from '../activity/activity.table.ts'
 import { createLogFollower } from '../events/log-follower.ts'
+import { DEFAULT_RETRY, guardedConsumers, type NamedConsumer, type RetryPolicy } from './log-dispatch-failures.ts'
 import { logCursors } from './webhooks.table.ts'
+
+export type { LogConsumer, NamedConsumer } from './log-dispatch-failures.ts'
 
 /** The migration that created the cursor table: where a new cursor starts. */
 const INSTALLED_BY = '0005_webhooks'
 
-/** Hands a batch of log entries on (enqueues jobs) in the transaction that moves the cursor past them. */
-export type LogConsumer = (tx: Db, entries: ActivityRow[]) => Promise<void>
-
 export interface LogDispatcherDeps {
   database: Database
   log: Logger
-  consumers: LogConsumer[]
+  consumers: NamedConsumer[]
   /** the cursor's name in `log_cursors` */
   name?: string
   pollMs?: number
   batchSize?: number
+  /** how an entry a consumer fails on is retried before it is set aside */
+  retry?: RetryPolicy
 }
 
 /**
@@ -27,7 +29,9 @@ export interface LogDispatcherDeps {
  * longer appear), and gives each entry to every consumer exactly once: the cursor row is locked
  * (FOR UPDATE) while a batch is handed on, and moves in the same transaction as the jobs the
  * consumers enqueue. Any number of workers may run one; they take turns on the lock, and a crash
- * rolls back both the jobs and the cursor move.
+ * rolls back both the jobs and the cursor move. A consumer that fails on an entry does not hold the
+ * log: the pair is recorded, retried with backoff on later runs, then set aside
+ * (see log-dispatch-failures.ts).
  */
 export function createLogDispatcher({
   database,
@@ -36,9 +40,11 @@ export function createLogDispatcher({
   name = 'dispatch',
   pollMs = 1000,
   batchSize = 200,
+  retry = DEFAULT_RETRY,
 }: LogDispatcherDeps) {
   const { db } = database
   const follower = createLogFollower(database)
+  const guarded = guardedConsumers({ cursor: name, consumers, retry, log })
 
   /** Hands on one batch; returns how many entries it held. */
   async function runOnce(): Promise<number> {
@@ -55,14 +61,16 @@ export function createLogDispatcher({
           on conflict do nothing`)
         ;[cursor] = await locked()
       }
-      if (!cursor || cursor.position >= mark) return 0
+      if (!cursor) return 0
+      await guarded.retryDue(tx)
+      if (cursor.position >= mark) return 0
       const entries = await tx
         .select()
         .from(activity)
         .where(and(gt(activity.id, cursor.position), lte(activity.id, mark)))
         .orderBy(asc(activity.id))
         .limit(batchSize)
-      for (const consume of consumers) await consume(tx, entries)
+      await guarded.consume(tx, entries)
       const position = entries.at(-1)?.id ?? mark
       await tx.update(logCursors).set({ position, updatedAt: new Date() }).where(eq(logCursors.name, name))
       return entries.length

@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -96,3 +97,26 @@ export const logCursors = pgTable('log_cursors', {
   position: bigint({ mode: 'number' }).notNull(),
   updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
 })
+
+/**
+ * A log entry one consumer of a cursor failed on. The cursor moves past it (one bad entry must not
+ * hold back every later one); the dispatcher retries it at `nextAttemptAt` with backoff, deletes the
+ * row once it succeeds, and after the last attempt sets it aside (`setAsideAt`) for an operator.
+ */
+export const logDispatchFailures = pgTable(
+  'log_dispatch_failures',
+  {
+    cursor: text().notNull(),
+    activityId: bigint({ mode: 'number' }).notNull(),
+    consumer: text().notNull(),
+    attempts: integer().notNull(),
+    lastError: text().notNull(),
+    nextAttemptAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    setAsideAt: timestamp({ withTimezone: true, precision: 3 }),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.cursor, t.activityId, t.consumer] }),
+    index('log_dispatch_failures_due_idx').on(t.cursor, t.nextAttemptAt).where(sql`${t.setAsideAt} is null`),
+  ],
+)
