@@ -1,12 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import type { Action, EntityType } from './activity.catalog.ts'
 import { activity, type Changes } from './activity.table.ts'
 
 export interface ActivityInput {
   actorId: string | null
-  /** `<entity>.<verb>`: task.created, task.status_changed, member.removed… */
-  action: string
-  entityType: string
+  /** `<entity>.<verb>`: task.created, task.status_changed, member.removed… (the catalog lists them) */
+  action: Action
+  entityType: EntityType
   entityId: string
   teamId: string | null
   projectId?: string | null

@@ -71,7 +71,7 @@ async function requireManage(db: Db, actor: Actor, row: Located, expected?: numb
 }
 
 const activityOf = (row: Located) => ({
-  entityType: 'attachment',
+  entityType: 'attachment' as const,
   entityId: row.id,
   teamId: row.teamId,
   projectId: row.projectId,

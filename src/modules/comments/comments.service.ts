@@ -5,6 +5,7 @@ import { forbidden, invalidField, notFound, preconditionFailed } from '../../htt
 import { decodeCursor, page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
+import type { Action } from '../activity/activity.catalog.ts'
 import { diff, recordActivity } from '../activity/activity.service.ts'
 import { taskRef } from '../tasks/tasks.queries.ts'
 import { tasks } from '../tasks/tasks.table.ts'
@@ -33,10 +34,10 @@ const toComment = ({ comment: c, authorName }: { comment: CommentRow; authorName
   version: c.version,
 })
 
-const entry = (actor: Actor, c: CommentRow, projectId: string, action: string) => ({
+const entry = (actor: Actor, c: CommentRow, projectId: string, action: Action) => ({
   actorId: actor.userId,
   action,
-  entityType: 'comment',
+  entityType: 'comment' as const,
   entityId: c.id,
   teamId: c.teamId,
   projectId,

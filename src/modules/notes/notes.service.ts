@@ -6,6 +6,7 @@ import { decodeCursor, page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
+import type { Action } from '../activity/activity.catalog.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import type { FilesDeps } from '../attachments/attachments.service.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
@@ -89,7 +90,7 @@ async function teamOf(db: Db, projectId: string | null): Promise<string | null> 
   return p?.teamId ?? null
 }
 
-const noteActivity = async (tx: Db, actor: Actor, row: NoteRow, action: string, changes = {}) =>
+const noteActivity = async (tx: Db, actor: Actor, row: NoteRow, action: Action, changes = {}) =>
   recordActivity(tx, {
     actorId: actor.userId,
     action,

@@ -4,6 +4,7 @@ import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { nextOccurrence, parseRRule } from '../../lib/rrule.ts'
+import type { Action } from '../activity/activity.catalog.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
 import type { Changes } from '../activity/activity.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
@@ -17,10 +18,10 @@ type NewTask = Omit<typeof tasks.$inferInsert, 'id'>
 
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : null)
 
-const entry = (actor: Actor, task: TaskRow, action: string, changes: Changes) => ({
+const entry = (actor: Actor, task: TaskRow, action: Action, changes: Changes) => ({
   actorId: actor.userId,
   action,
-  entityType: 'task',
+  entityType: 'task' as const,
   entityId: task.id,
   teamId: task.teamId,
   projectId: task.projectId,

@@ -1,14 +1,16 @@
 import { z } from 'zod'
 import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { ACTIONS } from '../activity/activity.catalog.ts'
 
 export const WebhookUrl = z.string().trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
+/** What a webhook may subscribe to: an action of the catalog, or `*` for all. */
+export const WebhookEvent = z
+  .enum(['*', ...ACTIONS], {
+    error: (issue) => `unknown event ${JSON.stringify(issue.input)}: an activity action such as task.created, or *`,
+  })
+  .meta({ id: 'WebhookEvent' })
 export const EventFilter = z
-  .array(
-    z
-      .string()
-      .max(100)
-      .regex(/^(\*|[a-z][a-z_]*\.[a-z][a-z_]*)$/, 'an activity action such as task.created, or *'),
-  )
+  .array(WebhookEvent)
   .min(1)
   .max(50)
   .meta({ description: 'Activity actions to receive (task.created, comment.created, …), or ["*"] for all' })

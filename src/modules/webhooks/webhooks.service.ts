@@ -8,6 +8,7 @@ import { encodeCursor } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
+import type { Action } from '../activity/activity.catalog.ts'
 import { recordActivity } from '../activity/activity.service.ts'
 import { requireRole } from '../teams/access.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
@@ -40,7 +41,7 @@ async function checkUrl(deps: WebhookDeps, url: string) {
   }
 }
 
-const audit = (tx: Db, actor: Actor, w: WebhookRow, action: string, changes = {}) =>
+const audit = (tx: Db, actor: Actor, w: WebhookRow, action: Action, changes = {}) =>
   recordActivity(tx, {
     actorId: actor.userId,
     action,

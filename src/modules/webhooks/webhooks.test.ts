@@ -180,4 +180,40 @@ describe('webhooks API', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400)
     }
   })
+
+  it('refuses an event the catalog does not have, on create and on update, naming the field', async () => {
+    const { team, admin } = await givenTeamWithRoles(t.app)
+    const create = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/teams/${team.id}/webhooks`,
+      headers: admin.auth,
+      payload: { url: PUBLIC, events: ['task.created', 'task.craeted'] },
+    })
+    expect(create.statusCode, create.body).toBe(400)
+    expect(create.json().errors).toEqual([
+      { path: 'body.events.1', message: expect.stringContaining('unknown event "task.craeted"') },
+    ])
+    expect(await t.database.db.select().from(webhooks).where(eq(webhooks.teamId, team.id))).toEqual([])
+
+    const hook = await givenWebhook(t.app, admin, team.id, { url: PUBLIC, events: ['task.created'] })
+    const update = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/webhooks/${hook.id}`,
+      headers: admin.auth,
+      payload: { events: ['comment.creatd'] },
+    })
+    expect(update.statusCode, update.body).toBe(400)
+    expect(update.json().errors[0].path).toBe('body.events.0')
+    const [row] = await t.database.db.select().from(webhooks).where(eq(webhooks.id, hook.id))
+    expect(row!.events).toEqual(['task.created'])
+  })
+
+  it('lists the event catalog as an enum in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+    const resolve = (s: { $ref?: string }) => (s.$ref ? doc.components.schemas[s.$ref.split('/').at(-1)!] : s)
+    const body = resolve(doc.paths['/api/v1/teams/{id}/webhooks'].post.requestBody.content['application/json'].schema)
+    const events: string[] = resolve(body.properties.events.items).enum
+    expect(events).toEqual(expect.arrayContaining(['*', 'task.created', 'note.file_set', 'member.removed']))
+    expect(events).not.toContain('task.craeted')
+  })
 })

@@ -1259,7 +1259,7 @@ export interface components {
         /** @description A new webhook: where to send which events */
         CreateWebhookInput: {
             /** @description Activity actions to receive (task.created, comment.created, …), or ["*"] for all */
-            events: string[];
+            events: components["schemas"]["WebhookEventInput"][];
             /** @description Generated when not given */
             secret?: string;
             /** @description http(s) URL on a public address */
@@ -1827,7 +1827,7 @@ export interface components {
         UpdateWebhookInput: {
             active?: boolean;
             /** @description Activity actions to receive (task.created, comment.created, …), or ["*"] for all */
-            events?: string[];
+            events?: components["schemas"]["WebhookEventInput"][];
             /** @description http(s) URL on a public address */
             url?: string;
         };
@@ -1939,6 +1939,8 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
+        /** @enum {string} */
+        WebhookEventInput: "*" | "team.created" | "team.updated" | "team.deleted" | "member.added" | "member.role_changed" | "member.removed" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.disabled" | "project.created" | "project.updated" | "project.archived" | "project.deleted" | "task.created" | "task.updated" | "task.status_changed" | "task.moved" | "task.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "comment.created" | "comment.updated" | "comment.deleted" | "attachment.created" | "attachment.updated" | "attachment.deleted" | "note.created" | "note.updated" | "note.file_set" | "note.file_removed" | "note.deleted";
         /** @description A page of Webhook items, in the operation's order; nextCursor fetches the next */
         WebhookPage: {
             items: components["schemas"]["Webhook"][];
