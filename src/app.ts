@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
@@ -15,6 +14,7 @@ import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerPressure } from './http/pressure.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
+import { registerSecurityHeaders } from './http/security-headers.ts'
 import { responseSerializerCompiler } from './http/serializer.ts'
 import { appShell, registerWebApp, webAppDir } from './http/web-app.ts'
 import { createInfra, type Infra } from './infra/index.ts'
@@ -151,19 +151,7 @@ export async function buildApp({
   registerErrorHandling(app, { shell: webDir ? appShell : undefined })
   await registerPressure(app, config, () => database.poolStats()?.waiting ?? 0)
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      // the /docs page is the only HTML served; it runs its bundled script inline, without any CDN
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
-  })
+  await registerSecurityHeaders(app)
   await registerCors(app, config.CORS_ORIGINS)
   await registerOpenApi(app, { version: VERSION, publicUrl: config.PUBLIC_URL })
   registerMetrics(app, app.metrics, config.METRICS_TOKEN)
