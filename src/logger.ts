@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino'
 import type { Config } from './config.ts'
+import { describeQueryFailure, isQueryError, queryFailureMessage } from './db/errors.ts'
 
 /** Fields never written to a log, whatever logs them. */
 export const REDACT = [
@@ -20,11 +21,30 @@ export const REDACT = [
 const SECRET_QUERY = /([?&](?:ticket|token|access_token)=)[^&]*/gi
 export const redactUrl = (url: string) => url.replace(SECRET_QUERY, '$1[Redacted]')
 
+/**
+ * pino's error serializer, except for a failed query: its message, `params` and the server's
+ * `detail` carry bound parameters (secrets, hashes), so it is logged by name only (see
+ * describeQueryFailure). Every logged error passes here, so no query, present or future, can leak.
+ */
+export function serializeError(err: unknown): unknown {
+  const failure = describeQueryFailure(err)
+  if (!failure) return pino.stdSerializers.err(err as Error)
+  const e = err as Error
+  const type = e.constructor?.name ?? 'Error'
+  // an error of ours that wraps the failed query keeps its own message
+  const message = [isQueryError(e) ? undefined : e.message, queryFailureMessage(failure)].filter(Boolean).join(': ')
+  const frames = String(e.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+  return { type, message, stack: [`${type}: ${message}`, ...frames].join('\n'), ...failure }
+}
+
 export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.LOG_LEVEL,
     redact: { paths: REDACT, censor: '[Redacted]' },
     serializers: {
+      err: serializeError,
       req: (req: {
         method: string
         url: string

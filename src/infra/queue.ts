@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Database, Db } from '../db/client.ts'
+import { withoutParameters } from '../db/errors.ts'
 
 /** What a handler gets besides the job's data. */
 export interface JobContext {
@@ -178,7 +179,8 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
             } catch (err) {
               failures?.inc({ queue: job.name })
               jobLog.warn({ err, ms: Date.now() - started }, 'job failed')
-              throw err
+              // pg-boss stores the error in the job's row: a failed query's parameters must not go with it
+              throw withoutParameters(err)
             }
           },
         )
