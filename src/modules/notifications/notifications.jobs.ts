@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Mailer, MailMessage } from '../../infra/mailer.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import { tasks } from '../tasks/tasks.table.ts'
+import { visibleTo } from '../teams/access.ts'
 import { teams } from '../teams/teams.table.ts'
 import { users } from '../users/users.table.ts'
 import { webhooks } from '../webhooks/webhooks.table.ts'
@@ -26,11 +27,30 @@ export interface NotificationDeps {
 async function recipient(db: Db, userId: string | null, kind: NotificationKind) {
   if (!userId) return null
   const [u] = await db
-    .select({ email: users.email, name: users.name, disabled: users.disabled, notifications: users.notifications })
+    .select({
+      id: users.id,
+      role: users.role,
+      email: users.email,
+      name: users.name,
+      disabled: users.disabled,
+      notifications: users.notifications,
+    })
     .from(users)
     .where(eq(users.id, userId))
   if (!u || u.disabled || u.notifications[kind] === false) return null
   return u
+}
+
+/**
+ * Whether the user sees the task now (the API's own visibility rule): an email about a task is
+ * decided when it is sent, not when it was queued, so someone who has left the team since gets none.
+ */
+async function sees(db: Db, user: { id: string; role: 'user' | 'admin' }, taskId: string) {
+  const [row] = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.id, taskId), visibleTo({ userId: user.id, role: user.role }, tasks.teamId)))
+  return row !== undefined
 }
 
 function sender(deps: NotificationDeps) {
@@ -63,10 +83,16 @@ export function notificationJobs(deps: NotificationDeps): JobDefinition<never>[]
     retryLimit: 5,
     retryDelaySeconds: 30,
     handle: async ({ taskId, assigneeId, actorId }, ctx) => {
-      const [task] = await db.select({ id: tasks.id, title: tasks.title }).from(tasks).where(eq(tasks.id, taskId))
+      const [task] = await db
+        .select({ id: tasks.id, title: tasks.title, assigneeId: tasks.assigneeId })
+        .from(tasks)
+        .where(eq(tasks.id, taskId))
       if (!task) return skipped('task gone')
+      // reassigned (or unassigned on leaving the team) before this job ran: the new assignee has their own
+      if (task.assigneeId !== assigneeId) return skipped('no longer the assignee')
       const to = await recipient(db, assigneeId, 'assigned')
       if (!to) return skipped('opted out')
+      if (!(await sees(db, to, taskId))) return skipped('cannot see the task')
       const [actor] = actorId ? await db.select({ name: users.name }).from(users).where(eq(users.id, actorId)) : []
       return send(assignedMail(to.email, task, actor?.name ?? 'Someone', baseUrl), ctx, 'assigned')
     },
@@ -85,6 +111,7 @@ export function notificationJobs(deps: NotificationDeps): JobDefinition<never>[]
       if (task.status === 'done' || task.status === 'cancelled') return skipped(`task ${task.status}`)
       const to = await recipient(db, task.assigneeId ?? task.createdBy, 'reminders')
       if (!to) return skipped('opted out')
+      if (!(await sees(db, to, taskId))) return skipped('cannot see the task')
       return send(reminderMail(to.email, task, baseUrl), ctx, 'reminders')
     },
   }
