@@ -41,3 +41,23 @@ export async function createTask(page: Page, title: string) {
   await dialog.getByRole('button', { name: 'Create task' }).click()
   await expect(dialog).toBeHidden()
 }
+
+/** Signs in through the form (a second browser of the same person, say). */
+export async function signIn(page: Page, person: Person) {
+  await page.goto('/')
+  await page.getByRole('textbox', { name: 'Email' }).fill(person.email)
+  await page.getByLabel('Password').fill(person.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('navigation').getByRole('link', { name: 'Tasks', exact: true })).toBeVisible()
+}
+
+/** Opens a task's detail from the task list. */
+export async function openTask(page: Page, title: string) {
+  await page.getByRole('navigation').getByRole('link', { name: 'Tasks', exact: true }).click()
+  await page.getByRole('link', { name: title, exact: true }).click()
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
+}
+
+/** The board column (region) of a status. */
+export const column = (page: Page, name: 'To do' | 'In progress' | 'Done' | 'Cancelled') =>
+  page.getByRole('region', { name, exact: true })

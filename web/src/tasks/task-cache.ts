@@ -3,10 +3,17 @@ import type { Task } from '../api/types.ts'
 import type { TaskListQuery } from './task-query.ts'
 
 type Page = { items: Task[]; nextCursor: string | null }
-type ListData = InfiniteData<Page, string | undefined>
+// a list is cached as pages ("Load more") or, for short lists such as subtasks, as one page
+type ListData = InfiniteData<Page, string | undefined> | Page
 
 const listQuery = (key: QueryKey) => key[1] as TaskListQuery | undefined
-const holds = (data: ListData | undefined, id: string) => !!data?.pages.some((p) => p.items.some((t) => t.id === id))
+const pagesOf = (data: ListData | undefined): Page[] => (!data ? [] : 'pages' in data ? data.pages : [data])
+const holds = (data: ListData | undefined, id: string) => pagesOf(data).some((p) => p.items.some((t) => t.id === id))
+function mapItems(data: ListData | undefined, map: (items: Task[]) => Task[]): ListData | undefined {
+  if (!data) return data
+  if ('pages' in data) return { ...data, pages: data.pages.map((p) => ({ ...p, items: map(p.items) })) }
+  return { ...data, items: map(data.items) }
+}
 
 // a list whose filters could let a changed task in or out: its membership is the server's to say
 const FILTERS = [
@@ -26,12 +33,7 @@ const filtered = (query: TaskListQuery | undefined) => !!query && FILTERS.some((
 export function patchTask(queryClient: QueryClient, task: Task) {
   queryClient.setQueryData(['task', task.id], task)
   queryClient.setQueriesData<ListData>({ queryKey: ['tasks'] }, (data) =>
-    holds(data, task.id)
-      ? {
-          ...data!,
-          pages: data!.pages.map((p) => ({ ...p, items: p.items.map((t) => (t.id === task.id ? task : t)) })),
-        }
-      : data,
+    holds(data, task.id) ? mapItems(data, (items) => items.map((t) => (t.id === task.id ? task : t))) : data,
   )
   queryClient.setQueriesData<Task[]>({ queryKey: ['board'] }, (tasks) =>
     tasks?.some((t) => t.id === task.id) ? tasks.map((t) => (t.id === task.id ? task : t)) : tasks,
@@ -42,9 +44,7 @@ export function patchTask(queryClient: QueryClient, task: Task) {
 export function removeTask(queryClient: QueryClient, id: string) {
   queryClient.removeQueries({ queryKey: ['task', id], exact: true })
   queryClient.setQueriesData<ListData>({ queryKey: ['tasks'] }, (data) =>
-    holds(data, id)
-      ? { ...data!, pages: data!.pages.map((p) => ({ ...p, items: p.items.filter((t) => t.id !== id) })) }
-      : data,
+    holds(data, id) ? mapItems(data, (items) => items.filter((t) => t.id !== id)) : data,
   )
   queryClient.setQueriesData<Task[]>({ queryKey: ['board'] }, (tasks) => tasks?.filter((t) => t.id !== id))
 }

@@ -1,0 +1,45 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Page } from '@playwright/test'
+import { createTask, expect, openTask, signUp, test } from './fixtures.ts'
+
+async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
+
+for (const viewport of [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+]) {
+  test(`no serious or critical axe violations on the main pages (${viewport.name})`, async ({ page }) => {
+    await page.setViewportSize(viewport)
+    await page.goto('/')
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible()
+    expect(await seriousViolations(page), 'sign-in').toEqual([])
+
+    await signUp(page)
+    await createTask(page, 'Check the contrast')
+    await expect(page.getByRole('link', { name: 'Check the contrast' })).toBeVisible()
+    expect(await seriousViolations(page), 'task list').toEqual([])
+
+    await openTask(page, 'Check the contrast')
+    await page.getByRole('textbox', { name: 'Comment' }).fill('Looks fine.')
+    await page.getByRole('button', { name: 'Add comment' }).click()
+    await expect(page.getByText('Looks fine.', { exact: true })).toBeVisible()
+    expect(await seriousViolations(page), 'task detail').toEqual([])
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Board', exact: true }).click()
+    await expect(
+      page.getByRole('region', { name: 'To do' }).getByRole('link', { name: 'Check the contrast' }),
+    ).toBeVisible()
+    expect(await seriousViolations(page), 'board').toEqual([])
+    if (viewport.name === 'desktop') await page.screenshot({ path: 'docs/board.png' })
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard', exact: true }).click()
+    await expect(page.getByText('Completion rate')).toBeVisible()
+    await expect(page.getByRole('img')).toBeVisible()
+    expect(await seriousViolations(page), 'dashboard').toEqual([])
+  })
+}

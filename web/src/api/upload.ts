@@ -1,0 +1,51 @@
+import { accessToken, refreshSession } from '../auth/session.ts'
+import { ApiError } from './problem.ts'
+import type { Problem } from './types.ts'
+
+function send<T>(url: string, file: File, token: string | null, onProgress: (fraction: number) => void) {
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    // XMLHttpRequest, because fetch reports no upload progress
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', url)
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`)
+    xhr.setRequestHeader('idempotency-key', crypto.randomUUID())
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
+    xhr.onload = () => {
+      let body: unknown
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        body = undefined
+      }
+      resolve({ status: xhr.status, body: body as T })
+    }
+    xhr.onerror = () => reject(new ApiError(0, undefined))
+    const form = new FormData()
+    form.append('file', file, file.name)
+    xhr.send(form)
+  })
+}
+
+/** Uploads a file as the multipart `file` field, reporting progress (0..1); the created resource, or an ApiError. */
+export async function uploadFile<T>(url: string, file: File, onProgress: (fraction: number) => void): Promise<T> {
+  let res = await send<T>(url, file, await accessToken(), onProgress)
+  if (res.status === 401 && (await refreshSession(true)))
+    res = await send<T>(url, file, await accessToken(), onProgress)
+  if (res.status >= 200 && res.status < 300) return res.body as T
+  throw new ApiError(res.status, res.body as Problem | undefined)
+}
+
+/** Downloads a file the API serves to signed-in callers only, under its own name. */
+export async function downloadFile(url: string, filename: string) {
+  const { apiFetch } = await import('./http.ts')
+  const res = await apiFetch(new Request(url))
+  if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => undefined)) as Problem | undefined)
+  const href = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = href
+  a.download = filename
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(href), 60_000)
+}
