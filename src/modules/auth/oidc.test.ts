@@ -248,4 +248,36 @@ describe('OIDC when the issuer cannot be reached', () => {
       await issuer.close()
     }
   })
+  it('answers 401 for a token of another issuer while the issuer is down, without asking it or logging', async () => {
+    const issuer = await startIssuer()
+    const t = await createTestApp({
+      env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer.url}/jwks` },
+    })
+    try {
+      // down: every request to it fails (and is counted)
+      issuer.state.failNext = 1_000
+      const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
+      // hand-made: another issuer's name, a signature nobody checked, our own issuer's key id
+      const { privateKey } = await generateKeyPair('RS256')
+      const foreign = await sign(issuer, { sub: randomUUID() }, { key: privateKey, iss: 'https://evil.example.test' })
+      const noIssuer = await new SignJWT({ sub: randomUUID(), aud: AUDIENCE })
+        .setProtectedHeader({ alg: 'RS256', kid: issuer.kid })
+        .setExpirationTime('5m')
+        .sign(privateKey)
+      for (const token of [foreign, noIssuer, `${foreign.split('.')[0]}.bm90IGpzb24.c2ln`]) {
+        const res = await me(token)
+        expect(res.statusCode, res.body).toBe(401)
+        expect(res.headers['www-authenticate']).toBe('Bearer')
+      }
+      expect(issuer.hits).toEqual([])
+      expect(t.logs.filter((l) => l.msg === 'the OIDC issuer could not be reached')).toEqual([])
+      expect(t.logs.filter((l) => typeof l.level === 'number' && l.level >= 50)).toEqual([])
+      // a token naming the configured issuer still needs its keys: 503, the credentials may be fine
+      expect((await me(await sign(issuer, { sub: randomUUID() }))).statusCode).toBe(503)
+      expect(issuer.hits).toEqual(['/jwks'])
+    } finally {
+      await t.close()
+      await issuer.close()
+    }
+  })
 })
