@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import pg from 'pg'
+import { ResilientPool } from './pool.ts'
 import * as schema from './schema.ts'
 
 export type Schema = typeof schema
@@ -58,7 +59,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
 }
 
 function openPostgres(opts: Extract<OpenDbOptions, { url: string }>): Database {
-  const pool = new pg.Pool({
+  const pool = new ResilientPool({
     connectionString: opts.url,
     max: opts.poolSize ?? 20,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
