@@ -92,3 +92,27 @@ export function withoutParameters(err: unknown): unknown {
     constraint: described.constraint,
   })
 }
+
+// the server is shutting down, crashed, or still starting (class 57P), or the session broke (class 08)
+const UNAVAILABLE_STATES = /^(08|57P0[123])/
+// the socket failed: refused while the server is down, reset or timed out while it goes away
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+// what pg and pg-pool throw, with no code, for a connection they lost or could not get in time
+const DRIVER_MESSAGES =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/
+
+/**
+ * True when a query failed because the database could not be reached (down, restarting, the
+ * session cut), as opposed to the statement itself being rejected: nothing more was written than
+ * an interrupted transaction commits, which is nothing unless COMMIT had reached the server, and
+ * the same request is worth retrying once the database is back.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  for (let e = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const { code, severity, message } = e as { code?: unknown; severity?: unknown; message?: unknown }
+    if (typeof code === 'string' && typeof severity === 'string') return UNAVAILABLE_STATES.test(code)
+    if (typeof code === 'string' && SOCKET_ERRORS.has(code)) return true
+    if (typeof message === 'string' && DRIVER_MESSAGES.test(message)) return true
+  }
+  return false
+}

@@ -27,6 +27,15 @@ const t = useTestApp({
       const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' })
       throw Object.assign(new Error('Failed query: update tasks set …'), { cause: deadlock })
     })
+    // what a query gets while the database restarts: refused, cut, or refused while it starts up
+    const lost: Record<string, Error> = {
+      refused: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      cut: new Error('Failed query: commit', { cause: new Error('Connection terminated unexpectedly') }),
+      starting: Object.assign(new Error('the database system is starting up'), { code: '57P03', severity: 'FATAL' }),
+    }
+    app.post<{ Params: { how: string } }>('/test/database-away/:how', async (req) => {
+      throw lost[req.params.how]
+    })
     // a write pointing at rows that are gone, as when a concurrent request deleted them
     app.post('/test/dangling', async () => {
       await app.database.db.execute(
@@ -203,4 +212,28 @@ describe('a transaction that lost to a concurrent one', () => {
     expect(line).toMatchObject({ level: 40, code: '40P01' })
     expect(t.logs.some((l) => l.msg === 'request failed' && l.reqId === res.headers['x-request-id'])).toBe(false)
   })
+})
+
+describe('a request while the database is unreachable', () => {
+  it.each(['refused', 'cut', 'starting'])(
+    'answers 503 with Retry-After when the connection was %s, logged as one warning line',
+    async (how) => {
+      const res = await t.app.inject({ method: 'POST', url: `/test/database-away/${how}` })
+      expect(res.statusCode).toBe(503)
+      expect(res.headers['content-type']).toBe(PROBLEM)
+      expect(res.headers['retry-after']).toBe('2')
+      expect(res.json()).toEqual({
+        type: 'urn:tasklane:problem:unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        instance: `/test/database-away/${how}`,
+        requestId: res.headers['x-request-id'],
+      })
+      const line = t.logs.find(
+        (l) => l.reqId === res.headers['x-request-id'] && l.msg === 'database unavailable; asked to retry',
+      )
+      expect(line).toMatchObject({ level: 40 })
+      expect(t.logs.some((l) => l.msg === 'request failed' && l.reqId === res.headers['x-request-id'])).toBe(false)
+    },
+  )
 })

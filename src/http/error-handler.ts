@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { FOREIGN_KEY_VIOLATION, RETRYABLE, serverError } from '../db/errors.ts'
+import { databaseUnavailable, FOREIGN_KEY_VIOLATION, RETRYABLE, serverError } from '../db/errors.ts'
 import { conflict, type FieldError, Problem, problemType } from './problem.ts'
 import type { AppShell } from './web-app.ts'
+
+const DATABASE_RETRY_AFTER_S = 2
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
 
@@ -55,6 +57,13 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
     // nothing was written, and the same request will most likely succeed a moment later
     return new Problem(503, 'contention', 'Service Unavailable', undefined, undefined, { 'retry-after': '1' })
   }
+  if (databaseUnavailable(err)) {
+    // the database is restarting or unreachable: the instance stays up and the pool reconnects, so
+    // the same request is likely to succeed shortly (a restart takes a few seconds)
+    return new Problem(503, 'unavailable', 'Service Unavailable', undefined, undefined, {
+      'retry-after': String(DATABASE_RETRY_AFTER_S),
+    })
+  }
   if (failed?.code === FOREIGN_KEY_VIOLATION) {
     // a row the write points at was deleted by a concurrent request: the writes that know which row
     // lock it first and answer 404 or 400; for any other, it is still a conflict, never a fault
@@ -98,11 +107,20 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: P
 // a failed statement's message carries its parameters (secrets, hashes): log only what the server said
 const rejection = (err: FastifyError) => serverError(err) ?? { code: err.code, reason: err.message }
 
+// one line per request while the database is away, not a stack each: the innermost reason is enough
+const unreachable = (err: Error) => {
+  let e: unknown = err
+  while ((e as { cause?: unknown }).cause instanceof Error) e = (e as { cause: Error }).cause
+  const { code, message } = e as { code?: string; message?: string }
+  return { code, reason: message }
+}
+
 /** `shell` answers the web app's routes the router does not know (see web-app.ts). */
 export function registerErrorHandling(app: FastifyInstance, opts: { shell?: AppShell } = {}) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
     if (problem.code === 'contention') req.log.warn(rejection(err), 'request lost to a concurrent one; asked to retry')
+    else if (problem.code === 'unavailable') req.log.warn(unreachable(err), 'database unavailable; asked to retry')
     else if (problem.status >= 500) req.log.error({ err }, 'request failed')
     else if (!(err instanceof Problem)) req.log.info(rejection(err), 'request rejected')
     return sendProblem(req, reply, problem)
