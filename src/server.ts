@@ -1,4 +1,3 @@
-import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
@@ -9,6 +8,7 @@ import { openConfiguredDb } from './db/open.ts'
 import { startLogDispatch } from './dispatch.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
 import { createInfra } from './infra/index.ts'
+import { closeOnSignal } from './lifecycle.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { ensureAdmin } from './modules/users/seed.ts'
 
@@ -77,10 +77,5 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 /** Runs until SIGTERM/SIGINT, then stops accepting, lets in-flight requests finish (bounded) and closes the database. */
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const server = await startServer(config, logger)
-  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'fatal error, shutting down')
-    else logger.info({ signal }, 'shutting down')
-    await server.close()
-    logger.info('stopped')
-  })
+  closeOnSignal({ logger, delayMs: config.SHUTDOWN_TIMEOUT_MS }, server.close)
 }

@@ -1,4 +1,3 @@
-import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { migrateUp } from './db/migrate.ts'
@@ -7,6 +6,7 @@ import { startLogDispatch } from './dispatch.ts'
 import { createQueue } from './infra/queue.ts'
 import { openStorage } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
+import { closeOnSignal } from './lifecycle.ts'
 
 export interface RunningWorker {
   close(): Promise<void>
@@ -52,10 +52,5 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 /** Runs until SIGTERM/SIGINT, then lets running jobs finish (bounded) or returns them to the queue. */
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const worker = await startWorker(config, logger)
-  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'fatal error, shutting down')
-    else logger.info({ signal }, 'worker shutting down')
-    await worker.close()
-    logger.info('worker stopped')
-  })
+  closeOnSignal({ logger, delayMs: config.SHUTDOWN_TIMEOUT_MS, name: 'worker' }, worker.close)
 }
