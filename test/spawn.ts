@@ -48,3 +48,36 @@ export function runCli(args: string[], env: Record<string, string>): Cli {
 export function killClis(): void {
   for (const cli of running.splice(0)) if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
 }
+
+/** Resolves with the URL a `serve` process logs once it listens; rejects if it exits first. */
+export async function listening(cli: Cli, timeoutMs = 90_000): Promise<string> {
+  return waitForLog(cli, (l) => typeof l.url === 'string', timeoutMs).then((l) => l.url as string)
+}
+
+/** Resolves with the first log line that matches; rejects if the process exits first or `timeoutMs` passes. */
+export async function waitForLog(
+  cli: Cli,
+  match: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 90_000,
+): Promise<Record<string, unknown>> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const line = cli.logs.find(match)
+    if (line) return line
+    if (cli.child.exitCode !== null) throw new Error(`exited with ${cli.child.exitCode}: ${cli.stderr()}`)
+    if (Date.now() > until) throw new Error(`no such log line within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** SIGTERMs the process and resolves with its exit code (SIGKILL after `timeoutMs`, resolving null). */
+export async function terminate(cli: Cli, timeoutMs = 60_000): Promise<number | null> {
+  if (cli.child.exitCode !== null) return cli.child.exitCode
+  cli.child.kill('SIGTERM')
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs)
+  try {
+    return await cli.exited
+  } finally {
+    clearTimeout(timer)
+  }
+}
