@@ -120,7 +120,7 @@ export function registerErrorHandling(app: FastifyInstance, opts: { shell?: AppS
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
     if (problem.code === 'contention') req.log.warn(rejection(err), 'request lost to a concurrent one; asked to retry')
-    else if (problem.code === 'unavailable') req.log.warn(unreachable(err), 'database unavailable; asked to retry')
+    else if (databaseUnavailable(err)) req.log.warn(unreachable(err), 'database unavailable; asked to retry')
     else if (problem.status >= 500) req.log.error({ err }, 'request failed')
     else if (!(err instanceof Problem)) req.log.info(rejection(err), 'request rejected')
     return sendProblem(req, reply, problem)
