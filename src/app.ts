@@ -23,8 +23,10 @@ import type { Storage } from './infra/storage.ts'
 import { openStorage, storageCheck } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
 import { activityRoutes } from './modules/activity/activity.routes.ts'
+import { adminAccountsRoutes } from './modules/admin/admin-accounts.routes.ts'
 import { adminTasksRoutes } from './modules/admin/admin-tasks.routes.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
+import { accountRoutes } from './modules/auth/account.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
@@ -189,10 +191,12 @@ export async function buildApp({
   await app.register(
     async (api) => {
       await api.register(authRoutes, { identity, limits: infra.limits, config })
+      await api.register(accountRoutes, { identity, limits: infra.limits, config, queue })
       await api.register(usersRoutes)
       await api.register(filesRoutes, { storage, queue })
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
+      await api.register(adminAccountsRoutes, { queue, userCreated: identity.userCreated })
       await api.register(eventsRoutes, { hub, states: identity.states })
       await api.register(tasksRoutes)
       await api.register(commentsRoutes)

@@ -59,6 +59,10 @@ export const EnvSchema = z.object({
   RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(300),
   RATE_LIMIT_LOGIN_PER_MIN: int(1, 1_000_000).default(10),
   RATE_LIMIT_REGISTER_PER_HOUR: int(1, 1_000_000).default(10),
+  /** password-reset requests per email address and hour (the per-IP limit is RATE_LIMIT_LOGIN_PER_MIN) */
+  RATE_LIMIT_PASSWORD_RESET_PER_HOUR: int(1, 1_000_000).default(5),
+  /** who may create an account: anyone, only people with an invitation, or only administrators */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   TRUST_PROXY: z.string().optional(),
   ADMIN_EMAIL: z.email().optional(),
@@ -73,7 +77,9 @@ export const EnvSchema = z.object({
 })
 
 export type Env = z.infer<typeof EnvSchema>
-export type Config = Env & {
+export type Config = Omit<Env, 'REGISTRATION'> & {
+  /** unset: `open`, except `invite` in production */
+  REGISTRATION: 'open' | 'invite' | 'closed'
   JWT_SECRET: string
   DATA_DIR: string
   STORAGE_DIR: string
@@ -122,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     STORAGE_DIR: resolve(e.STORAGE_DIR ?? join(dataDir, 'files')),
     WEB_DIR: resolve(e.WEB_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url))),
     JWT_SECRET: e.JWT_SECRET ?? devSecret(dataDir),
+    REGISTRATION: e.REGISTRATION ?? (production ? 'invite' : 'open'),
     embeddedDb: !e.DATABASE_URL,
   }
 }
@@ -141,3 +148,7 @@ function devSecret(dataDir: string): string {
     return readFileSync(file, 'utf8').trim()
   }
 }
+
+/** Where links in emails and redirects point: PUBLIC_URL without its trailing slash, else this server. */
+export const publicBaseUrl = (config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string =>
+  config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`

@@ -1,10 +1,11 @@
 import type { Registry } from 'prom-client'
-import type { Config } from './config.ts'
+import { type Config, publicBaseUrl } from './config.ts'
 import type { Database } from './db/client.ts'
 import { type Mailer, openMailer } from './infra/mailer.ts'
 import type { JobDefinition } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
 import { attachmentJobs } from './modules/attachments/attachments.jobs.ts'
+import { accountMailJobs } from './modules/auth/account-mail.jobs.ts'
 import { authJobs } from './modules/auth/auth.jobs.ts'
 import { fileJobs } from './modules/files/files.jobs.ts'
 import { notificationJobs } from './modules/notifications/notifications.jobs.ts'
@@ -27,6 +28,8 @@ export interface JobDeps {
 /** Every kind of background job, one line per module: what a worker (or the embedded API) runs. */
 export function jobDefinitions({ config, database, storage, ...deps }: JobDeps): JobDefinition<never>[] {
   const emails = counter(deps.registry, 'emails_total', 'Emails by outcome (sent, failed)', ['outcome'])
+  const mailer = deps.mailer ?? openMailer(config)
+  const onEmail = (outcome: 'sent' | 'failed') => emails?.inc({ outcome })
   return [
     ...authJobs({ db: database.db }),
     ...fileJobs({ db: database.db, storage }),
@@ -40,9 +43,10 @@ export function jobDefinitions({ config, database, storage, ...deps }: JobDeps):
     }),
     ...notificationJobs({
       db: database.db,
-      mailer: deps.mailer ?? openMailer(config),
-      baseUrl: config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${config.HOST}:${config.PORT}`,
-      onEmail: (outcome) => emails?.inc({ outcome }),
+      mailer,
+      baseUrl: publicBaseUrl(config),
+      onEmail,
     }),
+    ...accountMailJobs({ db: database.db, mailer, baseUrl: publicBaseUrl(config), onEmail }),
   ]
 }

@@ -15,6 +15,7 @@ export const REDACT = [
   '*.accessToken',
   '*.secret',
   '*.passwordHash',
+  '*.token',
 ]
 
 // secrets a client may put in a query string (SSE tickets, tokens) are cut from logged URLs

@@ -2,6 +2,7 @@
 export { idempotencyKeys } from '../http/idempotency.table.ts'
 export { activity } from '../modules/activity/activity.table.ts'
 export { attachments } from '../modules/attachments/attachments.table.ts'
+export { accountTokens } from '../modules/auth/account-tokens.table.ts'
 export { sessions } from '../modules/auth/sessions.table.ts'
 export { comments } from '../modules/comments/comments.table.ts'
 export { taskCounters } from '../modules/dashboard/counters.table.ts'

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify'
 import { z } from 'zod'
 
 /** Shared wire shapes and bounded inputs. Every input is bounded (OpenAPI check, OWASP API4). */
@@ -81,3 +82,8 @@ export const errors = <const C extends number>(...codes: C[]) =>
 /** The (empty) body of a 204, and what it means for the route. */
 export const noContent = (description: string) => z.null().meta({ description })
 export const NoContent = noContent('Done; no content')
+
+/** The (empty) body of a 202: the work goes on in the background. */
+export const Accepted = z.null().meta({ description: 'Accepted: the work happens in the background (no body)' })
+/** Answers 202 with no body (the route's typed reply would want one). */
+export const accepted = (reply: FastifyReply) => reply.code(202).send()

@@ -7,7 +7,7 @@ import { listAllUsers } from '../users/users.service.ts'
 import { updateUserAsAdmin } from './admin-users.service.ts'
 
 const tags = ['admin']
-const AdminUser = User.extend({ disabled: z.boolean() }).meta({
+export const AdminUser = User.extend({ disabled: z.boolean() }).meta({
   id: 'AdminUser',
   description: 'A user as an administrator sees them',
 })

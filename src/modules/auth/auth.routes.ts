@@ -28,7 +28,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         summary: 'Create an account',
         operationId: 'register',
         body: Register,
-        response: { 201: AuthResult, ...errors(409) },
+        response: { 201: AuthResult, ...errors(403, 409) },
       },
       preHandler: async (req, reply) => {
         if (on) {
@@ -42,7 +42,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
       reply
         .code(201)
         .header('location', '/api/v1/users/me')
-        .send(await register(identity, req.body)),
+        .send(await register(identity, req.body, config.REGISTRATION)),
   )
 
   app.post(

@@ -1,17 +1,22 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Actor } from '../../http/auth.ts'
-import { forbidden, invalidField, unauthorized } from '../../http/problem.ts'
+import { forbidden, unauthorized } from '../../http/problem.ts'
 import { findUserByEmail, getUserRow, insertUser, toUser } from '../users/users.service.ts'
 import { users } from '../users/users.table.ts'
 import type { Identity } from './identity.ts'
-import { hashPassword, isCommonPassword, verifyPassword } from './passwords.ts'
+import { checkNewPassword, hashPassword, verifyPassword } from './passwords.ts'
 import { revokeAllSessions, startSession } from './sessions.service.ts'
 
-function checkNewPassword(path: string, password: string) {
-  if (isCommonPassword(password)) throw invalidField(path, 'is too common; choose another')
-}
+/** Who may create an account (REGISTRATION). */
+export type RegistrationPolicy = 'open' | 'invite' | 'closed'
 
-export async function register(identity: Identity, input: { email: string; password: string; name: string }) {
+export async function register(
+  identity: Identity,
+  input: { email: string; password: string; name: string },
+  policy: RegistrationPolicy = 'open',
+) {
+  if (policy === 'closed') throw forbidden('Registration is closed: an administrator creates accounts')
+  if (policy === 'invite') throw forbidden('Registration needs an invitation')
   checkNewPassword('body.password', input.password)
   const passwordHash = await hashPassword(input.password)
   const { db } = identity.sessionDeps

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hash, verify } from '@node-rs/argon2'
+import { invalidField } from '../../http/problem.ts'
 
 // OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane (≈12 ms here)
 // algorithm 2 is Argon2id (the package's const enum cannot be imported under verbatimModuleSyntax)
@@ -28,4 +29,9 @@ export function isCommonPassword(password: string): boolean {
       .filter(Boolean),
   )
   return common.has(password.toLowerCase())
+}
+
+/** Refuses a new password from the list of common ones, naming the field (`body.password`). */
+export function checkNewPassword(path: string, password: string) {
+  if (isCommonPassword(password)) throw invalidField(path, 'is too common; choose another')
 }

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { deliverMail } from '../../infra/mail-compose.ts'
 import type { Mailer, MailMessage } from '../../infra/mailer.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import { tasks } from '../tasks/tasks.table.ts'
@@ -54,22 +55,8 @@ async function sees(db: Db, user: { id: string; role: 'user' | 'admin' }, taskId
 }
 
 function sender(deps: NotificationDeps) {
-  return async (message: MailMessage, ctx: JobContext, kind: NotificationKind) => {
-    try {
-      const sent = await deps.mailer.send(message)
-      deps.onEmail?.('sent')
-      if (deps.mailer.kind === 'outbox') {
-        ctx.log.info(
-          { kind, to: message.to, subject: message.subject, file: sent.file, text: message.text },
-          'email not sent (no SMTP_URL): kept in the outbox',
-        )
-      } else ctx.log.info({ kind, to: message.to, messageId: sent.messageId }, 'email sent')
-      return { outcome: 'sent' as const }
-    } catch (err) {
-      deps.onEmail?.('failed')
-      throw err
-    }
-  }
+  return (message: MailMessage, ctx: JobContext, kind: NotificationKind) =>
+    deliverMail(deps.mailer, message, ctx.log, kind, { onEmail: deps.onEmail })
 }
 
 /** Emails sent by the worker: assignment, reminders at `remindAt`, a webhook switched off. */

@@ -1,0 +1,22 @@
+import { z } from 'zod'
+import { Email } from '../users/users.schema.ts'
+import { Password } from './auth.schema.ts'
+
+/** A single-use secret from an emailed link. */
+export const LinkToken = z.string().min(16).max(200).meta({ description: 'The token from the emailed link' })
+
+export const AuthSettings = z
+  .object({
+    registration: z.enum(['open', 'invite', 'closed']).meta({
+      description:
+        'open: anyone may register; invite: only with an invitation; closed: only administrators create accounts',
+    }),
+  })
+  .meta({ id: 'AuthSettings', description: 'How people sign up and sign in here (for the sign-in page)' })
+
+export const PasswordResetRequest = z
+  .strictObject({ email: Email })
+  .meta({ id: 'PasswordResetRequest', description: 'The address to send a reset link to' })
+export const PasswordResetConfirm = z
+  .strictObject({ token: LinkToken, password: Password })
+  .meta({ id: 'PasswordResetConfirm', description: 'The token of a reset link and the new password' })
