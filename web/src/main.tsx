@@ -1,9 +1,11 @@
+// first: starts the first screen's requests (see boot.ts)
+
 import { QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { BrowserRouter } from 'react-router'
 import { App } from './app.tsx'
-import { createQueryClient } from './query-client.ts'
+import { queryClient } from './boot.ts'
 import './styles.css'
 
 const root = document.getElementById('root')
@@ -11,7 +13,7 @@ if (!root) throw new Error('index.html has no #root')
 
 createRoot(root).render(
   <StrictMode>
-    <QueryClientProvider client={createQueryClient()}>
+    <QueryClientProvider client={queryClient}>
       <BrowserRouter>
         <App />
       </BrowserRouter>

@@ -1,13 +1,13 @@
 import { useDroppable } from '@dnd-kit/core'
 import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable'
-import { useMemo } from 'react'
+import { memo, useMemo } from 'react'
 import type { Task, TaskStatus } from '../api/types.ts'
 import { BoardCard, type Move } from './board-card.tsx'
 
 export const columnId = (status: TaskStatus) => `column:${status}`
 
 /** One status: a region named after it, holding its cards in board order. */
-export function BoardColumn({
+export const BoardColumn = memo(function BoardColumn({
   status,
   label,
   tasks,
@@ -34,4 +34,4 @@ export function BoardColumn({
       </SortableContext>
     </section>
   )
-}
+})

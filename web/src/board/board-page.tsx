@@ -15,7 +15,7 @@ import { STATUSES, statusLabel, type Task, type TaskStatus } from '../api/types.
 import { useWorkspace } from '../shell/workspace.tsx'
 import type { Move } from './board-card.tsx'
 import { BoardColumn } from './board-column.tsx'
-import { columnsOf, moveBy, positionAt } from './positions.ts'
+import { moveBy, positionAt, stableColumns } from './positions.ts'
 import { BOARD_LIMIT, useBoardTasks, useMoveTask } from './use-board.ts'
 
 /** Where a drag ended: the status of the column and the index in it (the column without the dragged task). */
@@ -43,7 +43,9 @@ function Board({ projectId, projectName }: { projectId: string; projectName: str
   const board = useBoardTasks(projectId)
   const move = useMoveTask(projectId)
   const [error, setError] = useState<string | null>(null)
-  const columns = useMemo(() => columnsOf(board.data ?? []), [board.data])
+  const previous = useRef<Record<TaskStatus, Task[]>>(undefined)
+  const columns = useMemo(() => stableColumns(previous.current, board.data ?? []), [board.data])
+  previous.current = columns
   const columnsRef = useRef(columns)
   columnsRef.current = columns
   const sensors = useSensors(

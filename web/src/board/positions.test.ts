@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Task } from '../api/types.ts'
-import { columnsOf, moveBy, positionAt } from './positions.ts'
+import { columnsOf, moveBy, positionAt, stableColumns } from './positions.ts'
 
 let n = 0
 const task = (status: Task['status'], position: number): Task => ({
@@ -61,5 +61,16 @@ describe('board positions', () => {
     expect(moveBy(columns, a, { to: 'in_progress' })).toEqual({ status: 'in_progress', position: 7 + 1024 })
     expect(moveBy(columns, a, { to: 'done' })).toEqual({ status: 'done', position: 1024 })
     expect(moveBy(columns, a, { to: 'todo' })).toBeNull()
+  })
+
+  it('keeps the arrays of columns a change did not touch', () => {
+    const [a, b, c] = [task('todo', 1), task('in_progress', 1), task('done', 1)]
+    const before = columnsOf([a!, b!, c!])
+    const moved = { ...a!, status: 'done' as const, position: 2 }
+    const after = stableColumns(before, [moved, b!, c!])
+    expect(after.in_progress).toBe(before.in_progress)
+    expect(after.cancelled).toBe(before.cancelled)
+    expect(after.todo).not.toBe(before.todo)
+    expect(after.done.map((t) => t.id)).toEqual([c!.id, a!.id])
   })
 })

@@ -14,6 +14,24 @@ export function columnsOf(tasks: Task[]): Record<TaskStatus, Task[]> {
 }
 
 /**
+ * The columns of `tasks`, reusing a previous column's array when it holds the very same task objects
+ * in the same order: an unchanged column then skips re-rendering (a move touches one or two of four).
+ */
+export function stableColumns(
+  previous: Record<TaskStatus, Task[]> | undefined,
+  tasks: Task[],
+): Record<TaskStatus, Task[]> {
+  const next = columnsOf(tasks)
+  if (!previous) return next
+  for (const status of Object.keys(next) as TaskStatus[]) {
+    const before = previous[status]
+    const after = next[status]
+    if (before.length === after.length && before.every((t, i) => t === after[i])) next[status] = before
+  }
+  return next
+}
+
+/**
  * The position that puts a task at `index` of a column (the column without that task): halfway
  * between its new neighbours, or a gap past the one it has. Only the moved task is written.
  */

@@ -8,13 +8,19 @@ import { setLiveState } from './live-state.ts'
 /** Keeps the cache in step with the event stream while someone is signed in. */
 export function LiveUpdates() {
   const queryClient = useQueryClient()
-  useEffect(
-    () =>
-      followEvents({
+  useEffect(() => {
+    let stop: (() => void) | undefined
+    // the first screen's requests go first (the embedded database answers one statement at a time)
+    const start = setTimeout(() => {
+      stop = followEvents({
         onEvents: (events) => void applyEffects(queryClient, effectsOf(events)),
         onState: setLiveState,
-      }),
-    [queryClient],
-  )
+      })
+    }, 300)
+    return () => {
+      clearTimeout(start)
+      stop?.()
+    }
+  }, [queryClient])
   return null
 }

@@ -3,8 +3,9 @@ import { api } from '../api/client.ts'
 import { unwrap } from '../api/problem.ts'
 
 /** The team's members (for assignee pickers and filters). */
-export const useMembers = (teamId: string) =>
+export const useMembers = (teamId: string, enabled = true) =>
   useQuery({
+    enabled,
     queryKey: ['members', teamId],
     queryFn: async () =>
       unwrap(await api.GET('/api/v1/teams/{id}/members', { params: { path: { id: teamId }, query: { limit: 100 } } }))
@@ -12,8 +13,9 @@ export const useMembers = (teamId: string) =>
   })
 
 /** The team's tags. */
-export const useTags = (teamId: string) =>
+export const useTags = (teamId: string, enabled = true) =>
   useQuery({
+    enabled,
     queryKey: ['tags', teamId],
     queryFn: async () => unwrap(await api.GET('/api/v1/tags', { params: { query: { teamId, limit: 100 } } })).items,
   })

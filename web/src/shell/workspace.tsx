@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { createContext, type ReactNode, useContext, useMemo } from 'react'
+import { createContext, type ReactNode, useContext, useEffect, useMemo } from 'react'
 import { api } from '../api/client.ts'
 import { unwrap } from '../api/problem.ts'
 import type { Project, Team } from '../api/types.ts'
@@ -14,6 +14,9 @@ export interface Workspace {
   selectTeam(id: string): void
   selectProject(id: string): void
 }
+
+export const TEAM_KEY = 'tasklane.team'
+export const PROJECT_KEY = 'tasklane.project'
 
 const Context = createContext<Workspace | null>(null)
 
@@ -35,8 +38,8 @@ export const projectsQuery = (teamId: string) => ({
 
 /** Loads the teams and the chosen team's projects; renders its children once there is a team. */
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
-  const [teamId, setTeamId] = useStoredState('tasklane.team')
-  const [projectId, setProjectId] = useStoredState('tasklane.project')
+  const [teamId, setTeamId] = useStoredState(TEAM_KEY)
+  const [projectId, setProjectId] = useStoredState(PROJECT_KEY)
   const teams = useQuery(teamsQuery)
   const team = teams.data?.find((t) => t.id === teamId) ?? teams.data?.find((t) => t.personal) ?? teams.data?.[0]
   const projects = useQuery({ ...projectsQuery(team?.id ?? ''), enabled: !!team })
@@ -57,6 +60,12 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
       selectProject: setProjectId,
     }
   }, [team, teams.data, projects.data, projectId, setTeamId, setProjectId])
+
+  // remember what was shown, so the next load can ask for this team's projects and tasks at once (prefetch.ts)
+  useEffect(() => {
+    if (workspace) localStorage.setItem(TEAM_KEY, workspace.team.id)
+    if (workspace?.project) localStorage.setItem(PROJECT_KEY, workspace.project.id)
+  }, [workspace])
 
   if (teams.error) return <p role="alert">Your teams could not be loaded: {teams.error.message}</p>
   if (!workspace || projects.isPending) return <p aria-busy="true">Loading your teams…</p>
