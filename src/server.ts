@@ -49,7 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const dispatcher = await startLogDispatch({ database, queue: app.queue, logger })
       app.addHook('preClose', () => dispatcher.stop())
     }
-    closeConnectionsOnShutdown(app)
+    const drain = closeConnectionsOnShutdown(app)
     const address = await app.listen({ port: config.PORT, host: config.HOST })
     const url = address.replace('[::1]', 'localhost')
     logger.info(
@@ -60,6 +60,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const close = () => {
       closing ??= (async () => {
         try {
+          // what clients already sent is answered before the listener closes, within half the grace period
+          await drain({ maxMs: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) })
           await app.close()
         } finally {
           await database.close()
