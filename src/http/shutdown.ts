@@ -1,13 +1,11 @@
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 
-export interface Drain {
-  /**
-   * Serves what has already reached the instance before it stops listening: resolves once every
-   * accepted connection has sent its request and none arrived for `quietMs`, or after `maxMs`.
-   */
-  (opts: { quietMs?: number; maxMs: number }): Promise<void>
-}
+/**
+ * Serves what has already reached the instance before it stops listening: resolves once every
+ * accepted connection has sent its request and none arrived for `quietMs`, or after `maxMs`.
+ */
+export type Drain = (opts: { quietMs?: number; maxMs: number }) => Promise<void>
 
 /**
  * Closing stops accepting and drops idle keep-alive connections, but a connection whose request is
