@@ -38,6 +38,7 @@ import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { tagsRoutes } from './modules/tags/tags.routes.ts'
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts'
+import { invitationsRoutes } from './modules/teams/invitations.routes.ts'
 import { membersRoutes } from './modules/teams/members.routes.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { teamsRoutes } from './modules/teams/teams.routes.ts'
@@ -203,6 +204,7 @@ export async function buildApp({
       await api.register(adminTasksRoutes)
       await api.register(teamsRoutes)
       await api.register(membersRoutes)
+      await api.register(invitationsRoutes, { queue })
       await api.register(projectsRoutes)
       await api.register(tagsRoutes)
       await api.register(activityRoutes)

@@ -9,6 +9,7 @@ import { accountMailJobs } from './modules/auth/account-mail.jobs.ts'
 import { authJobs } from './modules/auth/auth.jobs.ts'
 import { fileJobs } from './modules/files/files.jobs.ts'
 import { notificationJobs } from './modules/notifications/notifications.jobs.ts'
+import { invitationJobs } from './modules/teams/invitations.jobs.ts'
 import { counter, webhookJobs } from './modules/webhooks/webhooks.jobs.ts'
 
 export interface JobDeps {
@@ -48,5 +49,6 @@ export function jobDefinitions({ config, database, storage, ...deps }: JobDeps):
       onEmail,
     }),
     ...accountMailJobs({ db: database.db, mailer, baseUrl: publicBaseUrl(config), onEmail }),
+    ...invitationJobs({ db: database.db, mailer, baseUrl: publicBaseUrl(config), onEmail }),
   ]
 }

@@ -8,7 +8,15 @@ export const Password = z
   .meta({ description: '8..256 characters, not one of the 10,000 most common passwords' })
 
 export const Register = z
-  .strictObject({ email: Email, password: Password, name: Name })
+  .strictObject({
+    email: Email,
+    password: Password,
+    name: Name,
+    invitationToken: z.string().min(16).max(200).optional().meta({
+      description:
+        'The token of an invitation link: joins its team. Needed when registration is by invitation; the email must be the invited one',
+    }),
+  })
   .meta({ id: 'Register', description: 'A new account' })
 export const Login = z
   .strictObject({ email: Email, password: z.string().min(1).max(256) })

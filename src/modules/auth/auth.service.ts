@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Actor } from '../../http/auth.ts'
 import { forbidden, unauthorized } from '../../http/problem.ts'
+import { claimInvitation } from '../teams/invitations.service.ts'
 import { findUserByEmail, getUserRow, insertUser, toUser } from '../users/users.service.ts'
 import { users } from '../users/users.table.ts'
 import type { Identity } from './identity.ts'
@@ -12,17 +13,21 @@ export type RegistrationPolicy = 'open' | 'invite' | 'closed'
 
 export async function register(
   identity: Identity,
-  input: { email: string; password: string; name: string },
+  input: { email: string; password: string; name: string; invitationToken?: string },
   policy: RegistrationPolicy = 'open',
 ) {
   if (policy === 'closed') throw forbidden('Registration is closed: an administrator creates accounts')
-  if (policy === 'invite') throw forbidden('Registration needs an invitation')
+  if (policy === 'invite' && !input.invitationToken) throw forbidden('Registration needs an invitation')
   checkNewPassword('body.password', input.password)
   const passwordHash = await hashPassword(input.password)
   const { db } = identity.sessionDeps
   return db.transaction(async (tx) => {
     const user = await insertUser(tx, { email: input.email, name: input.name, passwordHash })
     await identity.userCreated(tx, user)
+    // a bad token rolls the new account back with it
+    if (input.invitationToken) {
+      await claimInvitation(tx, input.invitationToken, user, { path: 'body.invitationToken', sameEmail: true })
+    }
     return { user: toUser(user), ...(await startSession(tx, identity.sessionDeps, user.id)) }
   })
 }

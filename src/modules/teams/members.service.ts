@@ -82,7 +82,11 @@ const KEEP_AN_OWNER = 'A team must keep an owner: make another member owner firs
 async function resolveUser(db: Db, input: AddMember) {
   if (input.email !== undefined) {
     const user = await findUserByEmail(db, input.email)
-    if (!user) throw invalidField('body.email', 'no registered user has this email')
+    if (!user)
+      throw invalidField(
+        'body.email',
+        'no registered user has this email: invite it with POST /api/v1/teams/:id/invitations',
+      )
     return user
   }
   const [user] = await db.select().from(users).where(eq(users.id, input.userId!))
