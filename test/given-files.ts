@@ -26,6 +26,8 @@ export interface FilesTestApp {
   config: Config
   storage: Storage
   queue: Queue
+  /** the in-process S3 server in S3 mode (stop it to take the store away) */
+  s3?: TestS3
   logs: Record<string, unknown>[]
   close(): Promise<void>
 }
@@ -65,6 +67,7 @@ export async function createFilesApp(mode: StorageMode, env: Record<string, stri
     config,
     storage,
     queue,
+    s3,
     get logs() {
       return lines.map((l) => JSON.parse(l) as Record<string, unknown>)
     },

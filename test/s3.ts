@@ -25,6 +25,7 @@ export async function startTestS3(bucket = 'tasklane-test'): Promise<TestS3> {
   })
   const { port } = (await server.run()) as { port: number }
   const endpoint = `http://127.0.0.1:${port}`
+  let closing: Promise<void> | undefined
   // s3rver accepts this fixed key pair (and does not check presigned signatures)
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
   return {
@@ -39,9 +40,13 @@ export async function startTestS3(bucket = 'tasklane-test'): Promise<TestS3> {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     },
+    // closing twice is fine (a test may stop the store before the app's teardown does)
     close: async () => {
-      await server.close()
-      rmSync(directory, { recursive: true, force: true })
+      closing ??= (async () => {
+        await server.close()
+        rmSync(directory, { recursive: true, force: true })
+      })()
+      await closing
     },
   }
 }

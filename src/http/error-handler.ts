@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { databaseUnavailable, FOREIGN_KEY_VIOLATION, RETRYABLE, serverError } from '../db/errors.ts'
+import { StorageUnavailable } from '../infra/storage.ts'
 import { conflict, type FieldError, Problem, problemType } from './problem.ts'
 import type { AppShell } from './web-app.ts'
 
@@ -50,6 +51,10 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
       message: v.message ?? 'invalid',
     }))
     return new Problem(400, 'validation', 'Bad Request', 'The request is invalid', errors)
+  }
+  if (err instanceof StorageUnavailable) {
+    // a dependency outage, not a fault of this request or of the code: nothing was written
+    return new Problem(503, 'storage-unavailable', 'Service Unavailable', undefined, undefined, { 'retry-after': '5' })
   }
   const failed = serverError(err)
   if (failed && RETRYABLE.has(failed.code)) {
@@ -120,6 +125,7 @@ export function registerErrorHandling(app: FastifyInstance, opts: { shell?: AppS
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err)
     if (problem.code === 'contention') req.log.warn(rejection(err), 'request lost to a concurrent one; asked to retry')
+    else if (problem.code === 'storage-unavailable') req.log.warn({ reason: err.message }, 'file storage unavailable')
     else if (databaseUnavailable(err)) req.log.warn(unreachable(err), 'database unavailable; asked to retry')
     else if (problem.status >= 500) req.log.error({ err }, 'request failed')
     else if (!(err instanceof Problem)) req.log.info(rejection(err), 'request rejected')

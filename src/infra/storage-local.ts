@@ -10,6 +10,7 @@ import {
   meter,
   type ObjectInfo,
   ObjectNotFound,
+  outageAware,
   type PutOptions,
   type PutResult,
   type Storage,
@@ -33,13 +34,16 @@ export function localStorage(root: string): Storage {
   }
 
   async function head(key: string): Promise<ObjectInfo | null> {
-    try {
-      const s = await stat(pathOf(key))
-      return s.isFile() ? { key, size: s.size, lastModified: s.mtime } : null
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw err
-    }
+    const path = pathOf(key)
+    return outageAware('head', async () => {
+      try {
+        const s = await stat(path)
+        return s.isFile() ? { key, size: s.size, lastModified: s.mtime } : null
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+        throw err
+      }
+    })
   }
 
   async function* walk(dir: string): AsyncGenerator<string> {
@@ -63,39 +67,49 @@ export function localStorage(root: string): Storage {
     async put(key: string, body: Readable, opts: PutOptions = {}): Promise<PutResult> {
       const target = pathOf(key)
       const tmpDir = join(base, TMP)
-      await mkdir(tmpDir, { recursive: true })
       const tmp = join(tmpDir, `${randomBytes(12).toString('hex')}.part`)
       const m = meter(opts)
-      try {
-        await pipeline(body, m.stream, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }))
-        await mkdir(dirname(target), { recursive: true })
-        await rename(tmp, target)
-      } catch (err) {
-        await rm(tmp, { force: true })
-        throw err
-      }
+      await outageAware('put', async () => {
+        try {
+          await mkdir(tmpDir, { recursive: true })
+          await pipeline(body, m.stream, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }))
+          await mkdir(dirname(target), { recursive: true })
+          await rename(tmp, target)
+        } catch (err) {
+          await rm(tmp, { force: true }).catch(() => {})
+          body.destroy()
+          throw err
+        }
+      })
       return m.result()
     },
     async get(key) {
       const path = pathOf(key)
       // open eagerly so a missing object is an error here, not a stream that fails later
       const stream = createReadStream(path)
-      await new Promise<void>((ok, fail) => {
-        stream.once('open', () => ok())
-        stream.once('error', (err: NodeJS.ErrnoException) =>
-          fail(err.code === 'ENOENT' ? new ObjectNotFound(key) : err),
-        )
-      })
+      await outageAware(
+        'get',
+        () =>
+          new Promise<void>((ok, fail) => {
+            stream.once('open', () => ok())
+            stream.once('error', (err: NodeJS.ErrnoException) =>
+              fail(err.code === 'ENOENT' ? new ObjectNotFound(key) : err),
+            )
+          }),
+      )
       return stream
     },
     head,
     exists: async (key) => (await head(key)) !== null,
     async delete(key) {
-      try {
-        await unlink(pathOf(key))
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      }
+      const path = pathOf(key)
+      await outageAware('delete', async () => {
+        try {
+          await unlink(path)
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        }
+      })
     },
     async *list(prefix, opts = {}) {
       assertPrefix(prefix)

@@ -18,8 +18,11 @@ import {
   meter,
   type ObjectInfo,
   ObjectNotFound,
+  ObjectTooLarge,
+  outageAware,
   type PutResult,
   type Storage,
+  StorageUnavailable,
 } from './storage.ts'
 
 export interface S3StorageOptions {
@@ -59,22 +62,26 @@ export function s3Storage(opts: S3StorageOptions): Storage {
   }
 
   async function head(key: string): Promise<ObjectInfo | null> {
-    try {
-      const res = await client.send(new HeadObjectCommand({ Bucket, Key: full(key) }))
-      return { key, size: res.ContentLength ?? 0, lastModified: res.LastModified ?? new Date(0) }
-    } catch (err) {
-      if (notFound(err)) return null
-      throw err
-    }
+    const Key = full(key)
+    return outageAware('head', async () => {
+      try {
+        const res = await client.send(new HeadObjectCommand({ Bucket, Key }))
+        return { key, size: res.ContentLength ?? 0, lastModified: res.LastModified ?? new Date(0) }
+      } catch (err) {
+        if (notFound(err)) return null
+        throw err
+      }
+    })
   }
 
   return {
     kind: 's3',
     async put(key, body, putOpts = {}): Promise<PutResult> {
       const m = meter(putOpts)
+      const Key = full(key)
       const upload = new Upload({
         client,
-        params: { Bucket, Key: full(key), Body: m.stream, ContentType: putOpts.contentType },
+        params: { Bucket, Key, Body: m.stream, ContentType: putOpts.contentType },
         partSize: opts.partSize ?? 5 * 1024 * 1024,
         queueSize: 2,
         leavePartsOnError: false,
@@ -90,23 +97,29 @@ export function s3Storage(opts: S3StorageOptions): Storage {
         m.stream.destroy()
         // a multipart upload in progress is aborted so no parts linger (billed, invisible)
         await upload.abort().catch(() => {})
-        throw err
+        // too large is the upload's fault, whichever side noticed first; anything else is the store's
+        const tooLarge = m.stream.errored instanceof ObjectTooLarge ? m.stream.errored : err
+        throw tooLarge instanceof ObjectTooLarge ? tooLarge : new StorageUnavailable('put', err)
       }
       return m.result()
     },
     async get(key) {
-      try {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key: full(key) }))
-        return res.Body as Readable
-      } catch (err) {
-        if (notFound(err)) throw new ObjectNotFound(key)
-        throw err
-      }
+      const Key = full(key)
+      return outageAware('get', async () => {
+        try {
+          const res = await client.send(new GetObjectCommand({ Bucket, Key }))
+          return res.Body as Readable
+        } catch (err) {
+          if (notFound(err)) throw new ObjectNotFound(key)
+          throw err
+        }
+      })
     },
     head,
     exists: async (key) => (await head(key)) !== null,
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket, Key: full(key) }))
+      const Key = full(key)
+      await outageAware('delete', () => client.send(new DeleteObjectCommand({ Bucket, Key })))
     },
     async *list(listPrefix, listOpts = {}) {
       assertPrefix(listPrefix)

@@ -65,6 +65,33 @@ export class ObjectTooLarge extends Error {
   }
 }
 
+/**
+ * The store failed (unreachable, refusing, full, read-only): the request is not at fault and may
+ * succeed later. Nothing was written. Thrown by every method that reads or writes an object; a
+ * missing object (ObjectNotFound) and a too-large upload (ObjectTooLarge) are not outages.
+ */
+export class StorageUnavailable extends Error {
+  constructor(
+    readonly operation: 'put' | 'get' | 'head' | 'delete',
+    cause: unknown,
+  ) {
+    const e = cause as { code?: unknown; name?: unknown; message?: unknown }
+    const reason = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error'
+    super(`storage ${operation} failed (${reason}): ${String(e?.message ?? cause)}`, { cause })
+    this.name = 'StorageUnavailable'
+  }
+}
+
+/** Runs one storage operation, turning a failure of the store itself into StorageUnavailable. */
+export async function outageAware<T>(operation: StorageUnavailable['operation'], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    if (err instanceof ObjectNotFound || err instanceof ObjectTooLarge || err instanceof StorageUnavailable) throw err
+    throw new StorageUnavailable(operation, err)
+  }
+}
+
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/
 
 /** Throws on a key that could escape its prefix (`..`, absolute paths, odd characters). */

@@ -48,7 +48,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
         consumes: ['multipart/form-data'],
         body: FileUpload,
         params: IdParams,
-        response: { 201: Attachment, ...errors(403, 404, 413, 415) },
+        response: { 201: Attachment, ...errors(403, 404, 413, 415, 503) },
       },
     },
     async (req, reply) => {
@@ -107,7 +107,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
         operationId: 'getAttachmentContent',
         params: IdParams,
         produces: ['application/octet-stream'],
-        response: { 200: Download, 302: Redirect, ...errors(404) },
+        response: { 200: Download, 302: Redirect, ...errors(404, 503) },
       },
     },
     async (req, reply) => sendStoredFile(reply, storage, await attachmentContent(db, actorOf(req), req.params.id)),
@@ -126,7 +126,7 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
         body: FileUpload,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { 200: Attachment, ...errors(403, 404, 412, 413, 415) },
+        response: { 200: Attachment, ...errors(403, 404, 412, 413, 415, 503) },
       },
     },
     async (req, reply) => {

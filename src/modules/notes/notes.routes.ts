@@ -115,7 +115,7 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
         response: {
           200: FileBytes.meta({ description: 'The bytes, as an attachment download' }),
           302: z.null().meta({ description: 'On S3: a redirect (Location) to a presigned URL valid for 60 s' }),
-          ...errors(404),
+          ...errors(404, 503),
         },
       },
     },
@@ -135,7 +135,7 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
         body: FileUpload,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { 200: Note, ...errors(403, 404, 412, 413, 415) },
+        response: { 200: Note, ...errors(403, 404, 412, 413, 415, 503) },
       },
     },
     async (req, reply) => {
