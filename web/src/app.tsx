@@ -14,6 +14,10 @@ const BoardPage = lazy(() => import('./board/board-page.tsx'))
 const DashboardPage = lazy(() => import('./dashboard/dashboard-page.tsx'))
 const ProjectsPage = lazy(() => import('./projects/projects-page.tsx'))
 const NotesPage = lazy(() => import('./notes/notes-page.tsx'))
+const MembersPage = lazy(() => import('./settings/members-page.tsx'))
+const WebhooksPage = lazy(() => import('./settings/webhooks-page.tsx'))
+const TokensPage = lazy(() => import('./settings/tokens-page.tsx'))
+const AccountPage = lazy(() => import('./settings/account-page.tsx'))
 
 export function App() {
   const signedIn = useSignedIn()
@@ -38,6 +42,10 @@ export function App() {
           <Route path="dashboard" element={<Lazy page={<DashboardPage />} />} />
           <Route path="projects" element={<Lazy page={<ProjectsPage />} />} />
           <Route path="notes" element={<Lazy page={<NotesPage />} />} />
+          <Route path="members" element={<Lazy page={<MembersPage />} />} />
+          <Route path="webhooks" element={<Lazy page={<WebhooksPage />} />} />
+          <Route path="tokens" element={<Lazy page={<TokensPage />} />} />
+          <Route path="account" element={<Lazy page={<AccountPage />} />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -2,13 +2,19 @@ import { accessToken, refreshSession } from '../auth/session.ts'
 import { ApiError } from './problem.ts'
 import type { Problem } from './types.ts'
 
-function send<T>(url: string, file: File, token: string | null, onProgress: (fraction: number) => void) {
+function send<T>(
+  method: 'POST' | 'PUT',
+  url: string,
+  file: File,
+  token: string | null,
+  onProgress: (fraction: number) => void,
+) {
   return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     // XMLHttpRequest, because fetch reports no upload progress
     const xhr = new XMLHttpRequest()
-    xhr.open('POST', url)
+    xhr.open(method, url)
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`)
-    xhr.setRequestHeader('idempotency-key', crypto.randomUUID())
+    if (method === 'POST') xhr.setRequestHeader('idempotency-key', crypto.randomUUID())
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
     xhr.onload = () => {
       let body: unknown
@@ -27,10 +33,16 @@ function send<T>(url: string, file: File, token: string | null, onProgress: (fra
 }
 
 /** Uploads a file as the multipart `file` field, reporting progress (0..1); the created resource, or an ApiError. */
-export async function uploadFile<T>(url: string, file: File, onProgress: (fraction: number) => void): Promise<T> {
-  let res = await send<T>(url, file, await accessToken(), onProgress)
-  if (res.status === 401 && (await refreshSession(true)))
-    res = await send<T>(url, file, await accessToken(), onProgress)
+export async function uploadFile<T>(
+  url: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+  method: 'POST' | 'PUT' = 'POST',
+): Promise<T> {
+  let res = await send<T>(method, url, file, await accessToken(), onProgress)
+  if (res.status === 401 && (await refreshSession(true))) {
+    res = await send<T>(method, url, file, await accessToken(), onProgress)
+  }
   if (res.status >= 200 && res.status < 300) return res.body as T
   throw new ApiError(res.status, res.body as Problem | undefined)
 }

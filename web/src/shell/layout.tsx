@@ -13,7 +13,15 @@ const PRIMARY = [
   { to: '/dashboard', label: 'Dashboard' },
   { to: '/notes', label: 'Notes' },
 ]
-const SETTINGS = [{ to: '/projects', label: 'Projects' }]
+const TEAM = [
+  { to: '/projects', label: 'Projects' },
+  { to: '/members', label: 'Members' },
+  { to: '/webhooks', label: 'Webhooks', admin: true },
+]
+const PERSONAL = [
+  { to: '/account', label: 'Account' },
+  { to: '/tokens', label: 'Access tokens' },
+]
 
 export function Layout() {
   const { team, teams, selectTeam, project, projects, selectProject } = useWorkspace()
@@ -79,7 +87,15 @@ export function Layout() {
         </ul>
         <h2 className="nav-heading">{team.name}</h2>
         <ul>
-          {SETTINGS.map((item) => (
+          {TEAM.filter((item) => !item.admin || team.role === 'owner' || team.role === 'admin').map((item) => (
+            <li key={item.to}>
+              <NavLink to={item.to}>{item.label}</NavLink>
+            </li>
+          ))}
+        </ul>
+        <h2 className="nav-heading">You</h2>
+        <ul>
+          {PERSONAL.map((item) => (
             <li key={item.to}>
               <NavLink to={item.to}>{item.label}</NavLink>
             </li>
