@@ -143,9 +143,10 @@ export function s3Storage(opts: S3StorageOptions): Storage {
         new GetObjectCommand({
           Bucket,
           Key: full(key),
-          // the store serves the same safe headers the API would
+          // what S3 can carry of the API's download headers (not nosniff nor a CSP: see files.download.ts)
           ResponseContentDisposition: contentDisposition(p.filename),
           ResponseContentType: p.contentType,
+          ResponseCacheControl: 'private, no-store',
         }),
         { expiresIn: p.ttlSeconds },
       ),

@@ -26,7 +26,10 @@ const tags = ['attachments']
 const read = { scope: 'files:read' } as const
 const write = { scope: 'files:write' } as const
 const Download = FileBytes.meta({ description: 'The bytes, as an attachment download' })
-const Redirect = z.null().meta({ description: 'On S3: a redirect (Location) to a presigned URL valid for 60 s' })
+const Redirect = z.null().meta({
+  description:
+    'On S3, for a file whose bytes prove its type (PDF, images, archives, office documents): a redirect (Location) to a presigned URL valid for 60 s; other files are streamed',
+})
 
 export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue }> = async (
   app,

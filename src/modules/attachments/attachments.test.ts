@@ -22,7 +22,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   /** The bytes of a download: streamed by the API, or fetched from the presigned URL it redirects to. */
   async function download(user: { auth: Record<string, string> }, id: string) {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/attachments/${id}/content`, headers: user.auth })
-    if (mode === 'local') {
+    // on S3, only a type its bytes prove is downloaded from the store (files.download.ts)
+    if (mode === 'local' || res.statusCode === 200) {
       expect(res.statusCode).toBe(200)
       return { res, bytes: res.rawPayload }
     }
@@ -58,10 +59,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
     const { res: dl, bytes: got, fetched } = await download(user, attachment.id)
     expect(sha(got)).toBe(sha(bytes))
     expect(dl.headers['x-content-type-options']).toBe('nosniff')
-    const disposition =
-      mode === 'local' ? dl.headers['content-disposition'] : fetched!.headers.get('content-disposition')
+    const disposition = fetched ? fetched.headers.get('content-disposition') : dl.headers['content-disposition']
     expect(disposition).toMatch(/^attachment; filename="data.bin"/)
-    if (mode === 's3') expect(String(dl.headers.location)).toMatch(/X-Amz-Expires=60&/)
 
     const one = await t.app.inject({ method: 'GET', url: `/api/v1/attachments/${attachment.id}`, headers: user.auth })
     expect(one.json()).toEqual(attachment)

@@ -114,7 +114,10 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
         produces: ['application/octet-stream'],
         response: {
           200: FileBytes.meta({ description: 'The bytes, as an attachment download' }),
-          302: z.null().meta({ description: 'On S3: a redirect (Location) to a presigned URL valid for 60 s' }),
+          302: z.null().meta({
+            description:
+              'On S3, for a file whose bytes prove its type (PDF, images, archives, office documents): a redirect (Location) to a presigned URL valid for 60 s; other files are streamed',
+          }),
           ...errors(404, 503),
         },
       },

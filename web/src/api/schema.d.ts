@@ -3292,7 +3292,7 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description On S3: a redirect (Location) to a presigned URL valid for 60 s */
+            /** @description On S3, for a file whose bytes prove its type (PDF, images, archives, office documents): a redirect (Location) to a presigned URL valid for 60 s; other files are streamed */
             302: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -5899,7 +5899,7 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description On S3: a redirect (Location) to a presigned URL valid for 60 s */
+            /** @description On S3, for a file whose bytes prove its type (PDF, images, archives, office documents): a redirect (Location) to a presigned URL valid for 60 s; other files are streamed */
             302: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
