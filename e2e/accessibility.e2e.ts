@@ -35,7 +35,6 @@ for (const viewport of [
       page.getByRole('region', { name: 'To do' }).getByRole('link', { name: 'Check the contrast' }),
     ).toBeVisible()
     expect(await seriousViolations(page), 'board').toEqual([])
-    if (viewport.name === 'desktop') await page.screenshot({ path: 'docs/board.png' })
 
     await page.getByRole('navigation').getByRole('link', { name: 'Dashboard', exact: true }).click()
     await expect(page.getByText('Completion rate')).toBeVisible()

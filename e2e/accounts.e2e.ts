@@ -37,3 +37,16 @@ test('a rejected sign-up shows the API message next to the field', async ({ page
   await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true')
   await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/.+/)
 })
+
+test('forgot password asks for a link and answers the same for any address', async ({ page }) => {
+  await page.goto('/')
+  await page.getByRole('link', { name: 'Forgot your password?' }).click()
+  await page.getByRole('textbox', { name: 'Email' }).fill(newPerson().email)
+  await page.getByRole('button', { name: 'Send the link' }).click()
+  await expect(page.getByRole('status')).toContainText('If an account uses this address')
+})
+
+test('an invitation link with a dead token says so', async ({ page }) => {
+  await page.goto('/invitations/accept?token=not-a-real-token')
+  await expect(page.getByRole('alert')).toContainText('no longer valid')
+})

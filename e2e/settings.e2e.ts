@@ -28,6 +28,13 @@ test('notes, members, access tokens, webhooks and the account page', async ({ pa
   await page.reload()
   await expect(page.getByRole('combobox', { name: 'Role of Grace Hopper' })).toHaveValue('viewer')
 
+  // an address without an account gets an invitation
+  const stranger = newPerson('Someone New')
+  await page.getByRole('textbox', { name: 'Email of the person to add' }).fill(stranger.email)
+  await page.getByRole('button', { name: 'Add member' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'An invitation is on its way' })).toBeVisible()
+  await expect(page.getByRole('button', { name: `Revoke the invitation of ${stranger.email}` })).toBeVisible()
+
   await nav.getByRole('link', { name: 'Access tokens', exact: true }).click()
   await page.getByRole('textbox', { name: 'Token name' }).fill('backup script')
   await page.getByRole('button', { name: 'Create token' }).click()

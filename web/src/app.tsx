@@ -1,6 +1,8 @@
 import { lazy, Suspense } from 'react'
 import { Navigate, Route, Routes } from 'react-router'
 import { useSignedIn } from './auth/auth.tsx'
+import { InvitationPage } from './auth/invitation-page.tsx'
+import { ForgotPasswordPage, ResetPasswordPage } from './auth/password-reset-pages.tsx'
 import { SignInPage } from './auth/sign-in-page.tsx'
 import { SignUpPage } from './auth/sign-up-page.tsx'
 import { LiveUpdates } from './live/live-updates.tsx'
@@ -25,6 +27,9 @@ export function App() {
     return (
       <Routes>
         <Route path="/signup" element={<SignUpPage />} />
+        <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route path="/invitations/accept" element={<InvitationPage />} />
         <Route path="*" element={<SignInPage />} />
       </Routes>
     )
@@ -33,6 +38,9 @@ export function App() {
     <WorkspaceProvider>
       <LiveUpdates />
       <Routes>
+        {/* pages that email links open: full pages of their own, signed in or not */}
+        <Route path="invitations/accept" element={<InvitationPage />} />
+        <Route path="reset-password" element={<ResetPasswordPage />} />
         <Route element={<Layout />}>
           <Route index element={<Navigate to="/tasks" replace />} />
           <Route path="signup" element={<Navigate to="/tasks" replace />} />

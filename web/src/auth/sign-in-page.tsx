@@ -48,6 +48,9 @@ export function SignInPage() {
       <p>
         New here? <Link to="/signup">Create account</Link>
       </p>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
     </main>
   )
 }

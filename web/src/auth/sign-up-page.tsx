@@ -1,11 +1,21 @@
+import { useQuery } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
+import { api } from '../api/client.ts'
+import { unwrap } from '../api/problem.ts'
 import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
 import { useAuthActions } from './auth.tsx'
 
-export function SignUpPage() {
+/** Creating an account; with an invitation (from its link), for the invited address. */
+export function SignUpPage({ invitation }: { invitation?: { token: string; email: string; offer: string } } = {}) {
   const { signUp } = useAuthActions()
+  const settings = useQuery({
+    queryKey: ['auth-settings'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/auth/settings')),
+    enabled: !invitation,
+  })
+  const policy = invitation ? 'open' : settings.data?.registration
   const errors = useFormErrors(['name', 'email', 'password'])
   const [busy, setBusy] = useState(false)
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -18,6 +28,7 @@ export function SignUpPage() {
         name: String(form.get('name')),
         email: String(form.get('email')),
         password: String(form.get('password')),
+        ...(invitation ? { invitationToken: invitation.token } : {}),
       })
     } catch (err) {
       errors.show(err)
@@ -27,6 +38,15 @@ export function SignUpPage() {
   return (
     <main className="auth-page">
       <h1>Create your Tasklane account</h1>
+      {invitation && <p>{invitation.offer}</p>}
+      {policy === 'invite' && (
+        <p className="banner warning">
+          This server takes new accounts by invitation: use the link from your invitation email.
+        </p>
+      )}
+      {policy === 'closed' && (
+        <p className="banner warning">This server does not take new accounts: an administrator creates them.</p>
+      )}
       <form onSubmit={submit} className="stack" noValidate>
         <TextField label="Name" name="name" autoComplete="name" required error={errors.fieldError('name')} />
         <TextField

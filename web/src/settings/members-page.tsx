@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import type { FormEvent } from 'react'
+import { type FormEvent, useState } from 'react'
 import { api } from '../api/client.ts'
 import { describeError, unwrap } from '../api/problem.ts'
 import type { TeamMember } from '../api/types.ts'
@@ -8,6 +8,7 @@ import { useMembers } from '../shell/team-data.ts'
 import { useWorkspace } from '../shell/workspace.tsx'
 import { FormError, SelectField, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
+import { Invitations } from './invitations.tsx'
 
 const ROLES: { value: TeamMember['role']; label: string }[] = [
   { value: 'viewer', label: 'Viewer (reads)' },
@@ -25,12 +26,22 @@ export default function MembersPage() {
   const manages = team.role === 'owner' || team.role === 'admin'
   const errors = useFormErrors(['email', 'role'])
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['members', team.id] })
+  // an invitation adds someone who has an account at once, and emails a link to someone who has not
   const add = useMutation({
     mutationFn: async (body: { email: string; role: TeamMember['role'] }) =>
-      unwrap(await api.POST('/api/v1/teams/{id}/members', { params: { path: { id: team.id } }, body })),
-    onSuccess: refresh,
+      unwrap(await api.POST('/api/v1/teams/{id}/invitations', { params: { path: { id: team.id } }, body })),
+    onSuccess: (result) => {
+      setOutcome(
+        result.outcome === 'added'
+          ? `${result.member.name} had an account and is now a member.`
+          : `An invitation is on its way to ${result.invitation.email}.`,
+      )
+      void refresh()
+      void queryClient.invalidateQueries({ queryKey: ['invitations', team.id] })
+    },
     onError: errors.show,
   })
+  const [outcome, setOutcome] = useState<string | null>(null)
   const change = useMutation({
     mutationFn: async ({ userId, role }: { userId: string; role: TeamMember['role'] }) =>
       unwrap(
@@ -60,6 +71,7 @@ export default function MembersPage() {
   }
   return (
     <section aria-labelledby="members-heading">
+      <p className="muted">Adding an address that has no account yet emails it an invitation.</p>
       <h1 id="members-heading">Members of {team.name}</h1>
       {members.error && <p role="alert">{describeError(members.error)}</p>}
       <div className="table-scroll">
@@ -110,25 +122,29 @@ export default function MembersPage() {
         </table>
       </div>
       {manages ? (
-        <form className="inline-form" onSubmit={submit} noValidate>
-          <TextField
-            label="Email of the person to add"
-            name="email"
-            type="email"
-            required
-            error={errors.fieldError('email')}
-          />
-          <SelectField
-            label="Role"
-            name="role"
-            defaultValue="member"
-            options={ROLES}
-            error={errors.fieldError('role')}
-          />
-          <button type="submit" className="primary" disabled={add.isPending}>
-            Add member
-          </button>
-        </form>
+        <>
+          <form className="inline-form" onSubmit={submit} noValidate aria-label="Add or invite">
+            <TextField
+              label="Email of the person to add"
+              name="email"
+              type="email"
+              required
+              error={errors.fieldError('email')}
+            />
+            <SelectField
+              label="Role"
+              name="role"
+              defaultValue="member"
+              options={ROLES}
+              error={errors.fieldError('role')}
+            />
+            <button type="submit" className="primary" disabled={add.isPending}>
+              Add member
+            </button>
+          </form>
+          {outcome && <p role="status">{outcome}</p>}
+          <Invitations teamId={team.id} />
+        </>
       ) : (
         <p className="muted">Only the team's admins and owners manage its members.</p>
       )}
