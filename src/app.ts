@@ -16,6 +16,7 @@ import { registerPressure } from './http/pressure.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { registerSecurityHeaders } from './http/security-headers.ts'
 import { responseSerializerCompiler } from './http/serializer.ts'
+import { registerStrictQuery } from './http/strict-query.ts'
 import { appShell, registerWebApp, webAppDir } from './http/web-app.ts'
 import { createInfra, type Infra } from './infra/index.ts'
 import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
@@ -174,6 +175,7 @@ export async function buildApp({
   app.decorate('identity', identity)
   app.metrics.authCaches = () => identity.cacheStats
   registerAuth(app, identity.authenticate)
+  registerStrictQuery(app)
   registerRateLimit(app, infra.limits, config)
   registerAccessChecks(app)
   registerIdempotency(app, database.db)

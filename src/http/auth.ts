@@ -10,6 +10,8 @@ export const SCOPES = [
   'tasks:write',
   'files:read',
   'files:write',
+  // the caller's own profile and notification settings (PATCH /users/me): not implied by any other
+  'profile:write',
   'admin',
 ] as const
 export type Scope = (typeof SCOPES)[number]

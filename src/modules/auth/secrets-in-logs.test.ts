@@ -55,7 +55,8 @@ describe('secrets', () => {
     ).json()
     secrets.pat = pat.secret
     await call({ method: 'GET', url: '/api/v1/users/me', headers: bearer(pat.secret) }, 200)
-    await call({ method: 'GET', url: `/api/v1/users/me?access_token=${reg.accessToken}`, headers: auth }, 200)
+    // a token in the query is refused as an unknown parameter, and its value still never reaches the log
+    await call({ method: 'GET', url: `/api/v1/users/me?access_token=${reg.accessToken}`, headers: auth }, 400)
     await call({ method: 'GET', url: '/api/v1/users/me', headers: bearer(`${reg.accessToken}x`) }, 401)
     await call(
       {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf, scopesForRole } from '../../http/auth.ts'
-import { forbidden, tooManyRequests, unauthorized } from '../../http/problem.ts'
+import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../http/problem.ts'
 import { errors, Id, Limit } from '../../http/schemas.ts'
 import { ActivityEntry } from '../activity/activity.schema.ts'
 import type { UserStates } from '../auth/user-state.ts'
@@ -22,10 +22,15 @@ const EventStream = z
       'One message per change: `id:` (the activity id, for Last-Event-ID), `event:` (the type, e.g. task.created) and `data:` ' +
       '(JSON: id, type, entityType, entityId, teamId, projectId, taskId, actorId, changes, at); a `:` comment every 15 s',
   })
+const EntryId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' })
 const ChangeFeedPage = z
   .object({
     items: z.array(ActivityEntry),
-    nextCursor: z.string().max(20).nullable().meta({ description: 'Pass as `after` for the next page' }),
+    nextCursor: z
+      .string()
+      .max(20)
+      .nullable()
+      .meta({ description: 'The last id of this page: pass it as `cursor` (or `after`) for the next page' }),
   })
   .meta({ id: 'ChangeFeedPage', description: 'Log entries after the one named, oldest first' })
 
@@ -111,13 +116,10 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
         summary: 'The change feed: log entries after an id, oldest first, deletions included',
         operationId: 'listChanges',
         querystring: z.object({
-          after: z.coerce
-            .number()
-            .int()
-            .min(0)
-            .max(Number.MAX_SAFE_INTEGER)
-            .default(0)
-            .meta({ format: 'int64', description: 'The last entry id the client has' }),
+          after: EntryId.optional().meta({
+            description: 'The last entry id the client has (default 0: from the start)',
+          }),
+          cursor: EntryId.optional().meta({ description: "The previous page's nextCursor: the same as `after`" }),
           teamId: Id.optional(),
           limit: Limit,
         }),
@@ -127,6 +129,12 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
         },
       },
     },
-    async (req) => listChanges(db, hub.follower, actorOf(req), req.query),
+    async (req) => {
+      const { after, cursor, ...query } = req.query
+      if (after !== undefined && cursor !== undefined && after !== cursor) {
+        throw invalidField('query.cursor', 'give after or cursor, not two different positions')
+      }
+      return listChanges(db, hub.follower, actorOf(req), { ...query, after: cursor ?? after ?? 0 })
+    },
   )
 }

@@ -185,6 +185,34 @@ describe('GET /changes', () => {
     expect(page2.json().nextCursor).toBeNull()
   })
 
+  it('follows ?cursor= like every list (the same as after=), and refuses parameters it does not know', async () => {
+    const owner = await givenUser(t.app)
+    const team = await givenTeam(t.app, owner)
+    for (const name of ['A', 'B', 'C']) await givenProject(t.app, team, owner, { name })
+    const feed = (query: string) =>
+      t.app.inject({ method: 'GET', url: `/api/v1/changes?teamId=${team.id}&limit=1${query}`, headers: owner.auth })
+    const seen: number[] = []
+    let cursor: string | null = null
+    do {
+      const res = await feed(cursor ? `&cursor=${cursor}` : '')
+      expect(res.statusCode, res.body).toBe(200)
+      seen.push(...res.json().items.map((i: { id: number }) => i.id))
+      cursor = res.json().nextCursor
+    } while (cursor && seen.length < 10)
+    // team.created and three project.created: each once, in order
+    expect(seen).toHaveLength(4)
+    expect(seen).toEqual([...new Set(seen)].sort((a, b) => a - b))
+    const [first, second] = seen as [number, number]
+    expect((await feed(`&after=${first}&cursor=${first}`)).json().items[0].id).toBe(second)
+    const both = await feed(`&after=${first}&cursor=${second}`)
+    expect(both.statusCode).toBe(400)
+    expect(both.json().errors[0].path).toBe('query.cursor')
+    const unknown = await feed(`&curser=${first}`)
+    expect(unknown.statusCode).toBe(400)
+    expect(unknown.json().errors).toEqual([{ path: 'query.curser', message: 'unknown parameter' }])
+    expect((await feed('&cursor=abc')).json().errors[0].path).toBe('query.cursor')
+  })
+
   it("answers 404 for a team the caller is not in, and never lists another team's entries", async () => {
     const owner = await givenUser(t.app)
     const team = await givenTeam(t.app, owner)

@@ -31,13 +31,15 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/users/me',
     {
+      // a token made to read tasks must not rename its owner or silence their notifications
+      config: { scope: 'profile:write' },
       schema: {
         tags,
         summary: 'Update the caller (name, notification preferences)',
         operationId: 'updateMe',
         headers: IfMatchHeaders,
         body: UpdateMe,
-        response: { 200: Me, ...errors(412) },
+        response: { 200: Me, ...errors(403, 412) },
       },
     },
     async (req, reply) => {

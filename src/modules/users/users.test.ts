@@ -90,6 +90,24 @@ describe('PATCH /users/me', () => {
     expect(after).toMatchObject({ id: user.id, email: user.email, name: 'Untouched', role: 'user', disabled: false })
   })
 
+  it('needs a session or a token with profile:write: a tasks:read token changes nothing', async () => {
+    const user = await givenUser(t.app, { name: 'Kept' })
+    for (const scopes of [['tasks:read'], ['tasks:write', 'teams:write', 'files:write']]) {
+      const res = await patchMe(bearer(await givenToken(t.app, user, scopes)), {
+        name: 'Renamed',
+        notifications: { assigned: false, reminders: false, webhooks: false },
+      })
+      expect(res.statusCode, scopes.join()).toBe(403)
+      expect(res.json().detail).toMatch(/profile:write/)
+    }
+    const me = (await getMe(user.auth)).json()
+    expect(me).toMatchObject({ name: 'Kept', notifications: { assigned: true, reminders: true, webhooks: true } })
+    const profile = await givenToken(t.app, user, ['profile:write'])
+    const ok = await patchMe(bearer(profile), { notifications: { reminders: false } })
+    expect(ok.statusCode, ok.body).toBe(200)
+    expect(ok.json().notifications.reminders).toBe(false)
+  })
+
   it('rejects an empty or too long name with 400 naming body.name', async () => {
     const user = await givenUser(t.app)
     for (const name of ['   ', 'x'.repeat(101)]) {

@@ -1260,7 +1260,7 @@ export interface components {
         /** @description Log entries after the one named, oldest first */
         ChangeFeedPage: {
             items: components["schemas"]["ActivityEntry"][];
-            /** @description Pass as `after` for the next page */
+            /** @description The last id of this page: pass it as `cursor` (or `after`) for the next page */
             nextCursor: string | null;
         };
         /** @description The current password and the new one */
@@ -1834,7 +1834,7 @@ export interface components {
          * @description What a personal access token may do
          * @enum {string}
          */
-        Scope: "teams:read" | "teams:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "files:read" | "files:write" | "admin";
+        Scope: "teams:read" | "teams:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "files:read" | "files:write" | "profile:write" | "admin";
         /** @description The new title */
         SetNoteTitleInput: {
             title: string;
@@ -4254,8 +4254,10 @@ export interface operations {
     listChanges: {
         parameters: {
             query?: {
-                /** @description The last entry id the client has */
+                /** @description The last entry id the client has (default 0: from the start) */
                 after?: number;
+                /** @description The previous page's nextCursor: the same as `after` */
+                cursor?: number;
                 /** @description Page size, 1..100 */
                 limit?: number;
                 /** @description A UUIDv7 id */
@@ -11116,6 +11118,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
