@@ -34,7 +34,8 @@ const STATUS_CYCLE = { todo: 'in_progress', in_progress: 'done', done: 'todo', c
 
 function etagVersion(headers: Record<string, string | string[]>): number | undefined {
   const etag = headers.etag ?? headers.ETag
-  const m = /"(\d+)"/.exec(String(etag ?? ''))
+  // a task's ETag is "<version>-<digest>"; If-Match also takes the bare version
+  const m = /^"(\d+)[-"]/.exec(String(etag ?? ''))
   return m ? Number(m[1]) : undefined
 }
 

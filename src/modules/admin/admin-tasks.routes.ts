@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { expectedVersion } from '../../http/etag.ts'
+import { expectedEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, noContent, pageOf } from '../../http/schemas.ts'
 import { Task, TaskQuery } from '../tasks/tasks.schema.ts'
 import { deleteTask, listTasks } from '../tasks/tasks.service.ts'
@@ -41,7 +41,7 @@ export const adminTasksRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      await deleteTask(db, actorOf(req), req.params.id, { expected: expectedVersion(req), asAdmin: true })
+      await deleteTask(db, actorOf(req), req.params.id, { expected: expectedEtag(req), asAdmin: true })
       return reply.code(204).send(null)
     },
   )

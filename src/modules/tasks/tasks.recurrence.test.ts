@@ -170,4 +170,38 @@ describe('completing a recurring task', () => {
     expect((await remove(parent.id)).statusCode).toBe(204)
     expect(await openTitled(user, task.projectId, 'Dishes')).toEqual([])
   })
+
+  it('creates none while the project is archived; completing it again once unarchived resumes the series', async () => {
+    const w = await givenTaskWorld(t.app)
+    const task = await givenTask(t.app, w.member, {
+      projectId: w.project.id,
+      title: 'Weekly report',
+      recurrence: 'FREQ=WEEKLY',
+    })
+    const archive = (archived: boolean) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/projects/${w.project.id}`,
+        headers: w.owner.auth,
+        payload: { archived },
+      })
+    expect((await archive(true)).statusCode).toBe(200)
+    const res = await complete(w.member.auth, task.id)
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().status).toBe('done')
+    // a new task there is a 409, and so no occurrence appears either
+    expect(await openTitled(w.member, w.project.id, 'Weekly report')).toEqual([])
+    expect(
+      (await t.database.sql.query('select id from tasks where previous_occurrence_id = $1', [task.id])).rows,
+    ).toEqual([])
+    expect((await activityOfTask(t.app, task.id)).map((r) => r.action)).toEqual(['task.created', 'task.status_changed'])
+
+    expect((await archive(false)).statusCode).toBe(200)
+    const reopen = { method: 'PATCH' as const, url: `/api/v1/tasks/${task.id}`, headers: w.member.auth }
+    expect((await t.app.inject({ ...reopen, payload: { status: 'todo' } })).statusCode).toBe(200)
+    expect((await complete(w.member.auth, task.id)).statusCode).toBe(200)
+    const [next, ...more] = await openTitled(w.member, w.project.id, 'Weekly report')
+    expect(more).toEqual([])
+    expect(next).toMatchObject({ projectId: w.project.id, recurrence: 'FREQ=WEEKLY', status: 'todo' })
+  })
 })

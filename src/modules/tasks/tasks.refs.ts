@@ -65,9 +65,17 @@ export async function projectForWrite(
   return project
 }
 
-/** Locks a project row: moves and re-parenting in one project happen one at a time (no cycles). */
-export async function lockProject(tx: Db, projectId: string): Promise<void> {
-  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update')
+/**
+ * Locks a project row: moves and re-parenting in one project happen one at a time (no cycles).
+ * Returns whether it is archived, which holds until the transaction ends (archiving waits for the lock).
+ */
+export async function lockProject(tx: Db, projectId: string): Promise<{ archived: boolean }> {
+  const [row] = await tx
+    .select({ archived: projects.archived })
+    .from(projects)
+    .where(eq(projects.id, projectId))
+    .for('no key update')
+  return { archived: row?.archived ?? false }
 }
 
 /** The position after the last task of the project; call with the project row locked. */

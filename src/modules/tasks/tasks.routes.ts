@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
-import { expectedVersion } from '../../http/etag.ts'
+import { expectedEtag } from '../../http/etag.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
+import { taskEtag } from './tasks.etag.ts'
 import { CreateTask, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
 import { deleteTask, getTask, listTasks } from './tasks.service.ts'
 import { createTask, updateTask } from './tasks.write.ts'
@@ -43,7 +44,7 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const task = await createTask(db, actorOf(req), req.body)
-      return sendCreated(reply, `/api/v1/tasks/${task.id}`, task)
+      return sendCreated(reply, `/api/v1/tasks/${task.id}`, task, taskEtag)
     },
   )
 
@@ -51,6 +52,7 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
     config: read,
     schema: { tags, summary: 'A task with its tags, assignee and subtask count', operationId: 'getTask' },
     resource: Task,
+    etag: taskEtag,
     errors: [404],
     handler: (req) => getTask(db, actorOf(req), req.params.id),
   })
@@ -64,8 +66,9 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
       body: UpdateTask,
     },
     resource: Task,
+    etag: taskEtag,
     errors: [403, 404, 409],
-    handler: (req) => updateTask(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+    handler: (req) => updateTask(db, actorOf(req), req.params.id, req.body, expectedEtag(req)),
   })
 
   writeOne(app, 'PATCH', '/tasks/:id/status', {
@@ -77,14 +80,15 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
       body: UpdateTaskStatus,
     },
     resource: Task,
+    etag: taskEtag,
     errors: [403, 404],
-    handler: (req) => updateTask(db, actorOf(req), req.params.id, req.body, expectedVersion(req)),
+    handler: (req) => updateTask(db, actorOf(req), req.params.id, req.body, expectedEtag(req)),
   })
 
   deleteOne(app, '/tasks/:id', {
     config: write,
     schema: { tags, summary: 'Delete a task with its subtasks and comments', operationId: 'deleteTask' },
     errors: [403, 404],
-    handler: (req) => deleteTask(db, actorOf(req), req.params.id, { expected: expectedVersion(req) }),
+    handler: (req) => deleteTask(db, actorOf(req), req.params.id, { expected: expectedEtag(req) }),
   })
 }

@@ -1,11 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { notFound, preconditionFailed } from '../../http/problem.ts'
+import { notFound } from '../../http/problem.ts'
 import { recordActivities, recordActivity } from '../activity/activity.service.ts'
 import { projects } from '../projects/projects.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { teams } from '../teams/teams.table.ts'
+import { requireTaskMatch } from './tasks.etag.ts'
 import { pageOfTasks } from './tasks.list.ts'
 import { findTask, taskFilters } from './tasks.queries.ts'
 import type { Task, TaskQuery } from './tasks.schema.ts'
@@ -55,7 +56,7 @@ export async function deleteTask(
   db: Db,
   actor: Actor,
   id: string,
-  opts: { expected?: number; asAdmin?: boolean } = {},
+  opts: { expected?: string; asAdmin?: boolean } = {},
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const [row] = await tx
@@ -65,7 +66,7 @@ export async function deleteTask(
       .for('update')
     if (!row) throw notFound('task', id)
     if (!opts.asAdmin) await requireRole(tx, actor, row.teamId, 'member', 'task', id)
-    if (opts.expected !== undefined && opts.expected !== row.version) throw preconditionFailed()
+    await requireTaskMatch(tx, id, row.version, opts.expected)
     const tagIds = await tagIdsOf(tx, id)
     await recordActivity(tx, {
       actorId: actor.userId,

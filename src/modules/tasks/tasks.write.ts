@@ -8,6 +8,7 @@ import type { Action } from '../activity/activity.catalog.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
 import type { Changes } from '../activity/activity.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
+import { requireTaskMatch } from './tasks.etag.ts'
 import { rankOf, taskById } from './tasks.queries.ts'
 import { checkAssignee, checkParent, checkTags, lockProject, nextPosition, projectForWrite } from './tasks.refs.ts'
 import type { CreateTask, Task, UpdateTask } from './tasks.schema.ts'
@@ -90,7 +91,8 @@ export async function updateTask(
   actor: Actor,
   id: string,
   input: UpdateTask,
-  expected?: number,
+  /** the If-Match ETag (see requireTaskMatch) */
+  expected?: string,
 ): Promise<Task> {
   return db.transaction(async (tx) => {
     const [before] = await tx
@@ -100,7 +102,7 @@ export async function updateTask(
       .for('no key update')
     if (!before) throw notFound('task', id)
     await requireRole(tx, actor, before.teamId, 'member', 'task', id)
-    if (expected !== undefined && expected !== before.version) throw preconditionFailed()
+    await requireTaskMatch(tx, id, before.version, expected)
     const now = new Date()
     const next: Partial<NewTask> = {}
 
@@ -202,7 +204,7 @@ async function moveSubtasks(tx: Db, actor: Actor, task: TaskRow, from: string, n
  * occurrence of its rule after the previous dueAt that lies in the future (after the completion when
  * it had no dueAt), its reminder shifted by as much. Only once: a task reopened and completed again
  * keeps the occurrence it already spawned (checked under the completed task's row lock; the unique
- * index on previous_occurrence_id holds it even so).
+ * index on previous_occurrence_id holds it even so). None while the project is archived.
  */
 async function createNextOccurrence(tx: Db, actor: Actor, done: TaskRow, tagIds: string[], now: Date) {
   const [spawned] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.previousOccurrenceId, done.id))
@@ -211,7 +213,9 @@ async function createNextOccurrence(tx: Db, actor: Actor, done: TaskRow, tagIds:
   const dueAt = nextOccurrence(parseRRule(done.recurrence!), anchor, now)
   if (!dueAt) return
   const shift = dueAt.getTime() - anchor.getTime()
-  await lockProject(tx, done.projectId)
+  // no new task in an archived project, not even this one: the series resumes when, once the
+  // project is unarchived, its last task is completed again (none was spawned, so that spawns it)
+  if ((await lockProject(tx, done.projectId)).archived) return
   await insertTask(
     tx,
     actor,
