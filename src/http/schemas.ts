@@ -1,9 +1,25 @@
 import type { FastifyReply } from 'fastify'
 import { z } from 'zod'
+import { isStorableText } from '../lib/text.ts'
+import { isStorableInstant } from '../lib/time.ts'
 
 /** Shared wire shapes and bounded inputs. Every input is bounded (OpenAPI check, OWASP API4). */
 export const Id = z.uuid().meta({ description: 'A UUIDv7 id' })
-export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 timestamp' })
+
+/**
+ * The string every input is built from. PostgreSQL refuses NUL in text, and a lone surrogate has no
+ * UTF-8 form (the driver turns it into U+FFFD, jsonb refuses its escape): both are a 400 naming the
+ * field, never a failed statement. A test walks the OpenAPI document to hold every route to it.
+ */
+export const Text = z.string().refine(isStorableText, {
+  message: 'must not contain NUL characters or unpaired UTF-16 surrogates',
+})
+
+/** An RFC 3339 timestamp with an offset, between years 0001 and 9999 in UTC (see isStorableInstant). */
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine((v) => isStorableInstant(Date.parse(v)), { message: 'must be between years 0001 and 9999 (UTC)' })
+  .meta({ description: 'ISO 8601 timestamp (years 0001 to 9999, UTC)' })
 export const IdParams = z.object({ id: Id })
 export const Limit = z.coerce
   .number()
@@ -12,7 +28,7 @@ export const Limit = z.coerce
   .max(100)
   .default(20)
   .meta({ format: 'int32', description: 'Page size, 1..100' })
-export const Cursor = z.string().min(1).max(500).meta({ description: 'Opaque cursor from the previous page' })
+export const Cursor = Text.min(1).max(500).meta({ description: 'Opaque cursor from the previous page' })
 export const PageQuery = z.object({ limit: Limit, cursor: Cursor.optional() })
 
 /** The `nextCursor` of a page: what the client sends back as `cursor`. */
@@ -43,7 +59,7 @@ export function pageOf<T extends z.ZodType>(item: T): Page<T> {
 }
 
 export const IfMatchHeaders = z.object({
-  'if-match': z.string().max(100).optional().meta({
+  'if-match': Text.max(100).optional().meta({
     description:
       'An ETag this API returned (or *): 412 when the resource changed since. Compared strongly: a weak W/ tag never matches',
   }),

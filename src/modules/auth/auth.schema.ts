@@ -1,9 +1,8 @@
 import { z } from 'zod'
+import { Text } from '../../http/schemas.ts'
 import { Email, Name, User } from '../users/users.schema.ts'
 
-export const Password = z
-  .string()
-  .min(8, 'must be at least 8 characters')
+export const Password = Text.min(8, 'must be at least 8 characters')
   .max(256, 'must be at most 256 characters')
   .meta({ description: '8..256 characters, not one of the 10,000 most common passwords' })
 
@@ -19,10 +18,10 @@ export const Register = z
   })
   .meta({ id: 'Register', description: 'A new account' })
 export const Login = z
-  .strictObject({ email: Email, password: z.string().min(1).max(256) })
+  .strictObject({ email: Email, password: Text.min(1).max(256) })
   .meta({ id: 'Login', description: 'Email and password' })
 export const RefreshTokenBody = z
-  .strictObject({ refreshToken: z.string().min(1).max(200) })
+  .strictObject({ refreshToken: Text.min(1).max(200) })
   .meta({ id: 'RefreshToken', description: 'A refresh token from sign-in or the last refresh' })
 
 export const AuthResult = z
@@ -38,5 +37,5 @@ export const TokenPairResult = AuthResult.omit({ user: true }).meta({
   description: 'A new access token and the refresh token that replaces the one sent',
 })
 export const ChangePassword = z
-  .strictObject({ currentPassword: z.string().min(1).max(256), newPassword: Password })
+  .strictObject({ currentPassword: Text.min(1).max(256), newPassword: Password })
   .meta({ id: 'ChangePassword', description: 'The current password and the new one' })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 
 export const MAX_COMMENT_LENGTH = 10_000
 
@@ -17,7 +17,7 @@ export const Comment = z
   .meta({ id: 'Comment', description: 'A comment on a task, with its author' })
 export type Comment = z.infer<typeof Comment>
 
-const Body = z.string().trim().min(1).max(MAX_COMMENT_LENGTH)
+const Body = Text.trim().min(1).max(MAX_COMMENT_LENGTH)
 export const CreateComment = z.strictObject({ body: Body }).meta({ id: 'CreateComment', description: 'A new comment' })
 export const UpdateComment = z
   .strictObject({ body: Body.optional() })

@@ -4,6 +4,7 @@ import type { Reads } from '../../db/replica.ts'
 import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound } from '../../http/problem.ts'
 import type { Cache } from '../../infra/cache.ts'
+import { MIN_INSTANT } from '../../lib/time.ts'
 import { projects } from '../projects/projects.table.ts'
 import { TASK_PRIORITIES, TASK_STATUSES } from '../tasks/tasks.table.ts'
 import { requireRole } from '../teams/access.ts'
@@ -83,7 +84,10 @@ async function scopeFor(db: Db, actor: Actor, teamId: string, projectId?: string
 /** The range the query asks for, defaults filled in from now. */
 export function rangeOf(query: { from?: string; to?: string }, now: Date): Range {
   const to = query.to ? new Date(query.to) : now
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS)
+  // a `to` early in year 0001 leaves less than the default before it: the range starts at the first instant
+  const from = query.from
+    ? new Date(query.from)
+    : new Date(Math.max(MIN_INSTANT, to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS))
   if (from > to) throw invalidField('query.from', 'must not be after to')
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
     throw invalidField('query.from', `the range may span at most ${MAX_RANGE_DAYS} days`)
@@ -93,7 +97,9 @@ export function rangeOf(query: { from?: string; to?: string }, now: Date): Range
 
 /** Monday 00:00 UTC of the ISO week holding `d`. */
 export function weekStart(d: Date): Date {
-  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()))
+  // not Date.UTC(year, …): it reads years 0..99 as 1900..1999
+  const day = new Date(d)
+  day.setUTCHours(0, 0, 0, 0)
   return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS)
 }
 

@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf, scopesForRole } from '../../http/auth.ts'
 import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../http/problem.ts'
-import { errors, Id, Limit } from '../../http/schemas.ts'
+import { errors, Id, Limit, Text } from '../../http/schemas.ts'
 import { ActivityEntry } from '../activity/activity.schema.ts'
 import type { UserStates } from '../auth/user-state.ts'
 import { type EventHub, MAX_STREAMS_PER_USER } from './event-hub.ts'
 import { issueTicket, listChanges, parseEventId, redeemTicket } from './events.service.ts'
 
 const tags = ['events']
-const EventId = z.string().max(20).regex(/^\d*$/)
+const EventId = Text.max(20).regex(/^\d*$/)
 const EventTicket = z
   .object({ ticket: z.string().max(100), expiresIn: z.number().int().meta({ format: 'int32' }) })
   .meta({ id: 'EventTicket', description: 'A single-use ticket for GET /events?ticket=, valid for expiresIn seconds' })
@@ -65,7 +65,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
         operationId: 'streamEvents',
         security: [{ bearerAuth: [] }, {}],
         querystring: z.object({
-          ticket: z.string().min(1).max(100).optional(),
+          ticket: Text.min(1).max(100).optional(),
           lastEventId: EventId.optional().meta({ description: 'For clients that cannot send Last-Event-ID' }),
         }),
         headers: z.object({ 'last-event-id': EventId.optional() }),

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { Version } from '../teams/teams.schema.ts'
 
-const Title = z.string().trim().min(1).max(200)
-const Body = z.string().max(100_000)
+const Title = Text.trim().min(1).max(200)
+const Body = Text.max(100_000)
 const ProjectRef = Id.nullable().meta({
   description: "Share the note with this project's team (read-only for them); null keeps it personal",
 })

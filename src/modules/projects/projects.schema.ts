@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { Version } from '../teams/teams.schema.ts'
 
-const ProjectName = z.string().trim().min(1).max(200)
-const Description = z.string().max(10_000)
+const ProjectName = Text.trim().min(1).max(200)
+const Description = Text.max(10_000)
 
 export const Project = z
   .object({

@@ -1,11 +1,9 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { Version } from '../teams/teams.schema.ts'
 
-const TagName = z.string().trim().min(1).max(50)
-const Color = z
-  .string()
-  .max(7)
+const TagName = Text.trim().min(1).max(50)
+const Color = Text.max(7)
   .regex(/^#[0-9a-fA-F]{6}$/, 'must be a color like #1a2b3c')
   .transform((c) => c.toLowerCase())
   .meta({ description: 'A #rrggbb color', example: '#3366ff' })

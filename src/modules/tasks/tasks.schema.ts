@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Cursor, Id, Limit, Timestamp } from '../../http/schemas.ts'
+import { Cursor, Id, Limit, Text, Timestamp } from '../../http/schemas.ts'
 import { formatRRule, MAX_RULE_LENGTH, parseRRule, RRuleError } from '../../lib/rrule.ts'
 import { TASK_PRIORITIES, TASK_STATUSES } from './tasks.table.ts'
 
@@ -9,8 +9,8 @@ export const TaskPriority = z.enum(TASK_PRIORITIES).meta({ id: 'TaskPriority', d
 export type TaskPriority = z.infer<typeof TaskPriority>
 
 export const MAX_TAGS_PER_TASK = 50
-const Title = z.string().trim().min(1).max(500)
-const Description = z.string().max(20_000)
+const Title = Text.trim().min(1).max(500)
+const Description = Text.max(20_000)
 const Position = z
   .number()
   .min(-1e15)
@@ -18,9 +18,7 @@ const Position = z
   .meta({ format: 'double', description: 'Manual order within the project (lower first)' })
 
 /** An RRULE of the supported subset, stored in its canonical form. */
-export const Recurrence = z
-  .string()
-  .max(MAX_RULE_LENGTH)
+export const Recurrence = Text.max(MAX_RULE_LENGTH)
   .transform((text, ctx) => {
     try {
       return formatRRule(parseRRule(text))
@@ -144,9 +142,7 @@ const commaList = <T extends z.ZodType<unknown, string>>(item: T, max: number, d
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 /** An id or one of a few words, as one string schema (an id parameter is a string, never a union). */
 const idOr = (words: string[], description: string) =>
-  z
-    .string()
-    .max(36)
+  Text.max(36)
     .regex(new RegExp(`^(?:${words.join('|')}|${UUID})$`), { message: `must be an id or ${words.join(' or ')}` })
     .optional()
     .meta({ description })
@@ -165,7 +161,7 @@ export const TaskQuery = z.object({
     .optional()
     .meta({ description: 'true: due in the past and not done or cancelled' }),
   parentId: idOr(['none'], '`none`: top-level tasks only; an id: that task’s subtasks. Default: both'),
-  q: z.string().trim().max(200).optional().meta({ description: 'Full-text search (web search syntax)' }),
+  q: Text.trim().max(200).optional().meta({ description: 'Full-text search (web search syntax)' }),
   sort: z.enum(TASK_SORTS).optional().meta({
     description: 'Default -createdAt, or relevance when q is given; tasks without dueAt sort last either way',
   }),

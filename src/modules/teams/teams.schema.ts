@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { Email } from '../users/users.schema.ts'
 import { TEAM_ROLES } from './access.ts'
 
@@ -13,7 +13,7 @@ export const Version = z
   .min(1)
   .max(2_147_483_647)
   .meta({ format: 'int32', description: 'Increases on every change; the ETag is made from it' })
-const TeamName = z.string().trim().min(1).max(100)
+const TeamName = Text.trim().min(1).max(100)
 
 export const Team = z
   .object({

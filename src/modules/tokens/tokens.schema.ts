@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SCOPES } from '../../http/auth.ts'
-import { Id, Timestamp } from '../../http/schemas.ts'
+import { Id, Text, Timestamp } from '../../http/schemas.ts'
 
 export const Scope = z.enum(SCOPES).meta({ id: 'Scope', description: 'What a personal access token may do' })
 export const ApiToken = z
@@ -21,7 +21,7 @@ export const CreatedApiToken = ApiToken.extend({
 
 export const CreateApiToken = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: Text.trim().min(1).max(100),
     scopes: z.array(Scope).min(1).max(SCOPES.length),
     expiresAt: Timestamp.optional(),
   })

@@ -1,16 +1,14 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 
 export const GlobalRole = z
   .enum(['user', 'admin'])
   .meta({ id: 'GlobalRole', description: 'admin: manages every user and team' })
-export const Email = z
-  .string()
-  .trim()
+export const Email = Text.trim()
   .toLowerCase()
   .max(254)
   .pipe(z.email({ message: 'must be an email address' }))
-export const Name = z.string().trim().min(1).max(100)
+export const Name = Text.trim().min(1).max(100)
 export const Notifications = z
   .strictObject({
     assigned: z.boolean().optional(),
@@ -40,5 +38,5 @@ export type Me = z.infer<typeof Me>
 export const UpdateMe = z
   .strictObject({ name: Name.optional(), notifications: Notifications.optional() })
   .meta({ id: 'UpdateMe', description: 'JSON Merge Patch of the caller' })
-export const ExternalIdParams = z.object({ externalId: z.string().min(1).max(255) })
-export const UserSearch = PageQuery.extend({ q: z.string().trim().max(100).optional() })
+export const ExternalIdParams = z.object({ externalId: Text.min(1).max(255) })
+export const UserSearch = PageQuery.extend({ q: Text.trim().max(100).optional() })

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { ACTIONS } from '../activity/activity.catalog.ts'
 
-export const WebhookUrl = z.string().trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
+export const WebhookUrl = Text.trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
 /** What a webhook may subscribe to: an action of the catalog, or `*` for all. */
 export const WebhookEvent = z
   .enum(['*', ...ACTIONS], {
@@ -37,7 +37,7 @@ export const CreateWebhook = z
   .strictObject({
     url: WebhookUrl,
     events: EventFilter,
-    secret: z.string().min(16).max(200).optional().meta({ description: 'Generated when not given' }),
+    secret: Text.min(16).max(200).optional().meta({ description: 'Generated when not given' }),
   })
   .meta({ id: 'CreateWebhook', description: 'A new webhook: where to send which events' })
 export type CreateWebhook = z.infer<typeof CreateWebhook>
