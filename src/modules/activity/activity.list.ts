@@ -57,7 +57,7 @@ async function requireVisibleFilters(db: Db, actor: Actor, query: ActivityQuery)
 /** The audit trail the caller can see, newest first, keyset-paginated on the id; filters combine. */
 export async function listActivity(db: Db, actor: Actor, query: ActivityQuery) {
   await requireVisibleFilters(db, actor, query)
-  const before = decodeAfter(query.cursor, ['int'])?.[0]
+  const before = decodeAfter(query.cursor, ['int8'])?.[0]
   const rows = await selectEntries(db)
     .where(
       and(

@@ -5,8 +5,9 @@ import type { Actor } from '../../http/auth.ts'
 import { forbidden, notFound, preconditionFailed } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
@@ -96,7 +97,7 @@ export async function listAttachments(
   query: { limit: number; cursor?: string },
 ): Promise<{ items: Attachment[]; nextCursor: string | null }> {
   await taskRef(db, actor, taskId)
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const where: (SQL | undefined)[] = [
     eq(attachments.taskId, taskId),
     visibleTo(actor, attachments.teamId),

@@ -1,9 +1,10 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
-import { forbidden, invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { forbidden, notFound, preconditionFailed } from '../../http/problem.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
 import type { Action } from '../activity/activity.catalog.ts'
 import { diff, recordActivity } from '../activity/activity.service.ts'
@@ -13,8 +14,6 @@ import { atLeast, requireRole, teamRoleOf, visibleTo } from '../teams/access.ts'
 import { users } from '../users/users.table.ts'
 import type { Comment, UpdateComment } from './comments.schema.ts'
 import { type CommentRow, comments } from './comments.table.ts'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const selectComments = (db: Db) =>
   db
@@ -47,10 +46,7 @@ const entry = (actor: Actor, c: CommentRow, projectId: string, action: Action) =
 /** A task's comments, oldest first, one keyset page on (createdAt, id). */
 export async function listComments(db: Db, actor: Actor, taskId: string, query: { limit: number; cursor?: string }) {
   await taskRef(db, actor, taskId)
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
-  if (after && !(typeof after[0] === 'string' && !Number.isNaN(Date.parse(after[0])) && UUID.test(String(after[1])))) {
-    throw invalidField('query.cursor', 'not a cursor this list returned')
-  }
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await selectComments(db)
     .where(
       and(

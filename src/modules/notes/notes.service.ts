@@ -2,8 +2,9 @@ import { and, desc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-or
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { forbidden, invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
-import { decodeCursor, page } from '../../lib/cursor.ts'
+import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
+import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import type { Action } from '../activity/activity.catalog.ts'
@@ -106,7 +107,7 @@ export async function listNotes(
   actor: Actor,
   query: { limit: number; cursor?: string; projectId?: string },
 ): Promise<{ items: Note[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor, 2) : null
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select()
     .from(notes)

@@ -35,7 +35,7 @@ export async function listProjects(
   query: { teamId?: string; archived?: boolean; limit: number; cursor?: string },
 ) {
   if (query.teamId) await requireRole(db, actor, query.teamId, 'viewer')
-  const after = decodeAfter(query.cursor, ['time', 'uuid'])
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select()
     .from(projects)

@@ -2,7 +2,8 @@ import { and, asc, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-or
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client.ts'
 import { invalidField } from '../../http/problem.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { encodeCursor } from '../../lib/cursor.ts'
+import { decodeAfter, type Kind } from '../../lib/keyset.ts'
 import { selectTasks, type TaskListRow, toTask, tsQuery } from './tasks.queries.ts'
 import type { Task, TaskQuery, TaskSort } from './tasks.schema.ts'
 import { tasks } from './tasks.table.ts'
@@ -12,7 +13,7 @@ type Value = string | number | null
 /** One sort key: the expression, the SQL type its cursor value is cast to, and its value in a row. */
 interface Key {
   expr: AnyPgColumn | SQL
-  cast: 'timestamptz' | 'int' | 'float8' | 'real'
+  cast: Extract<Kind, 'timestamptz' | 'int4' | 'float8' | 'float4'>
   value: (row: Row) => Value
 }
 type Row = TaskListRow & { rank?: number }
@@ -34,7 +35,7 @@ const time = (col: AnyPgColumn, get: (r: Row) => Date | null): Key => ({
 const created = time(tasks.createdAt, (r) => r.createdAt)
 const updated = time(tasks.updatedAt, (r) => r.updatedAt)
 const due = time(tasks.dueAt, (r) => r.dueAt)
-const priority: Key = { expr: tasks.priorityRank, cast: 'int', value: (r) => r.priorityRank }
+const priority: Key = { expr: tasks.priorityRank, cast: 'int4', value: (r) => r.priorityRank }
 const position: Key = { expr: tasks.position, cast: 'float8', value: (r) => r.position }
 
 const ORDERS: Record<TaskSort, Omit<Order, 'name'>> = {
@@ -56,7 +57,7 @@ function orderFor(query: TaskQuery): { order: Order; rank?: SQL<number> } {
   if (!query.q) return { order: { name: '-createdAt', ...ORDERS['-createdAt'] } }
   // relevance: ts_rank is a real; the cursor carries its shortest text form, which casts back exactly
   const rank = sql<number>`ts_rank(${tasks.search}, ${tsQuery(query.q)})`
-  const key: Key = { expr: rank, cast: 'real', value: (r) => r.rank ?? 0 }
+  const key: Key = { expr: rank, cast: 'float4', value: (r) => r.rank ?? 0 }
   return { order: { name: 'relevance', keys: [key], desc: true }, rank }
 }
 
@@ -69,19 +70,12 @@ function after(keys: Key[], values: Value[], id: string, descending: boolean): S
   return sql`(${left}) ${sql.raw(descending ? '<' : '>')} (${right})`
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const VALID: Record<Key['cast'], (v: Value) => boolean> = {
-  timestamptz: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
-  int: (v) => Number.isInteger(v),
-  float8: (v) => typeof v === 'number' && Number.isFinite(v),
-  real: (v) => typeof v === 'number' && Number.isFinite(v),
-}
-
-// a tampered cursor is a 400, never a failed cast in the database
-const wellFormed = (order: Order, values: Value[], id: unknown) =>
-  typeof id === 'string' &&
-  UUID.test(id) &&
-  order.keys.every((k, i) => VALID[k.cast](values[i]!) || (i === 0 && order.nullsLast && values[i] === null))
+// a cursor is [order name, ...key values, id]; the first key may be null when NULLs sort last (dueAt)
+const cursorKinds = (order: Order) => [
+  'text' as const,
+  ...order.keys.map((k, i) => (i === 0 && order.nullsLast ? (`${k.cast}?` as const) : k.cast)),
+  'uuid' as const,
+]
 
 const direction = (descending: boolean) => (descending ? desc : asc)
 
@@ -113,13 +107,10 @@ function rankedPage(db: Db, where: SQL | undefined, rank: SQL<number>, limit: nu
  */
 export function pageStatements(db: Db, where: (SQL | undefined)[], query: TaskQuery) {
   const { order, rank } = orderFor(query)
-  const cursor = query.cursor ? decodeCursor(query.cursor, order.keys.length + 2) : null
+  const cursor: Value[] | null = decodeAfter(query.cursor, cursorKinds(order))
   if (cursor && cursor[0] !== order.name) throw invalidField('query.cursor', 'this cursor belongs to another sort')
   const values = cursor?.slice(1, -1) ?? []
   const lastId = cursor?.at(-1) as string
-  if (cursor && !wellFormed(order, values, lastId)) {
-    throw invalidField('query.cursor', 'not a cursor this list returned')
-  }
   const by = direction(order.desc)
   const statement = (conditions: (SQL | undefined)[], keys: Key[], limit: number): Statement =>
     rank

@@ -36,7 +36,7 @@ async function getMember(db: Db, teamId: string, userId: string): Promise<Member
 /** The members of a team (any member may list them), in the order they joined. */
 export async function listMembers(db: Db, actor: Actor, teamId: string, query: { limit: number; cursor?: string }) {
   await requireRole(db, actor, teamId, 'viewer')
-  const after = decodeAfter(query.cursor, ['time', 'uuid'])
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select(memberColumns)
     .from(teamMembers)

@@ -38,7 +38,7 @@ const teamsSeenBy = (db: Db, actor: Actor) =>
 
 /** The teams the caller is a member of (a global admin: every team), oldest first. */
 export async function listTeams(db: Db, actor: Actor, query: { limit: number; cursor?: string }) {
-  const after = decodeAfter(query.cursor, ['time', 'uuid'])
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await teamsSeenBy(db, actor)
     .where(
       and(

@@ -73,7 +73,7 @@ export async function listApiTokens(
   actor: Actor,
   query: { limit: number; cursor?: string },
 ): Promise<{ items: ApiToken[]; nextCursor: string | null }> {
-  const after = decodeAfter(query.cursor, ['time', 'uuid'])
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select()
     .from(apiTokens)

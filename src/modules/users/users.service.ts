@@ -106,7 +106,7 @@ type UserPageQuery = { q?: string; limit: number; cursor?: string }
 
 /** A page of users matching `scope` (and `q`), keyset-paginated by (createdAt, id). */
 async function pageOfUsers(db: Db, scope: SQL | undefined, query: UserPageQuery) {
-  const after = decodeAfter(query.cursor, ['time', 'uuid'])
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select()
     .from(users)
