@@ -45,17 +45,29 @@ export async function receiveFile(req: FastifyRequest, storage: Storage, maxByte
   const tooLarge = () => payloadTooLarge(`The file is larger than ${maxBytes} bytes`)
   if (Number(req.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD) throw tooLarge()
   // one byte over the limit reaches the meter, which then fails the write (busboy alone would truncate silently)
-  const part = await req.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: 1024, parts: 25 } })
+  const part = await req
+    .file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: 1024, parts: 25 } })
+    .catch((err) => {
+      throw malformed(err)
+    })
   if (part?.fieldname !== 'file') {
     part?.file.resume()
     throw badRequest('The multipart field "file" is missing', [{ path: 'body.file', message: 'required' }])
   }
   let head = Buffer.alloc(0)
+  // the request's own fault while its file is read (cut short, a boundary that never comes): kept
+  // here, since a storage engine may wrap the error it got from the stream
+  let unreadable: Error | undefined
   const body = Readable.from(
     (async function* () {
-      for await (const chunk of part.file as AsyncIterable<Buffer>) {
-        if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)])
-        yield chunk
+      try {
+        for await (const chunk of part.file as AsyncIterable<Buffer>) {
+          if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)])
+          yield chunk
+        }
+      } catch (err) {
+        unreadable = malformed(err)
+        throw unreadable
       }
     })(),
   )
@@ -66,8 +78,22 @@ export async function receiveFile(req: FastifyRequest, storage: Storage, maxByte
     return { key, filename, contentType: sniffContentType(head, filename), size, sha256 }
   } catch (err) {
     if (err instanceof ObjectTooLarge) throw tooLarge()
-    throw err
+    throw unreadable ?? err
   }
+}
+
+/**
+ * What the multipart parser refuses is the client's fault: its own limit errors already carry a
+ * 4xx; anything else it throws (no boundary, a body that ends before its closing boundary, a
+ * header it cannot read) is a 400 rather than a failed request.
+ */
+function malformed(err: unknown): Error {
+  const status = (err as { statusCode?: number }).statusCode
+  if (err instanceof Error && status !== undefined && status >= 400 && status < 500) return err
+  const reason = err instanceof Error ? err.message : String(err)
+  return badRequest(`Not a well-formed multipart/form-data body: ${reason}`, [
+    { path: 'body.file', message: `not a well-formed multipart body (${reason})` },
+  ])
 }
 
 /**
