@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { Text } from '../../http/schemas.ts'
 import { Email } from '../users/users.schema.ts'
 import { Password } from './auth.schema.ts'
 
 /** A single-use secret from an emailed link. */
-export const LinkToken = z.string().min(16).max(200).meta({ description: 'The token from the emailed link' })
+export const LinkToken = Text.min(16).max(200).meta({ description: 'The token from the emailed link' })
 
 export const AuthSettings = z
   .object({
