@@ -11,7 +11,7 @@ export const Register = z
     email: Email,
     password: Password,
     name: Name,
-    invitationToken: z.string().min(16).max(200).optional().meta({
+    invitationToken: Text.min(16).max(200).optional().meta({
       description:
         'The token of an invitation link: joins its team. Needed when registration is by invitation; the email must be the invited one',
     }),

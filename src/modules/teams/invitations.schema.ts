@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
+import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { Email } from '../users/users.schema.ts'
 import { Member, TeamRole } from './teams.schema.ts'
 
-export const InvitationToken = z.string().min(16).max(200).meta({ description: "The token from the invitation's link" })
+export const InvitationToken = Text.min(16).max(200).meta({ description: "The token from the invitation's link" })
 
 export const Invitation = z
   .object({

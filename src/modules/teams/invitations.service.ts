@@ -112,7 +112,7 @@ export async function inviteToTeam(
 /** The team's open invitations (admin+), oldest first, expired ones included. */
 export async function listInvitations(db: Db, actor: Actor, teamId: string, query: { limit: number; cursor?: string }) {
   await requireRole(db, actor, teamId, 'admin')
-  const after = decodeAfter(query.cursor, ['time', 'uuid'])
+  const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select({ ...getTableColumns(teamInvitations), inviterName })
     .from(teamInvitations)
