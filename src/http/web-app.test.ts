@@ -26,6 +26,16 @@ describe('web app', () => {
     expect(res.body).toBe(INDEX)
   })
 
+  it("forbids inline scripts on the app's page (the reference at /docs keeps them)", async () => {
+    for (const url of ['/', '/tasks/abc']) {
+      const csp = String((await t.app.inject({ url })).headers['content-security-policy'])
+      expect(csp, url).toMatch(/script-src 'self'(;|$)/)
+      expect(csp, url).toContain("connect-src 'self'")
+    }
+    const docs = await t.app.inject({ url: '/docs/' })
+    expect(String(docs.headers['content-security-policy'])).toContain("script-src 'self' 'unsafe-inline'")
+  })
+
   it('answers index.html for the app routes the router does not know', async () => {
     for (const url of ['/tasks', '/tasks/0190a1b2-0000-7000-8000-000000000000?tab=comments', '/board/']) {
       const res = await t.app.inject({ url })

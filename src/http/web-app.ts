@@ -11,6 +11,25 @@ export type AppShell = (req: FastifyRequest, reply: FastifyReply) => boolean
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const REVALIDATE = 'no-cache'
 
+// the reference at /docs needs inline scripts; the app runs none, so its page forbids them: a script
+// injected into it cannot run, which is what keeps the session in localStorage out of reach
+function withoutInlineScripts(reply: FastifyReply) {
+  const policy = reply.getHeader('content-security-policy')
+  if (typeof policy === 'string') {
+    reply.header(
+      'content-security-policy',
+      policy.replace(
+        /script-src ([^;]*)/,
+        (_, sources: string) =>
+          `script-src ${sources
+            .split(' ')
+            .filter((s) => s !== "'unsafe-inline'")
+            .join(' ')}`,
+      ),
+    )
+  }
+}
+
 // paths the app's router owns: not the API or the ops routes, and not a file (a missing chunk must
 // fail as a 404, not come back as HTML that the browser then refuses to run as a script)
 const NOT_APP = /^\/(api|docs|openapi\.json|health|ready|metrics)(\/|$)/
@@ -28,6 +47,7 @@ export function webAppDir(dir: string): string | undefined {
 export const appShell: AppShell = (req, reply) => {
   if (!isAppRoute(req)) return false
   reply.header('cache-control', REVALIDATE)
+  withoutInlineScripts(reply)
   void reply.sendFile('index.html')
   return true
 }
@@ -45,6 +65,7 @@ export async function registerWebApp(app: FastifyInstance, dir: string): Promise
     wildcard: true,
     setHeaders: (reply, path) => {
       reply.header('cache-control', path.includes('/assets/') ? IMMUTABLE : REVALIDATE)
+      if (path.endsWith('.html')) withoutInlineScripts(reply)
     },
   })
 }
