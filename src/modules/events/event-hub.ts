@@ -70,7 +70,7 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
         // this one is read on the next round (a wake sets `again`), never skipped
         const upTo = follower.mark
         for (;;) {
-          const rows = await entriesAfter(database.db, s.actor, { after: s.cursor, upTo, limit: PAGE })
+          const rows = await entriesAfter(database.db, s.actor.userId, { after: s.cursor, upTo, limit: PAGE })
           for (const row of rows) {
             const chunk = `id: ${row.id}\nevent: ${row.action}\ndata: ${JSON.stringify(toEvent(row))}\n\n`
             if (!write(s, chunk)) return

@@ -1,21 +1,31 @@
-import { and, asc, eq, gt, isNull, lte, or, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import type { Actor } from '../../http/auth.ts'
 import { iso } from '../../lib/time.ts'
 import { activity } from '../activity/activity.table.ts'
-import { visibleTo } from '../teams/access.ts'
+import { teamMembers } from '../teams/teams.table.ts'
+import { users } from '../users/users.table.ts'
 
-/** What a caller may see of the log: their teams' entries, and their own entries that belong to no team. */
-export function visibleEntries(actor: Pick<Actor, 'userId' | 'role'>): SQL | undefined {
-  const teams = visibleTo(actor as Actor, activity.teamId)
-  if (!teams) return undefined
-  return or(teams, and(isNull(activity.teamId), eq(activity.actorId, actor.userId)))
+/**
+ * What a user may see of the log: their teams' entries (all of them for a global admin), and their
+ * own entries that belong to no team. Role and memberships are read in the statement itself, not
+ * taken from the caller's cached state, so an open stream follows a demotion, a promotion or a
+ * membership change with its very next read, whichever instance made the change.
+ */
+export function visibleEntries(userId: string): SQL {
+  return or(
+    sql`exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.role} = 'admin')`,
+    inArray(
+      activity.teamId,
+      sql`(select ${teamMembers.teamId} from ${teamMembers} where ${teamMembers.userId} = ${userId})`,
+    ),
+    and(isNull(activity.teamId), eq(activity.actorId, userId)),
+  )!
 }
 
 /** Log entries after `after` up to the safe mark, oldest first. */
 export async function entriesAfter(
   db: Db,
-  actor: Pick<Actor, 'userId' | 'role'>,
+  userId: string,
   opts: { after: number; upTo: number; limit: number; teamId?: string },
 ) {
   return db
@@ -25,7 +35,7 @@ export async function entriesAfter(
       and(
         gt(activity.id, opts.after),
         lte(activity.id, opts.upTo),
-        visibleEntries(actor),
+        visibleEntries(userId),
         opts.teamId ? eq(activity.teamId, opts.teamId) : undefined,
       ),
     )

@@ -63,7 +63,7 @@ export async function listChanges(
       and(
         gt(activity.id, query.after),
         lte(activity.id, mark),
-        visibleEntries(actor),
+        visibleEntries(actor.userId),
         query.teamId ? eq(activity.teamId, query.teamId) : undefined,
       ),
     )
