@@ -1094,7 +1094,7 @@ export interface components {
             };
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             /**
@@ -1138,7 +1138,7 @@ export interface components {
         AdminUser: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             disabled: boolean;
@@ -1162,7 +1162,7 @@ export interface components {
         ApiToken: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             expiresAt: string | null;
@@ -1187,7 +1187,7 @@ export interface components {
             contentType: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             extraction: components["schemas"]["Extraction"];
@@ -1211,7 +1211,7 @@ export interface components {
             taskId: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             uploadedBy: string | null;
@@ -1283,7 +1283,7 @@ export interface components {
             body: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             /**
@@ -1298,7 +1298,7 @@ export interface components {
             taskId: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /** Format: int32 */
@@ -1314,7 +1314,7 @@ export interface components {
         CreateApiTokenInput: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             expiresAt?: string;
             name: string;
@@ -1328,7 +1328,7 @@ export interface components {
         CreatedApiToken: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             expiresAt: string | null;
@@ -1348,7 +1348,7 @@ export interface components {
             active: boolean;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             events: string[];
@@ -1366,7 +1366,7 @@ export interface components {
             teamId: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             url: string;
@@ -1542,7 +1542,7 @@ export interface components {
                 created: number;
                 /**
                  * Format: date-time
-                 * @description ISO 8601 timestamp
+                 * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
                  */
                 weekStart: string;
             }[];
@@ -1584,13 +1584,13 @@ export interface components {
         Invitation: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             email: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             expiresAt: string;
             /**
@@ -1631,7 +1631,7 @@ export interface components {
             email: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             expiresAt: string;
             invitedBy: string | null;
@@ -1662,7 +1662,7 @@ export interface components {
         Me: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             disabled: boolean;
@@ -1686,7 +1686,7 @@ export interface components {
             body: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             file: components["schemas"]["NoteFile"] | null;
@@ -1699,7 +1699,7 @@ export interface components {
             title: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /**
@@ -1758,7 +1758,7 @@ export interface components {
             archived: boolean;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             description: string | null;
@@ -1775,7 +1775,7 @@ export interface components {
             teamId: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /**
@@ -1844,7 +1844,7 @@ export interface components {
             color: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             /**
@@ -1860,7 +1860,7 @@ export interface components {
             teamId: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /**
@@ -1889,7 +1889,7 @@ export interface components {
             completedAt: string | null;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             description: string | null;
@@ -1930,7 +1930,7 @@ export interface components {
             title: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /** Format: int32 */
@@ -1956,7 +1956,7 @@ export interface components {
         Team: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             /**
@@ -1971,7 +1971,7 @@ export interface components {
             role: components["schemas"]["TeamRole"] | null;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /**
@@ -1985,7 +1985,7 @@ export interface components {
             email: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             joinedAt: string;
             name: string;
@@ -2108,7 +2108,7 @@ export interface components {
         User: {
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             email: string;
@@ -2132,7 +2132,7 @@ export interface components {
             active: boolean;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             events: string[];
@@ -2148,7 +2148,7 @@ export interface components {
             teamId: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             url: string;
@@ -2170,21 +2170,21 @@ export interface components {
                 error: string | null;
                 /**
                  * Format: date-time
-                 * @description ISO 8601 timestamp
+                 * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
                  */
                 finishedAt: string;
                 /** @description The first 4 KB of the answer */
                 responseBody: string | null;
                 /**
                  * Format: date-time
-                 * @description ISO 8601 timestamp
+                 * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
                  */
                 startedAt: string;
                 statusCode: number | null;
             }[];
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             createdAt: string;
             /**
@@ -2197,7 +2197,7 @@ export interface components {
             type: string;
             /**
              * Format: date-time
-             * @description ISO 8601 timestamp
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
              */
             updatedAt: string;
             /**
