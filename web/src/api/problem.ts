@@ -11,11 +11,14 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 
-  /** `errors[].path` → message, keyed by the field without its request part (`body.title` → `title`). */
+  /**
+   * `errors[].path` → message, keyed by the form field it concerns: the path without its request part,
+   * up to the first dot (`body.title` → `title`, `body.tagIds.0` → `tagIds`).
+   */
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {}
     for (const e of this.problem?.errors ?? []) {
-      const field = e.path.replace(/^(body|query|params|headers)\./, '')
+      const field = e.path.replace(/^(body|query|params|headers)\./, '').split('.')[0] ?? e.path
       out[field] ??= e.message
     }
     return out
