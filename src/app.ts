@@ -9,6 +9,7 @@ import { createReads, type Reads } from './db/replica.ts'
 import { registerAccessChecks, registerAuth } from './http/auth.ts'
 import { registerCors } from './http/cors.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
+import { parserError, refuseWhileClosing, routerError } from './http/framework-errors.ts'
 import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -111,7 +112,10 @@ export async function buildApp({
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,
     connectionTimeout: 0,
-    return503OnClosing: true,
+    // the router's refusals, the parser's and the closing app's are problems too (framework-errors.ts)
+    return503OnClosing: false,
+    frameworkErrors: routerError,
+    clientErrorHandler: parserError,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>()
@@ -151,6 +155,7 @@ export async function buildApp({
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
   })
+  refuseWhileClosing(app)
   const webDir = webAppDir(config.WEB_DIR)
   registerErrorHandling(app, { shell: webDir ? appShell : undefined })
   await registerPressure(app, config, () => database.poolStats()?.waiting ?? 0)

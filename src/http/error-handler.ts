@@ -90,6 +90,10 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
   return new Problem(500, 'internal', 'Internal Server Error')
 }
 
+// the path, within the 2,000 characters the document allows (a longer one is a 414 or a 431 anyway),
+// never ending in half a percent-escape
+const instanceOf = (req: FastifyRequest) => (req.url.split('?')[0] ?? '/').slice(0, 2000).replace(/%[0-9A-Fa-f]?$/, '')
+
 /** Writes `application/problem+json`. The only place that knows the error wire format. */
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: Problem) {
   if (problem.headers) reply.headers(problem.headers)
@@ -102,7 +106,7 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, problem: P
       title: problem.title,
       status: problem.status,
       ...(problem.status < 500 && problem.detail ? { detail: problem.detail } : {}),
-      instance: req.url.split('?')[0],
+      instance: instanceOf(req),
       requestId: req.id,
       ...(problem.errors ? { errors: problem.errors } : {}),
       ...problem.extensions,

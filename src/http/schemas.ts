@@ -72,7 +72,10 @@ export const ProblemDetails = z
     title: z.string().max(200),
     status: z.number().int().min(400).max(599),
     detail: z.string().max(2000).optional(),
-    instance: z.string().max(2000).meta({ format: 'uri-reference' }),
+    instance: z.string().max(2000).optional().meta({
+      format: 'uri-reference',
+      description: "The request's path; absent when the request could not be read as HTTP",
+    }),
     requestId: z
       .string()
       .max(128)
