@@ -30,6 +30,7 @@ import { adminTasksRoutes } from './modules/admin/admin-tasks.routes.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
 import { accountRoutes } from './modules/auth/account.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
+import { emailVerificationRoutes } from './modules/auth/email-verification.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts'
@@ -198,13 +199,18 @@ export async function buildApp({
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { identity, limits: infra.limits, config })
+      await api.register(authRoutes, { identity, limits: infra.limits, config, queue })
       await api.register(accountRoutes, { identity, limits: infra.limits, config, queue })
+      await api.register(emailVerificationRoutes, { config, limits: infra.limits, queue, states: identity.states })
       await api.register(usersRoutes)
       await api.register(filesRoutes, { storage, queue })
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
-      await api.register(adminAccountsRoutes, { queue, userCreated: identity.userCreated })
+      await api.register(adminAccountsRoutes, {
+        queue,
+        userCreated: identity.userCreated,
+        verification: config.EMAIL_VERIFICATION,
+      })
       await api.register(eventsRoutes, { hub, states: identity.states })
       await api.register(tasksRoutes)
       await api.register(commentsRoutes)

@@ -63,6 +63,8 @@ export const EnvSchema = z.object({
   RATE_LIMIT_PASSWORD_RESET_PER_HOUR: int(1, 1_000_000).default(5),
   /** who may create an account: anyone, only people with an invitation, or only administrators */
   REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
+  /** whether an account whose address is not verified may sign in: no (required), yes (optional), no emails at all (off) */
+  EMAIL_VERIFICATION: z.enum(['required', 'optional', 'off']).default('optional'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   TRUST_PROXY: z.string().optional(),
   ADMIN_EMAIL: z.email().optional(),

@@ -12,6 +12,7 @@ const CreateUserAsAdmin = z
     email: Email,
     name: Name,
     role: GlobalRole.default('user'),
+    emailVerified: z.boolean().default(false).meta({ description: 'Vouch for the address (no verification email)' }),
     password: Password.optional().meta({
       description: 'Omit it to email the person a link to choose their own (valid 72 hours)',
     }),

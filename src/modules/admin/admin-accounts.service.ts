@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts'
 import { conflict, notFound } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { PASSWORD_EMAIL_JOB, type PasswordEmail } from '../auth/account-mail.jobs.ts'
+import { queueVerification, type VerificationMode } from '../auth/email-verification.ts'
 import type { UserCreatedHook } from '../auth/identity.ts'
 import { checkNewPassword, hashPassword } from '../auth/passwords.ts'
 import { insertUser, toUser } from '../users/users.service.ts'
@@ -12,6 +13,7 @@ export interface AdminAccountDeps {
   db: Db
   queue: Pick<Queue, 'send'>
   userCreated: UserCreatedHook
+  verification: VerificationMode
 }
 
 /**
@@ -19,17 +21,19 @@ export interface AdminAccountDeps {
  * a link to choose one; the email is queued in the same transaction, so it exists only with the user.
  */
 export async function createUserAsAdmin(
-  { db, queue, userCreated }: AdminAccountDeps,
-  input: { email: string; name: string; role: 'user' | 'admin'; password?: string },
+  { db, queue, userCreated, verification }: AdminAccountDeps,
+  input: { email: string; name: string; role: 'user' | 'admin'; password?: string; emailVerified: boolean },
 ) {
   if (input.password !== undefined) checkNewPassword('body.password', input.password)
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password)
   const row = await db.transaction(async (tx) => {
-    const user = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash })
+    const { email, name, role, emailVerified } = input
+    const user = await insertUser(tx, { email, name, role, passwordHash, emailVerified })
     await userCreated(tx, user)
     if (!passwordHash) {
+      // using the link proves the address too
       await queue.send(PASSWORD_EMAIL_JOB, { userId: user.id, welcome: true } satisfies PasswordEmail, { tx })
-    }
+    } else if (verification !== 'off' && !emailVerified) await queueVerification(queue, tx, user.id, email)
     return user
   })
   return { ...toUser(row), disabled: row.disabled }

@@ -53,6 +53,7 @@ describe('GET /admin/users', () => {
           email: user.email,
           name: user.name,
           role: 'user',
+          emailVerified: false,
           disabled: false,
           createdAt: expect.any(String),
         },

@@ -5,8 +5,9 @@ import type { Mailer } from '../../infra/mailer.ts'
 import type { JobDefinition } from '../../infra/queue.ts'
 import { findUserByEmail } from '../users/users.service.ts'
 import { users } from '../users/users.table.ts'
-import { passwordResetMail, passwordSetMail } from './account-mail.ts'
+import { emailChangedMail, passwordResetMail, passwordSetMail, verifyEmailMail } from './account-mail.ts'
 import { mintAccountToken } from './account-tokens.ts'
+import { EMAIL_CHANGED_JOB, VERIFY_EMAIL_JOB, VERIFY_TTL_SECONDS } from './email-verification.ts'
 
 export const PASSWORD_EMAIL_JOB = 'auth.password-email'
 
@@ -45,7 +46,13 @@ export function accountMailJobs(deps: AccountMailDeps): JobDefinition<never>[] {
         : await findUserByEmail(db, data.email)
       if (!user || user.disabled) return skipped('no such active account')
       const ttlSeconds = byAdmin ? ADMIN_LINK_TTL_SECONDS : SELF_RESET_TTL_SECONDS
-      const token = await mintAccountToken(db, { userId: user.id, purpose: 'password_reset', ttlSeconds })
+      // the address it goes to: using the link proves it (the email is verified then)
+      const token = await mintAccountToken(db, {
+        userId: user.id,
+        purpose: 'password_reset',
+        ttlSeconds,
+        email: user.email,
+      })
       const message = byAdmin
         ? passwordSetMail(user.email, token, ttlSeconds, baseUrl, data.welcome)
         : passwordResetMail(user.email, token, ttlSeconds, baseUrl)
@@ -53,5 +60,33 @@ export function accountMailJobs(deps: AccountMailDeps): JobDefinition<never>[] {
     },
   }
 
-  return [password] as JobDefinition<never>[]
+  const verify: JobDefinition<{ userId: string; email: string }> = {
+    name: VERIFY_EMAIL_JOB,
+    retryLimit: 3,
+    retryDelaySeconds: 10,
+    handle: async ({ userId, email }, ctx) => {
+      const [user] = await db.select().from(users).where(eq(users.id, userId))
+      if (!user || user.disabled) return skipped('no such active account')
+      const change = email !== user.email
+      if (!change && user.emailVerified) return skipped('verified already')
+      const token = await mintAccountToken(db, {
+        userId,
+        purpose: 'verify_email',
+        ttlSeconds: VERIFY_TTL_SECONDS,
+        email,
+      })
+      const message = verifyEmailMail(email, token, VERIFY_TTL_SECONDS, baseUrl, change)
+      return deliverMail(deps.mailer, message, ctx.log, 'verify-email', { onEmail: deps.onEmail, secret: true })
+    },
+  }
+
+  const changed: JobDefinition<{ to: string; newEmail: string }> = {
+    name: EMAIL_CHANGED_JOB,
+    retryLimit: 3,
+    retryDelaySeconds: 10,
+    handle: async ({ to, newEmail }, ctx) =>
+      deliverMail(deps.mailer, emailChangedMail(to, newEmail), ctx.log, 'email-changed', { onEmail: deps.onEmail }),
+  }
+
+  return [password, verify, changed] as JobDefinition<never>[]
 }

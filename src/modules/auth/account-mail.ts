@@ -46,3 +46,37 @@ export function passwordSetMail(
     IGNORE,
   )
 }
+
+export function verifyEmailMail(
+  to: string,
+  token: string,
+  ttlSeconds: number,
+  base: string,
+  change: boolean,
+): MailMessage {
+  return composeMail(
+    to,
+    change ? 'Confirm your new Tasklane email address' : 'Verify your Tasklane email address',
+    [
+      change
+        ? 'Someone (hopefully you) asked to use this address for their Tasklane account. It changes once you open the link below.'
+        : 'Please confirm that this address is yours by opening the link below.',
+      `The link works once, for ${duration(ttlSeconds)}.`,
+    ],
+    { url: link(base, ROUTES.verifyEmail, token), label: change ? 'Use this address' : 'Verify the address' },
+    IGNORE,
+  )
+}
+
+export function emailChangedMail(to: string, newEmail: string): MailMessage {
+  return composeMail(
+    to,
+    'Your Tasklane email address was changed',
+    [
+      `The email address of your Tasklane account is now ${newEmail}; this one is no longer used for it.`,
+      'If you did not make this change, reset your password from the sign-in page and contact your administrator.',
+    ],
+    null,
+    'You get this because the address of your account changed.',
+  )
+}

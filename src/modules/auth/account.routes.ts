@@ -37,7 +37,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{
         response: { 200: AuthSettings },
       },
     },
-    async () => ({ registration: config.REGISTRATION }),
+    async () => ({ registration: config.REGISTRATION, emailVerification: config.EMAIL_VERIFICATION }),
   )
 
   app.post(

@@ -8,6 +8,9 @@ export const LinkToken = Text.min(16).max(200).meta({ description: 'The token fr
 
 export const AuthSettings = z
   .object({
+    emailVerification: z.enum(['required', 'optional', 'off']).meta({
+      description: 'required: an unverified address cannot sign in; optional: it can; off: no verification emails',
+    }),
     registration: z.enum(['open', 'invite', 'closed']).meta({
       description:
         'open: anyone may register; invite: only with an invitation; closed: only administrators create accounts',

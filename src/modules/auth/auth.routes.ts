@@ -3,9 +3,19 @@ import type { Config } from '../../config.ts'
 import { actorOf } from '../../http/auth.ts'
 import { enforceLimits } from '../../http/rate-limit.ts'
 import { errors, noContent } from '../../http/schemas.ts'
+import type { Queue } from '../../infra/queue.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
-import { AuthResult, ChangePassword, Login, RefreshTokenBody, Register, TokenPairResult } from './auth.schema.ts'
+import {
+  AuthResult,
+  ChangePassword,
+  Login,
+  RefreshTokenBody,
+  Register,
+  RegisterResult,
+  TokenPairResult,
+} from './auth.schema.ts'
 import { changePassword, login, register } from './auth.service.ts'
+import { verifiedGate } from './email-verification.ts'
 import type { Identity } from './identity.ts'
 import { revokeAllSessions, revokeFamilyOf, rotateSession } from './sessions.service.ts'
 
@@ -13,11 +23,14 @@ const tags = ['auth']
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 
-export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: RateLimitStore; config: Config }> = async (
-  app,
-  { identity, limits, config },
-) => {
+export const authRoutes: FastifyPluginAsyncZod<{
+  identity: Identity
+  limits: RateLimitStore
+  config: Config
+  queue: Pick<Queue, 'send'>
+}> = async (app, { identity, limits, config, queue }) => {
   const on = config.RATE_LIMIT_ENABLED
+  const verification = { db: identity.sessionDeps.db, queue, mode: config.EMAIL_VERIFICATION }
 
   app.post(
     '/auth/register',
@@ -28,7 +41,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         summary: 'Create an account',
         operationId: 'register',
         body: Register,
-        response: { 201: AuthResult, ...errors(403, 409) },
+        response: { 201: RegisterResult, ...errors(403, 409) },
       },
       preHandler: async (req, reply) => {
         if (on) {
@@ -42,7 +55,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
       reply
         .code(201)
         .header('location', '/api/v1/users/me')
-        .send(await register(identity, req.body, config.REGISTRATION)),
+        .send(await register(identity, req.body, config.REGISTRATION, verification)),
   )
 
   app.post(
@@ -54,7 +67,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         summary: 'Sign in with email and password',
         operationId: 'login',
         body: Login,
-        response: { 200: AuthResult },
+        response: { 200: AuthResult, ...errors(403) },
       },
       preHandler: async (req, reply) => {
         if (on) {
@@ -65,7 +78,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: Identity; limits: Rat
         }
       },
     },
-    async (req) => login(identity, req.body),
+    async (req) => login(identity, req.body, verifiedGate(verification, limits)),
   )
 
   app.post(

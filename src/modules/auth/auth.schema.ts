@@ -32,6 +32,18 @@ export const AuthResult = z
     expiresIn: z.number().int().meta({ format: 'int32', description: 'Access token lifetime in seconds' }),
   })
   .meta({ id: 'AuthResult', description: 'The signed-in user with a new access and refresh token' })
+export const PendingVerification = z
+  .object({
+    user: User,
+    emailVerificationRequired: z.literal(true).meta({ description: 'No session until the emailed link is used' }),
+  })
+  .meta({
+    id: 'PendingVerification',
+    description: 'The account exists; signing in waits for its address to be verified (EMAIL_VERIFICATION=required)',
+  })
+export const RegisterResult = z
+  .union([AuthResult, PendingVerification])
+  .meta({ id: 'RegisterResult', description: 'A session, or (when verification is required) the wait for it' })
 export const TokenPairResult = AuthResult.omit({ user: true }).meta({
   id: 'TokenPair',
   description: 'A new access token and the refresh token that replaces the one sent',

@@ -3,7 +3,8 @@ import type { Actor } from '../../http/auth.ts'
 import { forbidden, unauthorized } from '../../http/problem.ts'
 import { claimInvitation } from '../teams/invitations.service.ts'
 import { findUserByEmail, getUserRow, insertUser, toUser } from '../users/users.service.ts'
-import { users } from '../users/users.table.ts'
+import { type UserRow, users } from '../users/users.table.ts'
+import { queueVerification, type VerificationDeps } from './email-verification.ts'
 import type { Identity } from './identity.ts'
 import { checkNewPassword, hashPassword, verifyPassword } from './passwords.ts'
 import { revokeAllSessions, startSession } from './sessions.service.ts'
@@ -15,6 +16,7 @@ export async function register(
   identity: Identity,
   input: { email: string; password: string; name: string; invitationToken?: string },
   policy: RegistrationPolicy = 'open',
+  verification?: Pick<VerificationDeps, 'queue' | 'mode'>,
 ) {
   if (policy === 'closed') throw forbidden('Registration is closed: an administrator creates accounts')
   if (policy === 'invite' && !input.invitationToken) throw forbidden('Registration needs an invitation')
@@ -28,16 +30,35 @@ export async function register(
     if (input.invitationToken) {
       await claimInvitation(tx, input.invitationToken, user, { path: 'body.invitationToken', sameEmail: true })
     }
-    return { user: toUser(user), ...(await startSession(tx, identity.sessionDeps, user.id)) }
+    // the invitation's link went to this address: that proves it
+    const created = await getUserRow(tx, user.id)
+    const mode = verification?.mode ?? 'off'
+    if (mode !== 'off' && !created.emailVerified) await queueVerification(verification!.queue, tx, user.id, user.email)
+    if (mode === 'required' && !created.emailVerified) {
+      return { user: toUser(created), emailVerificationRequired: true as const }
+    }
+    return { user: toUser(created), ...(await startSession(tx, identity.sessionDeps, user.id)) }
   })
 }
 
 /** The same 401 for an unknown email, a wrong password and a disabled account, in about the same time. */
-export async function login(identity: Identity, input: { email: string; password: string }) {
+/**
+ * What stands between a right password and a session: it throws (an unverified address), answers
+ * in the session's place (a second-factor challenge), or lets the session start (undefined).
+ */
+export type SignInGate<T> = (user: UserRow) => Promise<T | undefined>
+
+export async function login<T = never>(
+  identity: Identity,
+  input: { email: string; password: string },
+  gate?: SignInGate<T>,
+) {
   const { db } = identity.sessionDeps
   const user = await findUserByEmail(db, input.email)
   const ok = await verifyPassword(user?.passwordHash, input.password)
   if (!user || !ok || user.disabled) throw unauthorized('Invalid email or password')
+  const instead = await gate?.(user)
+  if (instead !== undefined) return instead
   return { user: toUser(user), ...(await startSession(db, identity.sessionDeps, user.id)) }
 }
 

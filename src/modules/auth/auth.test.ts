@@ -25,7 +25,14 @@ describe('POST /auth/register', () => {
     expect(res.headers.location).toBe('/api/v1/users/me')
     const body = res.json()
     expect(body).toEqual({
-      user: { id: expect.any(String), email, name: 'Ada', role: 'user', createdAt: expect.any(String) },
+      user: {
+        id: expect.any(String),
+        email,
+        name: 'Ada',
+        role: 'user',
+        emailVerified: false,
+        createdAt: expect.any(String),
+      },
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       expiresIn: t.config.ACCESS_TOKEN_TTL,

@@ -26,7 +26,9 @@ function mannWhitneyZ(a: number[], b: number[]): number {
 }
 
 describe('POST /auth/password-reset', () => {
-  it('takes the same time for an address with an account and one without (statistically)', async () => {
+  it('takes the same time for an address with an account and one without (statistically)', {
+    timeout: 180_000,
+  }, async () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => givenUser(t.app)))
     // addresses of the same shape, never registered
     const nobodies = Array.from({ length: 5 }, () => uniqueEmail())
@@ -55,7 +57,9 @@ describe('POST /auth/password-reset', () => {
     expect(Math.abs(z), `z = ${z.toFixed(2)}`).toBeLessThan(3.29)
   })
 
-  it('is rate-limited per email and per IP, alike for addresses with and without an account', async () => {
+  it('is rate-limited per email and per IP, alike for addresses with and without an account', {
+    timeout: 90_000,
+  }, async () => {
     const limited = await createTestApp({
       env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '2', RATE_LIMIT_LOGIN_PER_MIN: '5' },
     })

@@ -29,7 +29,13 @@ export async function confirmPasswordReset(identity: Identity, input: { token: s
     const [user] = token
       ? await tx
           .update(users)
-          .set({ passwordHash, updatedAt: new Date(), version: sql`${users.version} + 1` })
+          .set({
+            passwordHash,
+            // the link went to the account's address: using it proves the address
+            emailVerified: sql`${users.emailVerified} or ${users.email} = ${token.email}`,
+            updatedAt: new Date(),
+            version: sql`${users.version} + 1`,
+          })
           .where(and(eq(users.id, token.userId), eq(users.disabled, false)))
           .returning({ id: users.id })
       : []

@@ -204,6 +204,10 @@ export async function claimInvitation(
   if (opts.sameEmail && inv.email !== user.email.toLowerCase()) {
     throw invalidField('body.email', 'must be the address the invitation was sent to')
   }
+  // the link went to the invited address: an account of that address has proven it
+  if (inv.email === user.email.toLowerCase()) {
+    await tx.update(users).set({ emailVerified: true }).where(eq(users.id, user.id))
+  }
   const [joined] = await tx
     .insert(teamMembers)
     .values({ teamId: inv.teamId, userId: user.id, role: inv.role })

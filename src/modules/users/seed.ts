@@ -39,7 +39,13 @@ export async function ensureAdmin(
   const passwordHash = await hashPassword(input.password ?? generatedPassword!)
   try {
     const user = await db.transaction(async (tx) => {
-      const row = await insertUser(tx, { email, name: 'Administrator', passwordHash, role: 'admin' })
+      const row = await insertUser(tx, {
+        email,
+        name: 'Administrator',
+        passwordHash,
+        role: 'admin',
+        emailVerified: true,
+      })
       await onUserCreated?.(tx, row)
       return row
     })

@@ -22,8 +22,15 @@ describe('GET /users', () => {
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({
       items: [
-        { id: me.id, email: me.email, name: 'Me', role: 'user', createdAt: expect.any(String) },
-        { id: mate.id, email: mate.email, name: 'Mate', role: 'user', createdAt: expect.any(String) },
+        { id: me.id, email: me.email, name: 'Me', role: 'user', emailVerified: false, createdAt: expect.any(String) },
+        {
+          id: mate.id,
+          email: mate.email,
+          name: 'Mate',
+          role: 'user',
+          emailVerified: false,
+          createdAt: expect.any(String),
+        },
       ],
       nextCursor: null,
     })

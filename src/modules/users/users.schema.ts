@@ -23,6 +23,9 @@ export const User = z
     email: z.string().max(254),
     name: z.string().max(100),
     role: GlobalRole,
+    emailVerified: z
+      .boolean()
+      .meta({ description: 'The address was proven by an emailed link (or the identity provider)' }),
     externalId: z.string().max(255).optional(),
     createdAt: Timestamp,
   })

@@ -17,6 +17,7 @@ export const toUser = (row: UserRow): User => ({
   email: row.email,
   name: row.name,
   role: row.role,
+  emailVerified: row.emailVerified,
   ...(row.externalId ? { externalId: row.externalId } : {}),
   createdAt: iso(row.createdAt),
 })
@@ -33,7 +34,14 @@ export const toMe = (row: UserRow): Me => ({
  */
 export async function insertUser(
   tx: Db,
-  values: { email: string; name: string; passwordHash: string | null; role?: 'user' | 'admin'; externalId?: string },
+  values: {
+    email: string
+    name: string
+    passwordHash: string | null
+    role?: 'user' | 'admin'
+    externalId?: string
+    emailVerified?: boolean
+  },
 ): Promise<UserRow> {
   try {
     const [row] = await tx

@@ -14,6 +14,8 @@ export const users = pgTable(
       .default('user'),
     disabled: boolean().notNull().default(false),
     externalId: text(),
+    // proven by a link sent to the address (or vouched for by the identity provider or an administrator)
+    emailVerified: boolean().notNull().default(false),
     notifications: jsonb().$type<Record<string, boolean>>().notNull().default({}),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),

@@ -25,6 +25,7 @@ describe('GET /users/me', () => {
       email: user.email,
       name: 'Grace',
       role: 'user',
+      emailVerified: false,
       disabled: false,
       createdAt: expect.any(String),
       notifications: { assigned: true, reminders: true, webhooks: true },
@@ -169,6 +170,7 @@ describe('GET /users/by-external-id/:externalId', () => {
       email: user.email,
       name: user.name,
       role: 'user',
+      emailVerified: false,
       externalId,
       createdAt: expect.any(String),
     })
