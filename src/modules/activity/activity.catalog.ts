@@ -1,5 +1,6 @@
-import { z } from 'zod'
+import { inArray, type SQL } from 'drizzle-orm'
 import type { Scope } from '../../http/auth.ts'
+import { activity } from './activity.table.ts'
 
 /**
  * Every action the activity log records: the event types of the stream, the change feed and the
@@ -61,4 +62,13 @@ export const READ_SCOPE: Record<EntityType, Scope> = {
   note: 'files:read',
 }
 
-export const ActionName = z.enum(ACTIONS).meta({ id: 'ActivityAction', description: 'An activity action' })
+const ENTITY_TYPES = Object.keys(READ_SCOPE) as EntityType[]
+
+/**
+ * The entries a caller's scopes cover (READ_SCOPE): the one filter of the activity list, the change
+ * feed and the event stream. Undefined when they cover every kind, as a session's do.
+ */
+export function coveredBy(scopes: readonly Scope[]): SQL | undefined {
+  const types = ENTITY_TYPES.filter((type) => scopes.includes(READ_SCOPE[type]))
+  return types.length === ENTITY_TYPES.length ? undefined : inArray(activity.entityType, types)
+}

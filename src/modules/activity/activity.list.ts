@@ -9,6 +9,7 @@ import { projects } from '../projects/projects.table.ts'
 import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { users } from '../users/users.table.ts'
+import { coveredBy } from './activity.catalog.ts'
 import type { ActivityEntry, ActivityQuery } from './activity.schema.ts'
 import { activity } from './activity.table.ts'
 
@@ -62,6 +63,7 @@ export async function listActivity(db: Db, actor: Actor, query: ActivityQuery) {
     .where(
       and(
         visibleTo(actor, activity.teamId),
+        coveredBy(actor.scopes),
         query.teamId ? eq(activity.teamId, query.teamId) : undefined,
         query.projectId ? eq(activity.projectId, query.projectId) : undefined,
         query.taskId ? eq(activity.taskId, query.taskId) : undefined,

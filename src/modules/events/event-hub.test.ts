@@ -7,6 +7,7 @@ import { givenUser } from '../../../test/given.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { openSse } from '../../../test/sse.ts'
 import type { Database, Db } from '../../db/client.ts'
+import { scopesForRole } from '../../http/auth.ts'
 import { createLogger } from '../../logger.ts'
 import { createEventHub, MAX_BUFFERED_BYTES } from './event-hub.ts'
 
@@ -86,7 +87,11 @@ describe('the event hub', () => {
     const team = await givenTeam(a.app, owner)
     const hub = createEventHub({ database, states: a.app.identity.states, log: createLogger({ LOG_LEVEL: 'silent' }) })
     const res = fakeResponse(true)
-    await hub.open({ userId: owner.id, role: 'user' }, res as unknown as ServerResponse, 0)
+    await hub.open(
+      { userId: owner.id, role: 'user', scopes: scopesForRole('user') },
+      res as unknown as ServerResponse,
+      0,
+    )
     // each project's entries are a few hundred bytes: enough of them overflow the buffer
     const n = Math.ceil(MAX_BUFFERED_BYTES / 300) + 50
     await database.sql.query(
@@ -130,7 +135,7 @@ describe('the event hub', () => {
       log: createLogger({ LOG_LEVEL: 'silent' }),
     })
     const res = fakeResponse(false)
-    await hub.open({ userId: owner.id, role: 'user' }, res as unknown as ServerResponse)
+    await hub.open({ userId: owner.id, role: 'user', scopes: scopesForRole('user') }, res as unknown as ServerResponse)
     try {
       armed = true
       const first = await insert()

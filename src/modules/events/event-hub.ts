@@ -14,7 +14,7 @@ export const MAX_STREAMS_PER_USER = 5
 const PAGE = 500
 
 interface Stream {
-  actor: Pick<Actor, 'userId' | 'role'>
+  actor: Pick<Actor, 'userId' | 'role' | 'scopes'>
   res: ServerResponse
   cursor: number
   pumping: boolean
@@ -70,7 +70,12 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
         // this one is read on the next round (a wake sets `again`), never skipped
         const upTo = follower.mark
         for (;;) {
-          const rows = await entriesAfter(database.db, s.actor.userId, { after: s.cursor, upTo, limit: PAGE })
+          const rows = await entriesAfter(database.db, s.actor.userId, {
+            after: s.cursor,
+            upTo,
+            limit: PAGE,
+            scopes: s.actor.scopes,
+          })
           for (const row of rows) {
             const chunk = `id: ${row.id}\nevent: ${row.action}\ndata: ${JSON.stringify(toEvent(row))}\n\n`
             if (!write(s, chunk)) return
@@ -125,7 +130,7 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     },
     countFor: (userId: string) => [...streams].filter((s) => s.actor.userId === userId).length,
     /** Follows the log for one client from `after` (or from now), until the client goes away. */
-    async open(actor: Pick<Actor, 'userId' | 'role'>, res: ServerResponse, after?: number) {
+    async open(actor: Pick<Actor, 'userId' | 'role' | 'scopes'>, res: ServerResponse, after?: number) {
       starting ??= start()
       await starting
       // "from now" means from everything committed before the client connected

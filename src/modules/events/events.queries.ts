@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import type { Scope } from '../../http/auth.ts'
 import { iso } from '../../lib/time.ts'
+import { coveredBy } from '../activity/activity.catalog.ts'
 import { activity } from '../activity/activity.table.ts'
 import { teamMembers } from '../teams/teams.table.ts'
 import { users } from '../users/users.table.ts'
@@ -22,11 +24,11 @@ export function visibleEntries(userId: string): SQL {
   )!
 }
 
-/** Log entries after `after` up to the safe mark, oldest first. */
+/** Log entries after `after` up to the safe mark, oldest first, of the kinds the actor's scopes cover. */
 export async function entriesAfter(
   db: Db,
   userId: string,
-  opts: { after: number; upTo: number; limit: number; teamId?: string },
+  opts: { after: number; upTo: number; limit: number; teamId?: string; scopes: readonly Scope[] },
 ) {
   return db
     .select()
@@ -36,6 +38,7 @@ export async function entriesAfter(
         gt(activity.id, opts.after),
         lte(activity.id, opts.upTo),
         visibleEntries(userId),
+        coveredBy(opts.scopes),
         opts.teamId ? eq(activity.teamId, opts.teamId) : undefined,
       ),
     )

@@ -81,10 +81,13 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
     async (req, reply) => {
       let actor = req.actor
       if (!actor && req.query.ticket) {
-        const userId = await redeemTicket(db, req.query.ticket)
-        const state = userId ? await states.get(userId) : null
-        if (userId && state && !state.disabled) {
-          actor = { userId, role: state.role, scopes: scopesForRole(state.role), via: 'session' }
+        const redeemed = await redeemTicket(db, req.query.ticket)
+        const state = redeemed ? await states.get(redeemed.userId) : null
+        if (redeemed && state && !state.disabled) {
+          const roleScopes = scopesForRole(state.role)
+          // a token's ticket carries the token's scopes, never more than the owner's role allows now
+          const scopes = redeemed.scopes ? redeemed.scopes.filter((s) => roleScopes.includes(s)) : roleScopes
+          actor = { userId: redeemed.userId, role: state.role, scopes, via: redeemed.scopes ? 'pat' : 'session' }
         }
       }
       if (!actor) throw unauthorized('A bearer token or a valid ticket is required')

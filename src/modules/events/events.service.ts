@@ -1,8 +1,9 @@
 import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import type { Actor } from '../../http/auth.ts'
+import type { Actor, Scope } from '../../http/auth.ts'
 import { invalidField } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
+import { coveredBy } from '../activity/activity.catalog.ts'
 import { selectEntries, toActivityEntry } from '../activity/activity.list.ts'
 import { activity } from '../activity/activity.table.ts'
 import { requireRole } from '../teams/access.ts'
@@ -18,13 +19,17 @@ export async function issueTicket(db: Db, actor: Actor) {
   await db.insert(eventTickets).values({
     tokenHash: sha256(ticket),
     userId: actor.userId,
+    scopes: actor.via === 'pat' ? [...actor.scopes] : null,
     expiresAt: new Date(Date.now() + TICKET_TTL_SECONDS * 1000),
   })
   return { ticket, expiresIn: TICKET_TTL_SECONDS }
 }
 
-/** Spends a ticket: the user it was issued to, or null when it is unknown, used or expired. */
-export async function redeemTicket(db: Db, ticket: string): Promise<string | null> {
+/**
+ * Spends a ticket: the user it was issued to and the scopes of the token that took it (null for a
+ * session), or null when it is unknown, used or expired.
+ */
+export async function redeemTicket(db: Db, ticket: string) {
   const [row] = await db
     .update(eventTickets)
     .set({ usedAt: new Date() })
@@ -35,8 +40,8 @@ export async function redeemTicket(db: Db, ticket: string): Promise<string | nul
         gt(eventTickets.expiresAt, new Date()),
       ),
     )
-    .returning({ userId: eventTickets.userId })
-  return row?.userId ?? null
+    .returning({ userId: eventTickets.userId, scopes: eventTickets.scopes })
+  return row ? { userId: row.userId, scopes: row.scopes as Scope[] | null } : null
 }
 
 /** Parses a Last-Event-ID (an activity id); anything else is a 400. */
@@ -64,6 +69,7 @@ export async function listChanges(
         gt(activity.id, query.after),
         lte(activity.id, mark),
         visibleEntries(actor.userId),
+        coveredBy(actor.scopes),
         query.teamId ? eq(activity.teamId, query.teamId) : undefined,
       ),
     )

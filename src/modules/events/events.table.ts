@@ -14,6 +14,8 @@ export const eventTickets = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     usedAt: timestamp({ withTimezone: true, precision: 3 }),
+    /** the scopes of the credentials that took the ticket: a token's stream sees what the token may (null: a session's) */
+    scopes: text().array(),
   },
   (t) => [index('event_tickets_expires_at_idx').on(t.expiresAt)],
 )
