@@ -50,3 +50,22 @@ test('an invitation link with a dead token says so', async ({ page }) => {
   await page.goto('/invitations/accept?token=not-a-real-token')
   await expect(page.getByRole('alert')).toContainText('no longer valid')
 })
+
+test('the app works over plain HTTP under a LAN host name', async ({ page }) => {
+  // tasklane.lan resolves to this machine (playwright.config.ts): no https upgrade, same-origin API
+  const lan = new URL(process.env.E2E_BASE_URL!)
+  lan.hostname = 'tasklane.lan'
+  await page.goto(lan.href)
+  await expect(page).toHaveURL(/^http:\/\/tasklane\.lan:/)
+  await page.getByRole('link', { name: 'Create account' }).click()
+  const person = newPerson()
+  await page.getByRole('textbox', { name: 'Name' }).fill(person.name)
+  await page.getByRole('textbox', { name: 'Email' }).fill(person.email)
+  await page.getByLabel('Password').fill(person.password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  // creates and the event stream's ticket are POSTs with an Idempotency-Key, made without
+  // crypto.randomUUID (which a browser offers only on https or localhost)
+  await createTask(page, 'Works on the LAN')
+  await expect(page.getByRole('link', { name: 'Works on the LAN' })).toBeVisible()
+  await expect(page.getByText('Live', { exact: true })).toBeVisible()
+})

@@ -70,7 +70,7 @@ describe('apiFetch', () => {
     await vi.runAllTimersAsync()
     await pending
     const keys = fetchMock.mock.calls.map(([req]) => req.headers.get('idempotency-key'))
-    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/)
     expect(keys[1]).toBe(keys[0])
     expect(await fetchMock.mock.calls[1]![0].text()).toBe('{"title":"x"}')
   })

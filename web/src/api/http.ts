@@ -1,4 +1,5 @@
 import { accessToken, refreshSession } from '../auth/session.ts'
+import { idempotencyKey } from './idempotency-key.ts'
 import { ApiError } from './problem.ts'
 
 /** What the app shows while a request waits to be retried (a live region reads it out). */
@@ -36,7 +37,7 @@ const retryAfterMs = (res: Response, attempt: number) => {
  */
 export async function apiFetch(input: Request): Promise<Response> {
   if (input.method === 'POST' && !input.headers.has('idempotency-key') && !input.url.includes('/auth/')) {
-    input.headers.set('idempotency-key', crypto.randomUUID())
+    input.headers.set('idempotency-key', idempotencyKey())
   }
   let refreshed = false
   for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,5 @@
 import { accessToken, refreshSession } from '../auth/session.ts'
+import { idempotencyKey } from './idempotency-key.ts'
 import { ApiError } from './problem.ts'
 import type { Problem } from './types.ts'
 
@@ -14,7 +15,7 @@ function send<T>(
     const xhr = new XMLHttpRequest()
     xhr.open(method, url)
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`)
-    if (method === 'POST') xhr.setRequestHeader('idempotency-key', crypto.randomUUID())
+    if (method === 'POST') xhr.setRequestHeader('idempotency-key', idempotencyKey())
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
     xhr.onload = () => {
       let body: unknown
