@@ -2,7 +2,7 @@ import { lazy, Suspense } from 'react'
 import { Navigate, Route, Routes } from 'react-router'
 import { useSignedIn } from './auth/auth.tsx'
 import { InvitationPage } from './auth/invitation-page.tsx'
-import { ForgotPasswordPage, ResetPasswordPage } from './auth/password-reset-pages.tsx'
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './auth/password-reset-pages.tsx'
 import { SignInPage } from './auth/sign-in-page.tsx'
 import { SignUpPage } from './auth/sign-up-page.tsx'
 import { LiveUpdates } from './live/live-updates.tsx'
@@ -29,6 +29,7 @@ export function App() {
         <Route path="/signup" element={<SignUpPage />} />
         <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route path="/verify-email" element={<VerifyEmailPage />} />
         <Route path="/invitations/accept" element={<InvitationPage />} />
         <Route path="*" element={<SignInPage />} />
       </Routes>
@@ -41,6 +42,7 @@ export function App() {
         {/* pages that email links open: full pages of their own, signed in or not */}
         <Route path="invitations/accept" element={<InvitationPage />} />
         <Route path="reset-password" element={<ResetPasswordPage />} />
+        <Route path="verify-email" element={<VerifyEmailPage />} />
         <Route element={<Layout />}>
           <Route index element={<Navigate to="/tasks" replace />} />
           <Route path="signup" element={<Navigate to="/tasks" replace />} />

@@ -1823,8 +1823,11 @@ export interface components {
                 message: string;
                 path: string;
             }[];
-            /** Format: uri-reference */
-            instance: string;
+            /**
+             * Format: uri-reference
+             * @description The request's path; absent when the request could not be read as HTTP
+             */
+            instance?: string;
             requestId: string;
             /** Format: int32 */
             status: number;
@@ -1888,8 +1891,11 @@ export interface components {
                 message: string;
                 path: string;
             }[];
-            /** Format: uri-reference */
-            instance: string;
+            /**
+             * Format: uri-reference
+             * @description The request's path; absent when the request could not be read as HTTP
+             */
+            instance?: string;
             requestId: string;
             /** Format: int32 */
             status: number;

@@ -41,8 +41,13 @@ export function useAuthActions() {
   return {
     signIn: async (body: { email: string; password: string }) =>
       start(unwrap(await api.POST('/api/v1/auth/login', { body }))),
-    signUp: async (body: { name: string; email: string; password: string }) =>
-      start(unwrap(await api.POST('/api/v1/auth/register', { body }))),
+    /** Signs the new person in; false when the server first wants their address verified (no session yet). */
+    signUp: async (body: { name: string; email: string; password: string; invitationToken?: string }) => {
+      const result = unwrap(await api.POST('/api/v1/auth/register', { body }))
+      if ('emailVerificationRequired' in result) return false
+      start(result)
+      return true
+    },
     signOut: () => end(false),
     signOutEverywhere: () => end(true),
   }

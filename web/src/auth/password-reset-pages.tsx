@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { api } from '../api/client.ts'
 import { unwrap } from '../api/problem.ts'
@@ -97,6 +97,30 @@ export function ResetPasswordPage() {
           </button>
         </form>
       )}
+    </main>
+  )
+}
+
+/** The page the verification email links to (/verify-email?token=…). */
+export function VerifyEmailPage() {
+  const [params] = useSearchParams()
+  const [state, setState] = useState<'working' | 'done' | 'failed'>('working')
+  useEffect(() => {
+    api
+      .POST('/api/v1/auth/verify-email', { body: { token: params.get('token') ?? '' } })
+      .then((result) => setState(result.response.ok ? 'done' : 'failed'))
+      .catch(() => setState('failed'))
+  }, [params])
+  return (
+    <main className="auth-page">
+      <h1>Verify your email address</h1>
+      {state === 'working' && <p aria-busy="true">Verifying…</p>}
+      {state === 'done' && (
+        <p role="status">
+          Your address is verified. <Link to="/">Go to Tasklane</Link>
+        </p>
+      )}
+      {state === 'failed' && <p role="alert">This link is no longer valid. Sign in to be sent a new one.</p>}
     </main>
   )
 }

@@ -18,18 +18,21 @@ export function SignUpPage({ invitation }: { invitation?: { token: string; email
   const policy = invitation ? 'open' : settings.data?.registration
   const errors = useFormErrors(['name', 'email', 'password'])
   const [busy, setBusy] = useState(false)
+  const [verifying, setVerifying] = useState<string | null>(null)
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
     errors.clear()
     setBusy(true)
     try {
-      await signUp({
+      const email = String(form.get('email'))
+      const signedIn = await signUp({
         name: String(form.get('name')),
         email: String(form.get('email')),
         password: String(form.get('password')),
         ...(invitation ? { invitationToken: invitation.token } : {}),
       })
+      if (!signedIn) setVerifying(email)
     } catch (err) {
       errors.show(err)
       setBusy(false)
@@ -38,6 +41,11 @@ export function SignUpPage({ invitation }: { invitation?: { token: string; email
   return (
     <main className="auth-page">
       <h1>Create your Tasklane account</h1>
+      {verifying && (
+        <p role="status" className="banner warning">
+          Almost there: open the link we sent to {verifying} to verify the address, then <Link to="/">sign in</Link>.
+        </p>
+      )}
       {invitation && <p>{invitation.offer}</p>}
       {policy === 'invite' && (
         <p className="banner warning">
