@@ -32,6 +32,8 @@ import { accountRoutes } from './modules/auth/account.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { emailVerificationRoutes } from './modules/auth/email-verification.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
+import { twoFactorRoutes } from './modules/auth/two-factor.routes.ts'
+import { secretBox } from './modules/auth/two-factor.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts'
 import { createEventHub } from './modules/events/event-hub.ts'
@@ -196,11 +198,13 @@ export async function buildApp({
   // before the server stops accepting: open streams would otherwise hold the close until its deadline
   app.addHook('preClose', () => hub.close())
   wireInvalidation(identity, infra.pubsub)
+  const twoFactor = { db: database.db, box: secretBox(config.JWT_SECRET) }
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { identity, limits: infra.limits, config, queue })
+      await api.register(authRoutes, { identity, limits: infra.limits, config, queue, twoFactor })
       await api.register(accountRoutes, { identity, limits: infra.limits, config, queue })
+      await api.register(twoFactorRoutes, { identity, config, limits: infra.limits, deps: twoFactor })
       await api.register(emailVerificationRoutes, { config, limits: infra.limits, queue, states: identity.states })
       await api.register(usersRoutes)
       await api.register(filesRoutes, { storage, queue })

@@ -6,9 +6,9 @@ import { errors, noContent } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import {
-  AuthResult,
   ChangePassword,
   Login,
+  LoginResult,
   RefreshTokenBody,
   Register,
   RegisterResult,
@@ -17,7 +17,9 @@ import {
 import { changePassword, login, register } from './auth.service.ts'
 import { verifiedGate } from './email-verification.ts'
 import type { Identity } from './identity.ts'
+import { secondFactorGate } from './second-factor.ts'
 import { revokeAllSessions, revokeFamilyOf, rotateSession } from './sessions.service.ts'
+import type { TwoFactorDeps } from './two-factor.ts'
 
 const tags = ['auth']
 const MINUTE = 60_000
@@ -28,7 +30,8 @@ export const authRoutes: FastifyPluginAsyncZod<{
   limits: RateLimitStore
   config: Config
   queue: Pick<Queue, 'send'>
-}> = async (app, { identity, limits, config, queue }) => {
+  twoFactor: TwoFactorDeps
+}> = async (app, { identity, limits, config, queue, twoFactor }) => {
   const on = config.RATE_LIMIT_ENABLED
   const verification = { db: identity.sessionDeps.db, queue, mode: config.EMAIL_VERIFICATION }
 
@@ -67,7 +70,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
         summary: 'Sign in with email and password',
         operationId: 'login',
         body: Login,
-        response: { 200: AuthResult, ...errors(403) },
+        response: { 200: LoginResult, ...errors(403) },
       },
       preHandler: async (req, reply) => {
         if (on) {
@@ -78,7 +81,11 @@ export const authRoutes: FastifyPluginAsyncZod<{
         }
       },
     },
-    async (req) => login(identity, req.body, verifiedGate(verification, limits)),
+    async (req) => {
+      const verified = verifiedGate(verification, limits)
+      const secondFactor = secondFactorGate(twoFactor)
+      return login(identity, req.body, async (user) => (await verified(user)) ?? secondFactor(user))
+    },
   )
 
   app.post(

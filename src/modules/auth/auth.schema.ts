@@ -44,6 +44,16 @@ export const PendingVerification = z
 export const RegisterResult = z
   .union([AuthResult, PendingVerification])
   .meta({ id: 'RegisterResult', description: 'A session, or (when verification is required) the wait for it' })
+export const SecondFactorChallenge = z
+  .object({
+    secondFactorRequired: z.literal(true),
+    challengeToken: z.string().max(200).meta({ description: 'Send it with a code to POST /auth/login/second-factor' }),
+    expiresIn: z.number().int().min(1).max(3600).meta({ format: 'int32', description: 'Seconds the challenge lives' }),
+  })
+  .meta({ id: 'SecondFactorChallenge', description: 'The password was right; a code of the second factor is needed' })
+export const LoginResult = z
+  .union([AuthResult, SecondFactorChallenge])
+  .meta({ id: 'LoginResult', description: 'A session, or (with two-factor sign-in on) the challenge for a code' })
 export const TokenPairResult = AuthResult.omit({ user: true }).meta({
   id: 'TokenPair',
   description: 'A new access token and the refresh token that replaces the one sent',

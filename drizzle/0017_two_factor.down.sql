@@ -1,0 +1,2 @@
+DROP TABLE "recovery_codes";--> statement-breakpoint
+DROP TABLE "user_totp";
