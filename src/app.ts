@@ -195,6 +195,7 @@ export async function buildApp({
     metrics: { delivered: (lag) => app.metrics.eventLag.observe(lag) },
   })
   app.metrics.openStreams = () => hub.size
+  identity.onCredentialsChanged((userId) => void hub.credentialsChanged(userId))
   // before the server stops accepting: open streams would otherwise hold the close until its deadline
   app.addHook('preClose', () => hub.close())
   wireInvalidation(identity, infra.pubsub)
@@ -215,7 +216,7 @@ export async function buildApp({
         userCreated: identity.userCreated,
         verification: config.EMAIL_VERIFICATION,
       })
-      await api.register(eventsRoutes, { hub, states: identity.states })
+      await api.register(eventsRoutes, { hub, identity })
       await api.register(tasksRoutes)
       await api.register(commentsRoutes)
       await api.register(adminTasksRoutes)

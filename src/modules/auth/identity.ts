@@ -10,6 +10,7 @@ import { sha256 } from '../../lib/crypto.ts'
 import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/tokens.service.ts'
 import { insertUser } from '../users/users.service.ts'
 import { type UserRow, users } from '../users/users.table.ts'
+import { endedCredentials, type IssuedWith } from './credentials.ts'
 import { accessTokens } from './jwt.ts'
 import { type OidcClaims, oidcVerifier } from './oidc.ts'
 import type { SessionDeps } from './sessions.service.ts'
@@ -43,6 +44,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   const patStats: CacheStats = { hits: 0, misses: 0 }
   const touched = new Map<string, number>()
   const tokenListeners: (() => void)[] = []
+  const credentialListeners: ((userId: string | null) => void)[] = []
   const sessionDeps: SessionDeps = { db, tokens, states, refreshTtlSeconds: config.REFRESH_TOKEN_TTL, log }
   const userCreated: UserCreatedHook = async (tx, user) => {
     await onUserCreated?.(tx, user)
@@ -157,6 +159,20 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     throw unauthorized('Invalid or expired access token')
   }
 
+  /**
+   * The caller a credential stood for when it was issued (an event ticket), as it is now: null once
+   * the session was signed out, the token revoked or expired, or the user disabled.
+   */
+  async function resume(c: IssuedWith): Promise<Actor | null> {
+    if ((await endedCredentials(db, [c])).length) return null
+    try {
+      return await actorFor(c.userId, c.via, c.scopes, c.tokenId, c.sessionFamily)
+    } catch (err) {
+      if (err instanceof Problem && err.status === 401) return null
+      throw err
+    }
+  }
+
   return {
     tokens,
     states,
@@ -164,6 +180,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     cacheStats: { user: states.stats, pat: patStats, jwt: tokens.stats },
     sessionDeps,
     authenticate,
+    resume,
     userCreated,
     /** forget cached token lookups here (a message from another instance) */
     forgetTokens: () => patCache.clear(),
@@ -173,6 +190,14 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
       for (const l of tokenListeners) l()
     },
     onTokensRevoked: (listener: () => void) => tokenListeners.push(listener),
+    /**
+     * Called on every instance when a user's sessions or state changed (their id) or when some
+     * token was revoked (null): what holds a credential open (an event stream) checks it again.
+     */
+    onCredentialsChanged: (listener: (userId: string | null) => void) => credentialListeners.push(listener),
+    credentialsChanged: (userId: string | null) => {
+      for (const l of credentialListeners) l(userId)
+    },
   }
 }
 export type Identity = ReturnType<typeof createIdentity>
@@ -186,7 +211,13 @@ const TOKENS_CHANNEL = 'tasklane:invalidate:tokens'
  */
 export function wireInvalidation(identity: Identity, pubsub: PubSub) {
   identity.states.onInvalidate((userId) => void pubsub.publish(USER_CHANNEL, userId))
-  pubsub.subscribe(USER_CHANNEL, (userId) => identity.states.forget(userId))
+  pubsub.subscribe(USER_CHANNEL, (userId) => {
+    identity.states.forget(userId)
+    identity.credentialsChanged(userId)
+  })
   identity.onTokensRevoked(() => void pubsub.publish(TOKENS_CHANNEL, '*'))
-  pubsub.subscribe(TOKENS_CHANNEL, () => identity.forgetTokens())
+  pubsub.subscribe(TOKENS_CHANNEL, () => {
+    identity.forgetTokens()
+    identity.credentialsChanged(null)
+  })
 }

@@ -87,11 +87,7 @@ describe('the event hub', () => {
     const team = await givenTeam(a.app, owner)
     const hub = createEventHub({ database, states: a.app.identity.states, log: createLogger({ LOG_LEVEL: 'silent' }) })
     const res = fakeResponse(true)
-    await hub.open(
-      { userId: owner.id, role: 'user', scopes: scopesForRole('user') },
-      res as unknown as ServerResponse,
-      0,
-    )
+    await hub.open({ userId: owner.id, scopes: scopesForRole('user') }, res as unknown as ServerResponse, 0)
     // each project's entries are a few hundred bytes: enough of them overflow the buffer
     const n = Math.ceil(MAX_BUFFERED_BYTES / 300) + 50
     await database.sql.query(
@@ -135,7 +131,7 @@ describe('the event hub', () => {
       log: createLogger({ LOG_LEVEL: 'silent' }),
     })
     const res = fakeResponse(false)
-    await hub.open({ userId: owner.id, role: 'user', scopes: scopesForRole('user') }, res as unknown as ServerResponse)
+    await hub.open({ userId: owner.id, scopes: scopesForRole('user') }, res as unknown as ServerResponse)
     try {
       armed = true
       const first = await insert()

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Database } from '../../db/client.ts'
-import type { Actor } from '../../http/auth.ts'
+import type { Scope } from '../../http/auth.ts'
 import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
+import { type Credential, endedCredentials } from '../auth/credentials.ts'
 import type { UserStates } from '../auth/user-state.ts'
 import { entriesAfter, toEvent } from './events.queries.ts'
 import { createLogFollower } from './log-follower.ts'
@@ -13,8 +14,11 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024
 export const MAX_STREAMS_PER_USER = 5
 const PAGE = 500
 
+/** Who a stream is for: the user, the session or token it was opened with, and that credential's scopes. */
+export type Viewer = Credential & { scopes: readonly Scope[] }
+
 interface Stream {
-  actor: Pick<Actor, 'userId' | 'role' | 'scopes'>
+  viewer: Viewer
   res: ServerResponse
   cursor: number
   pumping: boolean
@@ -45,7 +49,7 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     if (s.res.destroyed) return false
     s.res.write(chunk)
     if (s.res.writableLength > MAX_BUFFERED_BYTES) {
-      log.warn({ userId: s.actor.userId, buffered: s.res.writableLength }, 'SSE client too slow; closing its stream')
+      log.warn({ userId: s.viewer.userId, buffered: s.res.writableLength }, 'SSE client too slow; closing its stream')
       s.res.destroy()
       return false
     }
@@ -61,7 +65,7 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     try {
       do {
         s.again = false
-        const state = await states.get(s.actor.userId)
+        const state = await states.get(s.viewer.userId)
         if (!state || state.disabled) {
           s.res.end()
           return
@@ -70,12 +74,7 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
         // this one is read on the next round (a wake sets `again`), never skipped
         const upTo = follower.mark
         for (;;) {
-          const rows = await entriesAfter(database.db, s.actor.userId, {
-            after: s.cursor,
-            upTo,
-            limit: PAGE,
-            scopes: s.actor.scopes,
-          })
+          const rows = await entriesAfter(database.db, s.viewer, { after: s.cursor, upTo, limit: PAGE })
           for (const row of rows) {
             const chunk = `id: ${row.id}\nevent: ${row.action}\ndata: ${JSON.stringify(toEvent(row))}\n\n`
             if (!write(s, chunk)) return
@@ -111,6 +110,30 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     if (follower.pending) setTimeout(() => void wake(), 50).unref()
   }
 
+  /**
+   * Checks the credentials of the streams `which` selects and ends those signed out, revoked,
+   * expired or of a disabled user. The reads already deliver nothing to them (the credential is
+   * part of each read's statement); this closes the connection.
+   */
+  async function revalidate(which: (s: Stream) => boolean) {
+    const chosen = [...streams].filter(which)
+    if (!chosen.length) return
+    try {
+      const ended = new Set(
+        await endedCredentials(
+          database.db,
+          chosen.map((s) => s.viewer),
+        ),
+      )
+      for (const s of chosen) {
+        const state = await states.get(s.viewer.userId)
+        if (ended.has(s.viewer) || !state || state.disabled) s.res.end()
+      }
+    } catch (err) {
+      log.warn({ err }, 'could not check the credentials of open streams')
+    }
+  }
+
   async function start() {
     await follower.advance()
     unlisten = await database.listen(ACTIVITY_CHANNEL, () => void wake())
@@ -119,6 +142,8 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     timer.unref()
     heartbeat = setInterval(() => {
       for (const s of streams) write(s, ': heartbeat\n\n')
+      // a safety net for invalidations lost on the way (Redis away): every stream is checked again
+      void revalidate(() => true)
     }, HEARTBEAT_MS)
     heartbeat.unref()
   }
@@ -128,14 +153,20 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     get size() {
       return streams.size
     },
-    countFor: (userId: string) => [...streams].filter((s) => s.actor.userId === userId).length,
+    countFor: (userId: string) => [...streams].filter((s) => s.viewer.userId === userId).length,
+    /**
+     * Ends at once the streams whose credentials no longer stand: those of `userId` (their sessions
+     * or state changed), or every token's stream when `userId` is null (some token was revoked).
+     */
+    credentialsChanged: (userId: string | null) =>
+      revalidate((s) => (userId === null ? s.viewer.tokenId !== undefined : s.viewer.userId === userId)),
     /** Follows the log for one client from `after` (or from now), until the client goes away. */
-    async open(actor: Pick<Actor, 'userId' | 'role' | 'scopes'>, res: ServerResponse, after?: number) {
+    async open(viewer: Viewer, res: ServerResponse, after?: number) {
       starting ??= start()
       await starting
       // "from now" means from everything committed before the client connected
       if (after === undefined) await follower.settle(500)
-      const s: Stream = { actor, res, cursor: after ?? follower.mark, pumping: false, again: false }
+      const s: Stream = { viewer, res, cursor: after ?? follower.mark, pumping: false, again: false }
       streams.add(s)
       res.on('close', () => streams.delete(s))
       write(s, ': connected\n\n')

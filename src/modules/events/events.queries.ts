@@ -4,6 +4,7 @@ import type { Scope } from '../../http/auth.ts'
 import { iso } from '../../lib/time.ts'
 import { coveredBy } from '../activity/activity.catalog.ts'
 import { activity } from '../activity/activity.table.ts'
+import { type Credential, credentialLive } from '../auth/credentials.ts'
 import { teamMembers } from '../teams/teams.table.ts'
 import { users } from '../users/users.table.ts'
 
@@ -24,11 +25,14 @@ export function visibleEntries(userId: string): SQL {
   )!
 }
 
-/** Log entries after `after` up to the safe mark, oldest first, of the kinds the actor's scopes cover. */
+/**
+ * The log entries a stream's viewer may see after `after` up to the safe mark, oldest first, of the
+ * kinds its scopes cover; none once the session or token it was opened with is signed out or revoked.
+ */
 export async function entriesAfter(
   db: Db,
-  userId: string,
-  opts: { after: number; upTo: number; limit: number; teamId?: string; scopes: readonly Scope[] },
+  viewer: Credential & { scopes: readonly Scope[] },
+  opts: { after: number; upTo: number; limit: number; teamId?: string },
 ) {
   return db
     .select()
@@ -37,8 +41,9 @@ export async function entriesAfter(
       and(
         gt(activity.id, opts.after),
         lte(activity.id, opts.upTo),
-        visibleEntries(userId),
-        coveredBy(opts.scopes),
+        visibleEntries(viewer.userId),
+        coveredBy(viewer.scopes),
+        credentialLive(viewer),
         opts.teamId ? eq(activity.teamId, opts.teamId) : undefined,
       ),
     )

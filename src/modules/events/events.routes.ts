@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { actorOf, scopesForRole } from '../../http/auth.ts'
+import { actorOf } from '../../http/auth.ts'
 import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../http/problem.ts'
 import { errors, Id, Limit, Text } from '../../http/schemas.ts'
 import { ActivityEntry } from '../activity/activity.schema.ts'
-import type { UserStates } from '../auth/user-state.ts'
+import { credentialOf } from '../auth/credentials.ts'
+import type { Identity } from '../auth/identity.ts'
 import { type EventHub, MAX_STREAMS_PER_USER } from './event-hub.ts'
 import { issueTicket, listChanges, parseEventId, redeemTicket } from './events.service.ts'
 
@@ -34,9 +35,9 @@ const ChangeFeedPage = z
   })
   .meta({ id: 'ChangeFeedPage', description: 'Log entries after the one named, oldest first' })
 
-export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserStates }> = async (
+export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; identity: Identity }> = async (
   app,
-  { hub, states },
+  { hub, identity },
 ) => {
   const { db } = app.database
 
@@ -81,14 +82,10 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
     async (req, reply) => {
       let actor = req.actor
       if (!actor && req.query.ticket) {
-        const redeemed = await redeemTicket(db, req.query.ticket)
-        const state = redeemed ? await states.get(redeemed.userId) : null
-        if (redeemed && state && !state.disabled) {
-          const roleScopes = scopesForRole(state.role)
-          // a token's ticket carries the token's scopes, never more than the owner's role allows now
-          const scopes = redeemed.scopes ? redeemed.scopes.filter((s) => roleScopes.includes(s)) : roleScopes
-          actor = { userId: redeemed.userId, role: state.role, scopes, via: redeemed.scopes ? 'pat' : 'session' }
-        }
+        // a ticket stands for what issued it, as that is now: it dies with its session or token, and
+        // a token's ticket carries the token's scopes, never more than the owner's role allows now
+        const issuedWith = await redeemTicket(db, req.query.ticket)
+        if (issuedWith) actor = await identity.resume(issuedWith)
       }
       if (!actor) throw unauthorized('A bearer token or a valid ticket is required')
       if (!actor.scopes.includes('tasks:read')) throw forbidden('This token lacks the tasks:read scope')
@@ -106,7 +103,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; states: UserSt
         'x-request-id': req.id,
       })
       reply.raw.socket?.setTimeout(0)
-      await hub.open(actor, reply.raw, after)
+      await hub.open({ ...credentialOf(actor), scopes: actor.scopes }, reply.raw, after)
     },
   )
 

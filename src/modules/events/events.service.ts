@@ -6,6 +6,7 @@ import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { coveredBy } from '../activity/activity.catalog.ts'
 import { selectEntries, toActivityEntry } from '../activity/activity.list.ts'
 import { activity } from '../activity/activity.table.ts'
+import type { IssuedWith } from '../auth/credentials.ts'
 import { requireRole } from '../teams/access.ts'
 import { visibleEntries } from './events.queries.ts'
 import { eventTickets } from './events.table.ts'
@@ -21,15 +22,19 @@ export async function issueTicket(db: Db, actor: Actor) {
     userId: actor.userId,
     scopes: actor.via === 'pat' ? [...actor.scopes] : null,
     expiresAt: new Date(Date.now() + TICKET_TTL_SECONDS * 1000),
+    via: actor.via,
+    sessionFamily: actor.sessionFamily ?? null,
+    tokenId: actor.tokenId ?? null,
   })
   return { ticket, expiresIn: TICKET_TTL_SECONDS }
 }
 
 /**
- * Spends a ticket: the user it was issued to and the scopes of the token that took it (null for a
- * session), or null when it is unknown, used or expired.
+ * Spends a ticket: what it was issued with (the user, the session or the token and its scopes), or
+ * null when it is unknown, used or expired. Whether that session or token still stands is for the
+ * caller to check (identity.resume).
  */
-export async function redeemTicket(db: Db, ticket: string) {
+export async function redeemTicket(db: Db, ticket: string): Promise<IssuedWith | null> {
   const [row] = await db
     .update(eventTickets)
     .set({ usedAt: new Date() })
@@ -40,8 +45,15 @@ export async function redeemTicket(db: Db, ticket: string) {
         gt(eventTickets.expiresAt, new Date()),
       ),
     )
-    .returning({ userId: eventTickets.userId, scopes: eventTickets.scopes })
-  return row ? { userId: row.userId, scopes: row.scopes as Scope[] | null } : null
+    .returning()
+  if (!row) return null
+  return {
+    userId: row.userId,
+    via: row.via,
+    ...(row.scopes ? { scopes: row.scopes as Scope[] } : {}),
+    ...(row.sessionFamily ? { sessionFamily: row.sessionFamily } : {}),
+    ...(row.tokenId ? { tokenId: row.tokenId } : {}),
+  }
 }
 
 /** Parses a Last-Event-ID (an activity id); anything else is a 400. */

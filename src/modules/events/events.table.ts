@@ -3,7 +3,8 @@ import { users } from '../users/users.table.ts'
 
 /**
  * One-minute, single-use tickets for `GET /events?ticket=` (EventSource cannot send headers).
- * Kept in the database so a ticket issued by one instance works on any other.
+ * Kept in the database so a ticket issued by one instance works on any other. No foreign key to
+ * the session or token: a ticket is checked against them when it is spent.
  */
 export const eventTickets = pgTable(
   'event_tickets',
@@ -16,6 +17,12 @@ export const eventTickets = pgTable(
     usedAt: timestamp({ withTimezone: true, precision: 3 }),
     /** the scopes of the credentials that took the ticket: a token's stream sees what the token may (null: a session's) */
     scopes: text().array(),
+    // what the ticket was issued with: it dies with that session or token
+    via: text({ enum: ['session', 'pat', 'oidc'] })
+      .notNull()
+      .default('session'),
+    sessionFamily: uuid(),
+    tokenId: uuid(),
   },
   (t) => [index('event_tickets_expires_at_idx').on(t.expiresAt)],
 )
