@@ -5,7 +5,7 @@ import { notFound } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
-import { projects } from '../projects/projects.table.ts'
+import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { users } from '../users/users.table.ts'
@@ -39,13 +39,7 @@ export const toActivityEntry = ({ entry, actorName }: EntryRow): ActivityEntry =
 /** A filter naming a container the caller cannot see is a 404, like any invisible resource. */
 async function requireVisibleFilters(db: Db, actor: Actor, query: ActivityQuery) {
   if (query.teamId) await requireRole(db, actor, query.teamId, 'viewer')
-  if (query.projectId) {
-    const [row] = await db
-      .select({ id: projects.id })
-      .from(projects)
-      .where(and(eq(projects.id, query.projectId), visibleTo(actor, projects.teamId)))
-    if (!row) throw notFound('project', query.projectId)
-  }
+  if (query.projectId) await requireVisibleProject(db, actor, query.projectId)
   if (query.taskId) {
     const [row] = await db
       .select({ id: tasks.id })

@@ -42,7 +42,7 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
         summary: "The caller's notes and the notes shared with projects of their teams, newest first",
         operationId: 'listNotes',
         querystring: NoteListQuery,
-        response: { 200: pageOf(Note) },
+        response: { 200: pageOf(Note), ...errors(404) },
       },
     },
     async (req) => listNotes(db, actorOf(req), req.query),

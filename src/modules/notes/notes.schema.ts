@@ -46,5 +46,7 @@ export const UpdateNote = z
 export type UpdateNote = z.infer<typeof UpdateNote>
 export const SetNoteTitle = z.strictObject({ title: Title }).meta({ id: 'SetNoteTitle', description: 'The new title' })
 export const NoteListQuery = PageQuery.extend({
-  projectId: Id.optional().meta({ description: 'Only the notes shared with this project' }),
+  projectId: Id.optional().meta({
+    description: 'Only the notes shared with this project (404 when it is not visible)',
+  }),
 })

@@ -12,6 +12,7 @@ import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import type { FilesDeps } from '../attachments/attachments.service.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
 import { nameStoredFile, type StoredFile } from '../files/files.upload.ts'
+import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { projects } from '../projects/projects.table.ts'
 import { teamRoleOf, visibleTo } from '../teams/access.ts'
 import type { CreateNote, Note, UpdateNote } from './notes.schema.ts'
@@ -107,6 +108,8 @@ export async function listNotes(
   actor: Actor,
   query: { limit: number; cursor?: string; projectId?: string },
 ): Promise<{ items: Note[]; nextCursor: string | null }> {
+  // checked even when the page has notes: the caller's own note may name a project of a team they left
+  if (query.projectId) await requireVisibleProject(db, actor, query.projectId)
   const after = decodeAfter(query.cursor, ['timestamptz', 'uuid'])
   const rows = await db
     .select()

@@ -3,12 +3,12 @@ import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import { recordActivities, recordActivity } from '../activity/activity.service.ts'
-import { projects } from '../projects/projects.table.ts'
+import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { teams } from '../teams/teams.table.ts'
 import { requireTaskMatch } from './tasks.etag.ts'
 import { pageOfTasks } from './tasks.list.ts'
-import { findTask, taskFilters } from './tasks.queries.ts'
+import { findTask, taskFilters, taskRef } from './tasks.queries.ts'
 import type { Task, TaskQuery } from './tasks.schema.ts'
 import { removed, stateOf, tagIdsOf } from './tasks.state.ts'
 import { tasks } from './tasks.table.ts'
@@ -32,13 +32,9 @@ export async function listTasks(db: Db, actor: Actor, query: TaskQuery, now = ne
 }
 
 async function requireVisibleScope(db: Db, actor: Actor, query: TaskQuery) {
-  if (query.projectId) {
-    const [project] = await db
-      .select({ id: projects.id })
-      .from(projects)
-      .where(and(eq(projects.id, query.projectId), visibleTo(actor, projects.teamId)))
-    if (!project) throw notFound('project', query.projectId)
-  }
+  if (query.projectId) await requireVisibleProject(db, actor, query.projectId)
+  // the subtasks of a task the caller cannot see: a 404, as for any container
+  if (query.parentId && query.parentId !== 'none') await taskRef(db, actor, query.parentId)
   if (query.teamId) {
     const [team] = await db
       .select({ id: teams.id })
