@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Config } from '../../config.ts'
 import { actorOf } from '../../http/auth.ts'
 import { enforceLimits } from '../../http/rate-limit.ts'
-import { Accepted, accepted, errors, noContent } from '../../http/schemas.ts'
+import { Accepted, accepted, errors, noContent, Text } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import { Email, Me } from '../users/users.schema.ts'
@@ -18,12 +18,7 @@ const VerifyEmail = z
 const ChangeEmail = z
   .strictObject({
     email: Email,
-    currentPassword: z
-      .string()
-      .min(1)
-      .max(256)
-      .optional()
-      .meta({ description: 'Required when the account has a password' }),
+    currentPassword: Text.min(1).max(256).optional().meta({ description: 'Required when the account has a password' }),
   })
   .meta({ id: 'ChangeEmail', description: 'The new address, and the password' })
 
