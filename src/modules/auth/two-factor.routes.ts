@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Config } from '../../config.ts'
 import { actorOf } from '../../http/auth.ts'
 import { enforceLimits } from '../../http/rate-limit.ts'
-import { errors, IdParams, noContent } from '../../http/schemas.ts'
+import { errors, IdParams, noContent, Text } from '../../http/schemas.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import { AuthResult } from './auth.schema.ts'
 import type { Identity } from './identity.ts'
@@ -19,18 +19,8 @@ import {
   twoFactorStatus,
 } from './two-factor.ts'
 
-const Code = z
-  .string()
-  .trim()
-  .min(6)
-  .max(32)
-  .meta({ description: 'A 6-digit code of the authenticator, or a recovery code' })
-const MaybePassword = z
-  .string()
-  .min(1)
-  .max(256)
-  .optional()
-  .meta({ description: 'Required when the account has a password' })
+const Code = Text.trim().min(6).max(32).meta({ description: 'A 6-digit code of the authenticator, or a recovery code' })
+const MaybePassword = Text.min(1).max(256).optional().meta({ description: 'Required when the account has a password' })
 const TwoFactorStatus = z
   .object({
     totp: z.boolean(),
@@ -61,7 +51,7 @@ const ProveSecondFactor = z
   .strictObject({ password: MaybePassword, code: Code })
   .meta({ id: 'ProveSecondFactor', description: 'The password and a code' })
 const SecondFactorLogin = z
-  .strictObject({ challengeToken: z.string().min(16).max(200), code: Code })
+  .strictObject({ challengeToken: Text.min(16).max(200), code: Code })
   .meta({ id: 'SecondFactorLogin', description: "The login's challenge and a code" })
 
 /** Two-factor sign-in with an authenticator app (TOTP, RFC 6238) and recovery codes. */
