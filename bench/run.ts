@@ -3,19 +3,18 @@
 // npm run bench -- --smoke   (a few seconds of load: keeps the script working in CI)
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { BENCH_PASSWORD, openBenchDb } from './lib/db.ts'
+import { freePort } from '../test/private-services.ts'
 import { drive, type Measurement } from './lib/drive.ts'
-import { type BenchUser, loadFixtures } from './lib/fixtures.ts'
+import { loginAll } from './lib/login.ts'
 import { BENCH_DIR, commonOptions, embeddedDataDir, SIZES } from './lib/options.ts'
 import { paced } from './lib/paced.ts'
 import { cacheTable, type Row, summarise, table } from './lib/report.ts'
 import { buildApp, type Server, type ServerEnv, startServer } from './lib/servers.ts'
 import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
-import { seedDatabase } from './seed/seed.ts'
+import { prepareWorld } from './lib/world.ts'
 
 const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2), {
   smoke: { type: 'boolean' },
@@ -43,32 +42,9 @@ const only = typeof values.only === 'string' ? values.only.split(',') : undefine
 const embedded = !databaseUrl
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-
 // 1. data: seed when the database holds no bench world of this size
 const dataDir = embeddedDataDir(size)
-const database = await openBenchDb(databaseUrl, size)
-let users: BenchUser[]
-try {
-  const { rows } = await database.sql
-    .query<{ n: number }>(`select count(*)::int as n from users where email like '%@bench.tasklane.test'`)
-    .catch(() => ({ rows: [{ n: 0 }] }))
-  if (rows[0]!.n !== SIZES[size].users) {
-    log(`seeding ${size} (seed ${seed}) on ${database.kind}…`)
-    const s = await seedDatabase(database, size, seed)
-    log(`seeded in ${s.seconds.toFixed(1)} s`)
-  }
-  users = await loadFixtures(database.sql, 50)
-} finally {
-  await database.close()
-}
+const users = await prepareWorld(databaseUrl, size, seed, log)
 
 // 2. servers: the app in production mode and the bare reference on the same database
 const env: ServerEnv = { databaseUrl, dataDir, jwtSecret: randomBytes(48).toString('base64url') }
@@ -110,25 +86,7 @@ process.on('SIGINT', () => void stopAll().then(() => process.exit(130)))
 
 try {
   const app = await ensure('app')
-  // one at a time (argon2 is meant to be slow) and again after a 503: a server that just started
-  // may shed load until its event-loop lag settles
-  const tokens: string[] = []
-  for (const u of users) {
-    for (let attempt = 1; ; attempt++) {
-      const res = await fetch(`${app.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: u.email, password: BENCH_PASSWORD }),
-      })
-      if (res.ok) {
-        tokens.push(((await res.json()) as { accessToken: string }).accessToken)
-        break
-      }
-      if (res.status !== 503 || attempt === 10)
-        throw new Error(`login of ${u.email} failed: ${res.status} ${await res.text()}`)
-      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000))
-    }
-  }
+  const tokens = await loginAll(app.url, users)
   const session: Session = {
     users: users.map((u, i) => ({ ...u, token: tokens[i]! })),
     versions: new Map(),
