@@ -28,14 +28,20 @@ export interface Account {
 
 const json = { 'content-type': 'application/json' }
 
-/** Registers a user on the instance at `base` and returns its token. */
+/** Registers a user on the instance at `base` and returns its token (a 503, an instance shedding load, is retried). */
 export async function registerAccount(base: string, label = 'load'): Promise<Account> {
   const email = `${label}-${randomUUID()}@example.com`
-  const res = await fetch(`${base}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({ email, password: 'a long enough passphrase', name: label }),
-  })
+  let res: Response
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(`${base}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: 'a long enough passphrase', name: label }),
+    })
+    if (res.status !== 503 || attempt === 10) break
+    await res.arrayBuffer()
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000))
+  }
   if (res.status !== 201) throw new Error(`register answered ${res.status}: ${await res.text()}`)
   const body = (await res.json()) as { accessToken: string; user: { id: string } }
   return { base, token: body.accessToken, userId: body.user.id }

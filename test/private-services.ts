@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +11,16 @@ import { promisify } from 'node:util'
  */
 
 const run = promisify(execFile)
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
+// PG_BIN, or the newest of the Debian/Ubuntu packages' /usr/lib/postgresql/<major>/bin
+const PG_BIN =
+  process.env.PG_BIN ??
+  (existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql')
+        .filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'pg_ctl')))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => join('/usr/lib/postgresql', v, 'bin'))[0]
+    : undefined) ??
+  '/usr/lib/postgresql/15/bin'
 
 /**
  * PostgreSQL refuses to run as root: when this process is root (a container), the cluster is
