@@ -147,6 +147,36 @@ describe('the event hub', () => {
     }
   })
 
+  it('starts for the next client when its first start failed (the database was away)', async () => {
+    const owner = await givenUser(a.app)
+    let away = true
+    const flaky = Object.assign(Object.create(database) as Database, {
+      sql: {
+        ...database.sql,
+        query: async (text: string, params?: unknown[]) => {
+          if (away) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+          return database.sql.query(text, params)
+        },
+      },
+    })
+    const hub = createEventHub({
+      database: flaky,
+      states: a.app.identity.states,
+      log: createLogger({ LOG_LEVEL: 'silent' }),
+    })
+    try {
+      const actor = { userId: owner.id, role: 'user' as const, scopes: scopesForRole('user') }
+      await expect(hub.open(actor, fakeResponse(false) as unknown as ServerResponse)).rejects.toThrow('ECONNREFUSED')
+      away = false
+      const res = fakeResponse(false)
+      await hub.open(actor, res as unknown as ServerResponse)
+      expect(hub.size).toBe(1)
+      expect(res.chunks[0]).toBe(': connected\n\n')
+    } finally {
+      await hub.close()
+    }
+  })
+
   it('delivers to a client on instance A a change made through instance B', async () => {
     const owner = await givenUser(a.app)
     const team = await givenTeam(a.app, owner)

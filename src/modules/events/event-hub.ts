@@ -162,7 +162,11 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
       revalidate((s) => (userId === null ? s.viewer.tokenId !== undefined : s.viewer.userId === userId)),
     /** Follows the log for one client from `after` (or from now), until the client goes away. */
     async open(viewer: Viewer, res: ServerResponse, after?: number) {
-      starting ??= start()
+      // a start that failed (the database away) is tried again by the next client, not kept failed
+      starting ??= start().catch((err) => {
+        starting = undefined
+        throw err
+      })
       await starting
       // "from now" means from everything committed before the client connected
       if (after === undefined) await follower.settle(500)
