@@ -5,8 +5,8 @@
  * turn, PostgreSQL is stopped fast and immediately, Redis is killed, an API instance and the worker
  * are SIGKILLed and an instance is SIGTERMed, each started again. Then the unacknowledged keyed
  * creates are retried, and every create is looked up. Exits 1 when an acknowledged write is missing,
- * a create is doubled, a 500 was answered, a process exited by itself, or writes were not served
- * again within 10 s of the database's return.
+ * a create is doubled, a 500 was answered, a process exited by itself, writes were not served again
+ * within 10 s of the database's return, or the worker's log dispatch did not catch up afterwards.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -160,10 +160,25 @@ async function main() {
     const { rows } = await check.query<{ title: string; n: number }>(
       `select title, count(*)::int as n from tasks where title like 'chaos-%' group by title`,
     )
+    // the worker's log dispatcher went through every fault too: it hands on the whole log
+    const behind = async () => {
+      const { rows: lag } = await check.query<{ n: number }>(
+        `select (select coalesce(max(id), 0) from activity) - (select position from log_cursors where name = 'dispatch') as n`,
+      )
+      return Number(lag[0]?.n ?? Number.NaN)
+    }
+    const dispatchUntil = Date.now() + 60_000
+    let dispatchLag = await behind()
+    while (!(dispatchLag <= 0) && Date.now() < dispatchUntil) {
+      await sleep(500)
+      dispatchLag = await behind()
+    }
     await check.end()
     const verdict = verify(traffic.creates, new Map(rows.map((r) => [r.title, r.n])))
 
     const failures: string[] = []
+    if (!(dispatchLag <= 0))
+      failures.push(`the worker's log dispatch is ${dispatchLag} entries behind a minute after the load`)
     for (const proc of procs) {
       for (const crash of proc.crashes)
         failures.push(`${proc.name} exited by itself (code ${crash.code}):\n${crash.tail}`)
@@ -181,7 +196,7 @@ async function main() {
     console.log(
       `\n${traffic.creates.length} creates (${acked} acknowledged), ${keyedRetried} keyed ones retried after the faults; ` +
         `${verdict.lost.length} lost, ${verdict.doubled.length} doubled, ${verdict.unresolved.length} keyed still unanswered, ` +
-        `${verdict.writtenUnacked} unacknowledged plain creates were written`,
+        `${verdict.writtenUnacked} unacknowledged plain creates were written; the worker's log dispatch ${dispatchLag <= 0 ? 'caught up' : `is ${dispatchLag} entries behind`}`,
     )
     // what the processes logged as errors, by message: a fault's expected noise, or a finding
     for (const proc of procs) {
