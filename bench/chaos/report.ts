@@ -39,7 +39,7 @@ export function verify(creates: Create[], rowsByTitle: Map<string, number>): Ver
 const NO_ANSWER_REFUSED = new Set(['ECONNREFUSED'])
 
 function counts(outcomes: Outcome[]) {
-  const c = { requests: outcomes.length, ok: 0, s500: 0, s503: 0, other5xx: 0, refused: 0, reset: 0 }
+  const c = { requests: outcomes.length, ok: 0, s500: 0, s503: 0, other5xx: 0, plain5xx: 0, refused: 0, reset: 0 }
   for (const o of outcomes) {
     if (typeof o.status !== 'number') {
       if (NO_ANSWER_REFUSED.has(o.status)) c.refused++
@@ -48,6 +48,7 @@ function counts(outcomes: Outcome[]) {
     else if (o.status === 500) c.s500++
     else if (o.status === 503) c.s503++
     else if (o.status >= 500) c.other5xx++
+    if (typeof o.status === 'number' && o.status >= 500 && !o.problemJson) c.plain5xx++
   }
   return c
 }
@@ -66,18 +67,18 @@ export function table(phases: Phase[], traffic: Traffic, verdict: Verdict): stri
   // a create belongs to the phase its first attempt ended in
   const per = (list: Create[], name: string) => list.filter((c) => traffic.phaseOf(c.attempts[0]!) === name).length
   const lines = [
-    '| phase | requests | 2xx | 500 | 503 | other 5xx | refused | reset / no answer | recovery | lost | doubled |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| phase | requests | 2xx | 500 | 503 | other 5xx | 5xx not problem+json | refused | reset / no answer | recovery | lost | doubled |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const p of phases) {
     const c = counts(byPhase.get(p.name) ?? [])
     lines.push(
-      `| ${p.name} | ${c.requests} | ${c.ok} | ${c.s500} | ${c.s503} | ${c.other5xx} | ${c.refused} | ${c.reset} | ${p.fault ? seconds(p.recoveryMs) : '–'} | ${per(verdict.lost, p.name)} | ${per(verdict.doubled, p.name)} |`,
+      `| ${p.name} | ${c.requests} | ${c.ok} | ${c.s500} | ${c.s503} | ${c.other5xx} | ${c.plain5xx} | ${c.refused} | ${c.reset} | ${p.fault ? seconds(p.recoveryMs) : '–'} | ${per(verdict.lost, p.name)} | ${per(verdict.doubled, p.name)} |`,
     )
   }
   const retries = counts(byPhase.get('retry') ?? [])
   lines.push(
-    `| retry of unacknowledged keyed creates | ${retries.requests} | ${retries.ok} | ${retries.s500} | ${retries.s503} | ${retries.other5xx} | ${retries.refused} | ${retries.reset} | | | |`,
+    `| retry of unacknowledged keyed creates | ${retries.requests} | ${retries.ok} | ${retries.s500} | ${retries.s503} | ${retries.other5xx} | ${retries.plain5xx} | ${retries.refused} | ${retries.reset} | | | |`,
   )
   // what "no answer" was, per phase: refused while an instance was down is expected, a reset less so
   for (const [name, outcomes] of byPhase) {
