@@ -39,8 +39,16 @@ export function useAuthActions() {
     [queryClient],
   )
   return {
-    signIn: async (body: { email: string; password: string }) =>
-      start(unwrap(await api.POST('/api/v1/auth/login', { body }))),
+    /** Signs in, or returns the challenge when the account asks for a second factor. */
+    signIn: async (body: { email: string; password: string }): Promise<{ challengeToken: string } | null> => {
+      const result = unwrap(await api.POST('/api/v1/auth/login', { body }))
+      if ('secondFactorRequired' in result) return { challengeToken: result.challengeToken }
+      start(result)
+      return null
+    },
+    /** The second step: the challenge of signIn and a code of the authenticator (or a recovery code). */
+    completeSecondFactor: async (body: { challengeToken: string; code: string }) =>
+      start(unwrap(await api.POST('/api/v1/auth/login/second-factor', { body }))),
     /** Signs the new person in; false when the server first wants their address verified (no session yet). */
     signUp: async (body: { name: string; email: string; password: string; invitationToken?: string }) => {
       const result = unwrap(await api.POST('/api/v1/auth/register', { body }))

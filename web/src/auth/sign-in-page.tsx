@@ -8,18 +8,24 @@ export function SignInPage() {
   const { signIn } = useAuthActions()
   const errors = useFormErrors(['email', 'password'])
   const [busy, setBusy] = useState(false)
+  const [challenge, setChallenge] = useState<string | null>(null)
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
     errors.clear()
     setBusy(true)
     try {
-      await signIn({ email: String(form.get('email')), password: String(form.get('password')) })
+      const next = await signIn({ email: String(form.get('email')), password: String(form.get('password')) })
+      if (next) {
+        setChallenge(next.challengeToken)
+        setBusy(false)
+      }
     } catch (err) {
       errors.show(err)
       setBusy(false)
     }
   }
+  if (challenge) return <SecondFactorStep challengeToken={challenge} onRestart={() => setChallenge(null)} />
   return (
     <main className="auth-page">
       <h1>Sign in to Tasklane</h1>
@@ -50,6 +56,50 @@ export function SignInPage() {
       </p>
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+    </main>
+  )
+}
+
+/** The sign-in's second step: a code of the authenticator app, or one of the recovery codes. */
+function SecondFactorStep({ challengeToken, onRestart }: { challengeToken: string; onRestart: () => void }) {
+  const { completeSecondFactor } = useAuthActions()
+  const errors = useFormErrors(['code'])
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const form = new FormData(e.currentTarget)
+    errors.clear()
+    setBusy(true)
+    try {
+      await completeSecondFactor({ challengeToken, code: String(form.get('code')) })
+    } catch (err) {
+      errors.show(err)
+      setBusy(false)
+    }
+  }
+  return (
+    <main className="auth-page">
+      <h1>Two-factor sign-in</h1>
+      <form onSubmit={submit} className="stack" noValidate>
+        <TextField
+          label="Authentication code"
+          name="code"
+          autoComplete="one-time-code"
+          inputMode="text"
+          required
+          hint="The 6-digit code of your authenticator app, or a recovery code"
+          error={errors.fieldError('code')}
+        />
+        <FormError message={errors.formError} />
+        <button type="submit" className="primary" disabled={busy}>
+          Verify
+        </button>
+      </form>
+      <p>
+        <button type="button" className="link-button" onClick={onRestart}>
+          Start over
+        </button>
       </p>
     </main>
   )
