@@ -8,6 +8,8 @@ import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
+import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
+import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { INBOX } from '../teams/personal-team.ts'
 import { requireRoleInBody } from '../teams/team-ref.ts'
@@ -142,18 +144,14 @@ export async function updateProject(
   })
 }
 
-/** Deletes a project and its tasks (admin+). */
+/** Deletes a project and its tasks (admin+), each with its entry on the log. */
 export async function deleteProject(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
   const { personalTeam } = await requireProjectRole(db, actor, id)
   await db.transaction(async (tx) => {
-    const [before] = await tx.select().from(projects).where(eq(projects.id, id)).for('update')
-    if (!before) throw notFound('project', id)
-    if (isInbox(before, personalTeam)) throw conflict(KEEP_INBOX)
-    const [row] = await tx
-      .delete(projects)
-      .where(and(eq(projects.id, id), versionIs(expected)))
-      .returning()
-    if (!row) throw preconditionFailed()
+    const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for('update')
+    if (!row) throw notFound('project', id)
+    if (isInbox(row, personalTeam)) throw conflict(KEEP_INBOX)
+    if (expected !== undefined && row.version !== expected) throw preconditionFailed()
     await recordActivity(tx, {
       actorId: actor.userId,
       action: 'project.deleted',
@@ -163,5 +161,8 @@ export async function deleteProject(db: Db, actor: Actor, id: string, expected?:
       projectId: id,
       changes: { name: { from: row.name, to: null } },
     })
+    // logged before the delete, while the cascade has yet to take them
+    await logTaskDeletions(tx, actor.userId, tasksWhere(eq(tasks.projectId, id)))
+    await tx.delete(projects).where(eq(projects.id, id)) // locked above: the version check still holds
   })
 }

@@ -1,11 +1,12 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
-import { recordActivities, recordActivity } from '../activity/activity.service.ts'
+import { recordActivity } from '../activity/activity.service.ts'
 import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { teams } from '../teams/teams.table.ts'
+import { logTaskDeletions, subtreeOf } from './tasks.cascade.ts'
 import { requireTaskMatch } from './tasks.etag.ts'
 import { pageOfTasks } from './tasks.list.ts'
 import { findTask, taskFilters, taskRef } from './tasks.queries.ts'
@@ -75,18 +76,7 @@ export async function deleteTask(
       changes: removed(stateOf(row, tagIds)),
     })
     // logged before the delete, while the cascade has yet to take them: one statement for the whole subtree
-    await recordActivities(
-      tx,
-      sql`subtree(id, parent_id, title) as (
-        select id, parent_id, title from tasks where parent_id = ${id}
-        union
-        select t.id, t.parent_id, t.title from tasks t join subtree s on t.parent_id = s.id
-      )`,
-      sql`select ${actor.userId}::uuid, 'task.deleted', 'task', id, ${row.teamId}::uuid, ${row.projectId}::uuid, id,
-        jsonb_build_object('title', jsonb_build_object('from', title, 'to', null),
-                           'parentId', jsonb_build_object('from', parent_id, 'to', null))
-        from subtree order by id`,
-    )
+    await logTaskDeletions(tx, actor.userId, subtreeOf(id))
     await tx.delete(tasks).where(eq(tasks.id, id))
   })
 }

@@ -8,7 +8,10 @@ import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
-import { created, diff, recordActivity } from '../activity/activity.service.ts'
+import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
+import { projects } from '../projects/projects.table.ts'
+import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
+import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, type TeamRole, visibleTo } from './access.ts'
 import type { Team } from './teams.schema.ts'
 import { type TeamRow, teamMembers, teams } from './teams.table.ts'
@@ -111,7 +114,11 @@ export async function updateTeam(
   })
 }
 
-/** Deletes a team and everything in it (owner only); a personal team cannot be deleted. `expected` as for updateTeam. */
+/**
+ * Deletes a team and everything in it (owner only); a personal team cannot be deleted. `expected` as
+ * for updateTeam. The log gets `team.deleted`, then a `project.deleted` and a `task.deleted` for each
+ * project and task the cascade takes, so a syncing client drops them all.
+ */
 export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: string): Promise<void> {
   const role = await requireRole(db, actor, id, 'owner')
   await db.transaction(async (tx) => {
@@ -119,7 +126,6 @@ export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: st
     if (!row) throw notFound('team', id)
     if (row.personal) throw conflict('A personal team cannot be deleted')
     if (!matches(expected, row, role)) throw preconditionFailed()
-    await tx.delete(teams).where(eq(teams.id, id))
     await recordActivity(tx, {
       actorId: actor.userId,
       action: 'team.deleted',
@@ -128,5 +134,15 @@ export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: st
       teamId: id,
       changes: { name: { from: row.name, to: null } },
     })
+    // logged before the delete, while the cascade has yet to take them: one statement per kind
+    await recordActivities(
+      tx,
+      sql`gone_projects as (select id, name from ${projects} where team_id = ${id})`,
+      sql`select ${actor.userId}::uuid, 'project.deleted', 'project', id, ${id}::uuid, id, null::uuid,
+        jsonb_build_object('name', jsonb_build_object('from', name, 'to', null))
+        from gone_projects order by id`,
+    )
+    await logTaskDeletions(tx, actor.userId, tasksWhere(eq(tasks.teamId, id)))
+    await tx.delete(teams).where(eq(teams.id, id))
   })
 }
