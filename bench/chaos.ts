@@ -204,7 +204,7 @@ async function main() {
       for (const l of proc.logs()) {
         // the first line is enough to tell them apart (a failed query's message goes on with its parameters)
         const msg = String(l.msg).split('\n')[0]!.slice(0, 120)
-        if (Number(l.level) >= 50) errors.set(msg, (errors.get(msg) ?? 0) + 1)
+        if (l.level === 'error' || l.level === 'fatal') errors.set(msg, (errors.get(msg) ?? 0) + 1)
       }
       if (errors.size)
         console.log(`${proc.name} logged errors: ${[...errors].map(([m, n]) => `"${m}" ×${n}`).join(', ')}`)

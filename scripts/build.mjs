@@ -4,7 +4,7 @@
 // image runs that, and it spares the ~80 MB tsx holds in every process. The compiled code finds the
 // migrations and package.json one level above its directory, as dist/ sits beside them here.
 import { spawnSync } from 'node:child_process'
-import { cpSync, rmSync } from 'node:fs'
+import { cpSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -21,6 +21,10 @@ const tsc = spawnSync(
 )
 if (tsc.status !== 0) process.exit(tsc.status ?? 1)
 cpSync(join(root, 'src'), outDir, { recursive: true, filter: (f) => !f.endsWith('.ts') })
+// the commit tasklane_build_info reports: GIT_COMMIT (the image is built without .git), else git's HEAD
+const git = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' })
+const commit = process.env.GIT_COMMIT || (git.status === 0 ? git.stdout.trim() : 'unknown')
+writeFileSync(join(outDir, 'build.json'), `${JSON.stringify({ commit })}\n`)
 // the web app the server serves from web/dist (beside dist/, as the compiled code looks one level up)
 const web = spawnSync(process.execPath, [join(root, 'scripts/web-build.mjs'), '--if-stale'], {
   cwd: root,

@@ -15,6 +15,7 @@ import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerPressure } from './http/pressure.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
+import { RequestLog } from './http/request-log.ts'
 import { registerSecurityHeaders } from './http/security-headers.ts'
 import { responseSerializerCompiler } from './http/serializer.ts'
 import { registerStrictQuery } from './http/strict-query.ts'
@@ -109,6 +110,8 @@ export async function buildApp({
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : uuidv7()
     },
+    // one line per request (Fastify's default is two, probes included)
+    logController: new RequestLog(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: trustProxy(config.TRUST_PROXY),
     // explicit timeouts: slow clients cannot hold sockets forever, idle keep-alive outlives a typical LB's 60 s

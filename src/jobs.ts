@@ -28,7 +28,7 @@ export interface JobDeps {
 
 /** Every kind of background job, one line per module: what a worker (or the embedded API) runs. */
 export function jobDefinitions({ config, database, storage, ...deps }: JobDeps): JobDefinition<never>[] {
-  const emails = counter(deps.registry, 'emails_total', 'Emails by outcome (sent, failed)', ['outcome'])
+  const emails = counter(deps.registry, 'tasklane_emails_total', 'Emails by outcome (sent, failed)', ['outcome'])
   const mailer = deps.mailer ?? openMailer(config)
   const onEmail = (outcome: 'sent' | 'failed') => emails?.inc({ outcome })
   return [

@@ -43,6 +43,8 @@ export function serializeError(err: unknown): unknown {
 export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.LOG_LEVEL,
+    // "level":"info" rather than 30: what log shippers and people reading raw JSON expect
+    formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACT, censor: '[Redacted]' },
     serializers: {
       err: serializeError,

@@ -44,7 +44,8 @@ describe('tasklane serve on SIGTERM', () => {
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-      LOG_LEVEL: 'info',
+      // the arrival of a request is logged at debug
+      LOG_LEVEL: 'debug',
       RATE_LIMIT_ENABLED: 'false',
       HOST: '127.0.0.1',
       PORT: '0',

@@ -3,21 +3,32 @@ import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Database } from '../db/client.ts'
 import type { Infra } from '../infra/index.ts'
+import { buildCommit, VERSION } from '../version.ts'
 import { bearerToken } from './auth.ts'
 import { unauthorized } from './problem.ts'
 
 /** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
 export function createMetrics(database: Database, infra: Infra) {
   const registry = new Registry()
+  // Node's process metrics keep their standard names (process_*, nodejs_*): dashboards expect them
   collectDefaultMetrics({ register: registry })
+  new Gauge({
+    name: 'tasklane_build_info',
+    help: 'Always 1: the running version, the commit it was built from and the Node.js release',
+    labelNames: ['version', 'commit', 'node'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ version: VERSION, commit: buildCommit(), node: process.versions.node }, 1)
+    },
+  })
   const requests = new Counter({
-    name: 'http_requests_total',
+    name: 'tasklane_http_requests_total',
     help: 'HTTP requests by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   })
   const duration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: 'tasklane_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
@@ -37,8 +48,10 @@ export function createMetrics(database: Database, infra: Infra) {
         this.set({ state: 'waiting' }, stats.waiting)
       },
     })
-  poolGauge('db_pool_connections', 'Database pool connections by state (absent for the embedded database)', () =>
-    database.poolStats(),
+  poolGauge(
+    'tasklane_db_pool_connections',
+    'Database pool connections by state (absent for the embedded database)',
+    () => database.poolStats(),
   )
   const fromStats = (name: string, help: string, read: () => number) =>
     new Counter({
@@ -50,22 +63,26 @@ export function createMetrics(database: Database, infra: Infra) {
         this.inc(read())
       },
     })
-  fromStats('cache_hits_total', 'Cache hits', () => infra.stats.cacheHits)
-  fromStats('cache_misses_total', 'Cache misses', () => infra.stats.cacheMisses)
-  fromStats('cache_errors_total', 'Cache operations that failed (Redis unavailable)', () => infra.stats.cacheErrors)
+  fromStats('tasklane_cache_hits_total', 'Cache hits', () => infra.stats.cacheHits)
+  fromStats('tasklane_cache_misses_total', 'Cache misses', () => infra.stats.cacheMisses)
   fromStats(
-    'rate_limit_fallbacks_total',
+    'tasklane_cache_errors_total',
+    'Cache operations that failed (Redis unavailable)',
+    () => infra.stats.cacheErrors,
+  )
+  fromStats(
+    'tasklane_rate_limit_fallbacks_total',
     'Rate-limit checks served from per-instance memory because Redis was unavailable',
     () => infra.stats.rateLimitFallbacks,
   )
   const rateLimited = new Counter({
-    name: 'rate_limit_rejections_total',
+    name: 'tasklane_rate_limit_rejections_total',
     help: 'Requests answered 429, by limit',
     labelNames: ['limit'] as const,
     registers: [registry],
   })
   new Gauge({
-    name: 'redis_up',
+    name: 'tasklane_redis_up',
     help: '1 when Redis answers, 0 when it is configured but unavailable (absent without REDIS_URL)',
     registers: [registry],
     collect() {
@@ -74,7 +91,7 @@ export function createMetrics(database: Database, infra: Infra) {
     },
   })
   const eventLag = new Histogram({
-    name: 'event_delivery_lag_seconds',
+    name: 'tasklane_event_delivery_lag_seconds',
     help: 'Time from a change being logged to its delivery on an SSE stream',
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
@@ -94,7 +111,7 @@ export function createMetrics(database: Database, infra: Infra) {
     replicaPool: (): ReturnType<Database['poolStats']> => null,
   }
   new Counter({
-    name: 'db_replica_reads_total',
+    name: 'tasklane_db_replica_reads_total',
     help: 'Heavy reads with DATABASE_REPLICA_URL by result: replica (served by it), behind (primary: the replica had not caught up with the team), error (primary: the replica failed), down (primary: resting after a failure)',
     labelNames: ['result'] as const,
     registers: [registry],
@@ -104,12 +121,12 @@ export function createMetrics(database: Database, infra: Infra) {
     },
   })
   poolGauge(
-    'db_replica_pool_connections',
+    'tasklane_db_replica_pool_connections',
     'Read replica pool connections by state (absent without DATABASE_REPLICA_URL)',
     () => metrics.replicaPool(),
   )
   new Counter({
-    name: 'auth_cache_lookups_total',
+    name: 'tasklane_auth_cache_lookups_total',
     help: 'Per-request auth checks by cache (user: user state, pat: personal access token lookup, jwt: access token signature) and result (hit: no query or signature check)',
     labelNames: ['cache', 'result'] as const,
     registers: [registry],
@@ -122,7 +139,7 @@ export function createMetrics(database: Database, infra: Infra) {
     },
   })
   new Gauge({
-    name: 'sse_open_streams',
+    name: 'tasklane_sse_open_streams',
     help: 'Server-Sent Events streams open on this instance',
     registers: [registry],
     collect() {

@@ -110,8 +110,8 @@ describe('job queue', () => {
     await queue.send('test-broken', { tag: 'x' })
     await until(async () => ((await queue.depth())['test-broken']?.failed ?? 0) === 1)
     const text = await registry.metrics()
-    expect(text).toMatch(/job_failures_total\{queue="test-broken"\} 1/)
-    expect(text).toMatch(/job_queue_jobs\{queue="test-broken",state="failed"\} 1/)
+    expect(text).toMatch(/tasklane_job_failures_total\{queue="test-broken"\} 1/)
+    expect(text).toMatch(/tasklane_job_queue_jobs\{queue="test-broken",state="failed"\} 1/)
   })
 })
 

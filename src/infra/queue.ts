@@ -189,19 +189,19 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
     depth,
     instrument(registry) {
       failures = new Counter({
-        name: 'job_failures_total',
+        name: 'tasklane_job_failures_total',
         help: 'Background job runs that failed in this process, by queue',
         labelNames: ['queue'] as const,
         registers: [registry],
       })
       completed = new Counter({
-        name: 'jobs_completed_total',
+        name: 'tasklane_jobs_completed_total',
         help: 'Background job runs that completed in this process, by queue',
         labelNames: ['queue'] as const,
         registers: [registry],
       })
       new Gauge({
-        name: 'job_queue_jobs',
+        name: 'tasklane_job_queue_jobs',
         help: 'Background jobs by queue and state (created = waiting, retry = failed and waiting to retry, failed = gave up)',
         labelNames: ['queue', 'state'] as const,
         registers: [registry],

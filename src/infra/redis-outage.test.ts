@@ -84,12 +84,12 @@ describe.skipIf(!hasRedisServer)('when Redis goes away and comes back', () => {
     expect(served.statusCode).toBe(200)
     expect(served.headers['ratelimit-limit']).toBe('1000')
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
-    expect(metrics).toMatch(/redis_up 0/)
-    expect(metrics).toMatch(/rate_limit_fallbacks_total [1-9]/)
+    expect(metrics).toMatch(/tasklane_redis_up 0/)
+    expect(metrics).toMatch(/tasklane_rate_limit_fallbacks_total [1-9]/)
     expect(t.logText()).toContain('redis unavailable')
 
     redis = await startRedis(port)
     await eventually(async () => (await ready()).checks.redis === 'ok')
-    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/redis_up 1/)
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/tasklane_redis_up 1/)
   }, 30_000)
 })

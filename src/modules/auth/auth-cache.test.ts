@@ -31,9 +31,9 @@ describe('per-request auth caches (AUTH_CACHE_TTL, default 30 s)', () => {
     expect(lookups.token).toBeLessThanOrEqual(1)
     expect(lookups.state).toBe(0)
     const metrics = await scrape(t)
-    expect(metrics).toMatch(/auth_cache_lookups_total\{cache="user",result="hit"\} [1-9]/)
-    expect(metrics).toMatch(/auth_cache_lookups_total\{cache="jwt",result="hit"\} [4-9]/)
-    expect(metrics).toMatch(/auth_cache_lookups_total\{cache="pat",result="hit"\} [4-9]/)
+    expect(metrics).toMatch(/tasklane_auth_cache_lookups_total\{cache="user",result="hit"\} [1-9]/)
+    expect(metrics).toMatch(/tasklane_auth_cache_lookups_total\{cache="jwt",result="hit"\} [4-9]/)
+    expect(metrics).toMatch(/tasklane_auth_cache_lookups_total\{cache="pat",result="hit"\} [4-9]/)
   })
 })
 
@@ -46,8 +46,8 @@ describe('AUTH_CACHE_TTL=0', () => {
     const pat = await givenToken(t.app, user, ['tasks:read'])
     expect(await lookupsOver(t, 3, bearer(pat))).toEqual({ state: 3, token: 3 })
     const metrics = await scrape(t)
-    expect(metrics).toMatch(/auth_cache_lookups_total\{cache="user",result="hit"\} 0\n/)
-    expect(metrics).toMatch(/auth_cache_lookups_total\{cache="jwt",result="hit"\} 0\n/)
+    expect(metrics).toMatch(/tasklane_auth_cache_lookups_total\{cache="user",result="hit"\} 0\n/)
+    expect(metrics).toMatch(/tasklane_auth_cache_lookups_total\{cache="jwt",result="hit"\} 0\n/)
   })
 
   it('sees a change made behind the API at once (nothing is cached)', async () => {

@@ -49,7 +49,7 @@ describe('POST /auth/refresh', () => {
     expect((await refresh(third.refreshToken)).statusCode).toBe(401)
     expect((await me(third.accessToken)).statusCode).toBe(401)
     const warning = t.logs.find((l) => l.event === 'refresh_token_reuse' && l.userId === user.id)
-    expect(warning).toMatchObject({ level: 40 })
+    expect(warning).toMatchObject({ level: 'warn' })
 
     // other sessions of the same user are untouched
     const other = await otherSession(user.email, user.password)

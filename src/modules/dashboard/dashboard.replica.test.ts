@@ -90,8 +90,8 @@ describe.skipIf(!testDatabaseUrl())('dashboard reads with DATABASE_REPLICA_URL',
       expect(t.app.reads.stats.replica - before.replica).toBe(3)
       expect(t.app.reads.stats.behind).toBe(before.behind)
       const text = await metricsText(t)
-      expect(metric(text, 'db_replica_reads_total{result="replica"}')).toBeGreaterThanOrEqual(3)
-      expect(metric(text, 'db_replica_pool_connections{state="total"}')).toBeGreaterThan(0)
+      expect(metric(text, 'tasklane_db_replica_reads_total{result="replica"}')).toBeGreaterThanOrEqual(3)
+      expect(metric(text, 'tasklane_db_replica_pool_connections{state="total"}')).toBeGreaterThan(0)
       // no access through the replica: an outsider is still a 404
       const res = await t.app.inject({
         method: 'GET',
@@ -182,11 +182,11 @@ describe.skipIf(!testDatabaseUrl())('dashboard reads with DATABASE_REPLICA_URL',
       // resting after the failure: the next read does not wait on it again
       await getDashboard(t.app, w.member, 'explorer', { teamId: w.team.id, groupBy: 'status' })
       const warning = t.logs.find((l) => l.msg === 'read replica failed: reading from the primary')
-      expect(warning).toMatchObject({ level: 40, teamId: w.team.id })
+      expect(warning).toMatchObject({ level: 'warn', teamId: w.team.id })
       const text = await metricsText(t)
-      expect(metric(text, 'db_replica_reads_total{result="error"}')).toBe(1)
-      expect(metric(text, 'db_replica_reads_total{result="down"}')).toBe(1)
-      expect(metric(text, 'db_replica_reads_total{result="replica"}')).toBe(0)
+      expect(metric(text, 'tasklane_db_replica_reads_total{result="error"}')).toBe(1)
+      expect(metric(text, 'tasklane_db_replica_reads_total{result="down"}')).toBe(1)
+      expect(metric(text, 'tasklane_db_replica_reads_total{result="replica"}')).toBe(0)
     })
 
     it('reports the replica degraded in /ready, with 200', async () => {

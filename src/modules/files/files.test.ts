@@ -71,8 +71,10 @@ describe.each(STORAGE_MODES)('file consistency on %s storage', (mode) => {
     await t.app.inject({ method: 'DELETE', url: `/api/v1/attachments/${a.id}`, headers: user.auth })
     await eventually(async () => {
       const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
-      return /jobs_completed_total\{queue="files.delete-object"\} [1-9]/.test(text) && text
-    }).then((text) => expect(text).toMatch(/job_queue_jobs\{queue="files.delete-object",state="completed"\} [1-9]/))
+      return /tasklane_jobs_completed_total\{queue="files.delete-object"\} [1-9]/.test(text) && text
+    }).then((text) =>
+      expect(text).toMatch(/tasklane_job_queue_jobs\{queue="files.delete-object",state="completed"\} [1-9]/),
+    )
   })
 
   it('deletes the stored object again when its row cannot be written', async () => {

@@ -92,10 +92,22 @@ describe('operations routes', () => {
     const res = await t.app.inject({ method: 'GET', url: '/metrics' })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
-    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/health",status="200"\} \d+/)
-    expect(res.body).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/)
-    expect(res.body).toContain('http_request_duration_seconds_bucket')
+    expect(res.body).toMatch(/tasklane_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/)
+    expect(res.body).toMatch(/tasklane_http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/)
+    expect(res.body).toContain('tasklane_http_request_duration_seconds_bucket')
     expect(res.body).toContain('process_resident_memory_bytes')
+  })
+
+  it('names every metric of its own tasklane_*, keeps the Node process metrics standard, reports its build', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' })
+    const names = [...res.body.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!)
+    expect(names.length).toBeGreaterThan(20)
+    expect(names.filter((n) => !/^(tasklane|process|nodejs)_/.test(n))).toEqual([])
+    expect(names).toContain('nodejs_eventloop_lag_seconds')
+    expect(names).toContain('tasklane_http_requests_total')
+    const info = res.body.split('\n').find((l) => l.startsWith('tasklane_build_info{'))
+    expect(info).toMatch(/^tasklane_build_info\{version="\d+\.\d+\.\d+",commit="[0-9a-f]{12}",node="[\d.]+"\} 1$/)
+    expect(info).toContain(`node="${process.versions.node}"`)
   })
 
   it('guards /metrics with METRICS_TOKEN when set', async () => {

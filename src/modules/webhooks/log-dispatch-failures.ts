@@ -148,7 +148,7 @@ export function guardedConsumers(deps: {
 /** Entries waiting for a retry and set aside, by cursor and consumer, from the database (every instance shows all). */
 export function instrumentLogDispatch(registry: Registry, db: Db, log: Logger) {
   new Gauge({
-    name: 'log_dispatch_failed_entries',
+    name: 'tasklane_log_dispatch_failed_entries',
     help: 'Activity log entries a dispatcher consumer (webhooks, notifications) failed on, by state: retrying (due again with backoff) or set_aside (gave up; later entries went on)',
     labelNames: ['cursor', 'consumer', 'state'] as const,
     registers: [registry],

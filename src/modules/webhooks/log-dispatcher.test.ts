@@ -98,10 +98,10 @@ describe('log dispatcher: a consumer failing on one entry', { timeout: 90_000 },
 
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' })
     expect(metrics.body).toContain(
-      `log_dispatch_failed_entries{cursor="${cursor}",consumer="picky",state="set_aside"} 1`,
+      `tasklane_log_dispatch_failed_entries{cursor="${cursor}",consumer="picky",state="set_aside"} 1`,
     )
     expect(metrics.body).not.toContain(
-      `log_dispatch_failed_entries{cursor="${cursor}",consumer="picky",state="retrying"}`,
+      `tasklane_log_dispatch_failed_entries{cursor="${cursor}",consumer="picky",state="retrying"}`,
     )
   })
 })

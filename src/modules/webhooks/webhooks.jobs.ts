@@ -26,15 +26,15 @@ export interface WebhookJobDeps {
 export function webhookJobs(deps: WebhookJobDeps): JobDefinition<never>[] {
   const outcomes = counter(
     deps.registry,
-    'webhook_deliveries_total',
+    'tasklane_webhook_deliveries_total',
     'Webhook delivery attempts by outcome (delivered, retrying, failed, disabled, skipped)',
     ['outcome'],
   )
   const lag =
     deps.registry &&
-    ((deps.registry.getSingleMetric('webhook_delivery_lag_seconds') as Histogram | undefined) ??
+    ((deps.registry.getSingleMetric('tasklane_webhook_delivery_lag_seconds') as Histogram | undefined) ??
       new Histogram({
-        name: 'webhook_delivery_lag_seconds',
+        name: 'tasklane_webhook_delivery_lag_seconds',
         help: 'Time from a change to its successful webhook delivery (retries included)',
         buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21_600, 86_400],
         registers: [deps.registry],

@@ -43,9 +43,9 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   }
   // from the database: every instance reports what all workers did
-  if (!app.metrics.registry.getSingleMetric('webhook_deliveries')) {
+  if (!app.metrics.registry.getSingleMetric('tasklane_webhook_deliveries')) {
     new Gauge({
-      name: 'webhook_deliveries',
+      name: 'tasklane_webhook_deliveries',
       help: 'Webhook deliveries by status (pending, delivered, failed), all workers',
       labelNames: ['status'] as const,
       registers: [app.metrics.registry],
