@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm'
+import { is, SQL, sql } from 'drizzle-orm'
 import PgBoss from 'pg-boss'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
@@ -48,6 +48,12 @@ const DEFAULT_RETRY_LIMIT = 5
 /** Modules enqueue by name; workers run the handlers. */
 export interface Queue {
   send(name: string, data: object, opts?: SendOptions): Promise<string | null>
+  /**
+   * Enqueues one job per row of `rows` (a SELECT whose column `data` is a job's data, as json) in
+   * one INSERT … SELECT in the business transaction: a cascade that orphans any number of objects
+   * queues their removal in one statement, never one per row.
+   */
+  sendEach(name: string, rows: SQL, opts: { tx: Db }): Promise<void>
   /** Starts running the handlers in this process (a worker; the API too in embedded mode). */
   work(): Promise<void>
   /** jobs per queue and state, from the database (shared by every instance) */
@@ -61,14 +67,18 @@ export interface Queue {
   instrument(registry: Registry): void
 }
 
-/** Placeholders `$1…$n` of pg-boss's SQL turned into Drizzle parameters, to run on a Drizzle transaction. */
+/**
+ * Placeholders `$1…$n` of pg-boss's SQL turned into Drizzle parameters, to run on a Drizzle
+ * transaction; a value that is itself SQL (a subquery) is embedded in place of its placeholder.
+ */
 export function toDrizzleSql(text: string, values: unknown[] = []): SQL {
   const chunks: SQL[] = []
   let last = 0
   for (const m of text.matchAll(/\$(\d+)/g)) {
     chunks.push(sql.raw(text.slice(last, m.index)))
+    const value = values[Number(m[1]) - 1] ?? null
     // sql.param keeps arrays and objects as one parameter (a plain interpolation would spread arrays)
-    chunks.push(sql`${sql.param(values[Number(m[1]) - 1] ?? null)}`)
+    chunks.push(is(value, SQL) ? sql`(${value})` : sql`${sql.param(value)}`)
     last = m.index + m[0].length
   }
   chunks.push(sql.raw(text.slice(last)))
@@ -154,6 +164,17 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
         ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
       })
+    },
+    async sendEach(name, rows, { tx }) {
+      // pg-boss's own bulk insert (queue policy and retry defaults applied as for send), its JSON
+      // array of jobs ($1) built by the database from `rows` instead of sent from here
+      const jobs = sql`select coalesce(json_agg(json_build_object('name', ${name}::text, 'data', r.data)), '[]'::json)
+        from (${rows}) r`
+      const db: PgBoss.Db = {
+        executeSql: async (text, values = []) =>
+          (await tx.execute(toDrizzleSql(text, [jobs, ...values.slice(1)]))) as unknown as { rows: [] },
+      }
+      await boss.insert([], { db })
     },
     async work() {
       if (working) return
@@ -249,6 +270,7 @@ export function lazyQueue(start: () => Promise<Queue>): Queue & { open(): Promis
       await get()
     },
     send: async (name, data, opts) => (await get()).send(name, data, opts),
+    sendEach: async (name, rows, opts) => (await get()).sendEach(name, rows, opts),
     work: async () => (await get()).work(),
     depth: async () => (opened ? (await get()).depth() : {}),
     stop: async (timeoutMs) => {

@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, noContent, pageOf } from '../../http/schemas.ts'
+import type { Queue } from '../../infra/queue.ts'
 import { Task, TaskQuery } from '../tasks/tasks.schema.ts'
 import { deleteTask, listTasks } from '../tasks/tasks.service.ts'
 
 const tags = ['admin']
 
 /** Tasks of every team, for global admins (the visibility rule lets them see everything). */
-export const adminTasksRoutes: FastifyPluginAsyncZod = async (app) => {
+export const adminTasksRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
   const { db } = app.database
   const config = { admin: true, scope: 'admin' as const }
 
@@ -41,7 +42,7 @@ export const adminTasksRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      await deleteTask(db, actorOf(req), req.params.id, { expected: expectedEtag(req), asAdmin: true })
+      await deleteTask({ db, queue }, actorOf(req), req.params.id, { expected: expectedEtag(req), asAdmin: true })
       return reply.code(204).send(null)
     },
   )

@@ -1,10 +1,30 @@
+import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import type { JobDefinition } from '../../infra/queue.ts'
+import type { JobDefinition, Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
+import { attachments } from '../attachments/attachments.table.ts'
 import { sweepOrphans } from './files.sweep.ts'
 
 export const DELETE_OBJECT_JOB = 'files.delete-object'
 export const SWEEP_JOB = 'files.sweep'
+
+/** What a delete that may orphan stored objects needs: its database, and the queue that removes them. */
+export interface CascadeDeps {
+  db: Db
+  queue: Queue
+}
+
+/**
+ * Queues the removal of every object `keys` names (a SELECT of one column `key`), in one statement
+ * in the delete's transaction: call it before the delete whose cascade takes the rows naming them.
+ */
+export async function removeObjects(queue: Queue, tx: Db, keys: SQL): Promise<void> {
+  await queue.sendEach(DELETE_OBJECT_JOB, sql`select json_build_object('key', k.key) as data from (${keys}) k`, { tx })
+}
+
+/** The objects of the attachments of the tasks `taskIds` selects (a SELECT of task ids). */
+export const attachmentObjectsOf = (taskIds: SQL): SQL =>
+  sql`select ${attachments.storageKey} as key from ${attachments} where ${attachments.taskId} in (${taskIds})`
 
 /** Removing objects whose rows are gone, and the periodic sweep for objects no row ever named. */
 export function fileJobs(deps: { db: Db; storage: Storage }): JobDefinition<never>[] {

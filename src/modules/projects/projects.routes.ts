@@ -3,6 +3,7 @@ import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
+import type { Queue } from '../../infra/queue.ts'
 import { CreateProject, Project, ProjectListQuery, UpdateProject } from './projects.schema.ts'
 import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects.service.ts'
 
@@ -10,7 +11,7 @@ const tags = ['projects']
 const read = { scope: 'projects:read' } as const
 const write = { scope: 'projects:write' } as const
 
-export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
+export const projectsRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
   const { db } = app.database
 
   app.get(
@@ -75,6 +76,6 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'deleteProject',
     },
     errors: [403, 404, 409],
-    handler: (req) => deleteProject(db, actorOf(req), req.params.id, expectedVersion(req)),
+    handler: (req) => deleteProject({ db, queue }, actorOf(req), req.params.id, expectedVersion(req)),
   })
 }

@@ -8,6 +8,7 @@ import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
+import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
 import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
 import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
@@ -144,8 +145,13 @@ export async function updateProject(
   })
 }
 
-/** Deletes a project and its tasks (admin+), each with its entry on the log. */
-export async function deleteProject(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
+/** Deletes a project and its tasks (admin+), each with its entry on the log; their attachments' objects go by job. */
+export async function deleteProject(
+  { db, queue }: CascadeDeps,
+  actor: Actor,
+  id: string,
+  expected?: number,
+): Promise<void> {
   const { personalTeam } = await requireProjectRole(db, actor, id)
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for('update')
@@ -163,6 +169,7 @@ export async function deleteProject(db: Db, actor: Actor, id: string, expected?:
     })
     // logged before the delete, while the cascade has yet to take them
     await logTaskDeletions(tx, actor.userId, tasksWhere(eq(tasks.projectId, id)))
+    await removeObjects(queue, tx, attachmentObjectsOf(sql`select id from ${tasks} where ${eq(tasks.projectId, id)}`))
     await tx.delete(projects).where(eq(projects.id, id)) // locked above: the version check still holds
   })
 }

@@ -3,6 +3,7 @@ import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
+import type { Queue } from '../../infra/queue.ts'
 import { taskEtag } from './tasks.etag.ts'
 import { CreateTask, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
 import { deleteTask, getTask, listTasks } from './tasks.service.ts'
@@ -12,7 +13,7 @@ const tags = ['tasks']
 const read = { scope: 'tasks:read' as const }
 const write = { scope: 'tasks:write' as const }
 
-export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
+export const tasksRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
   const { db } = app.database
 
   app.get(
@@ -89,6 +90,6 @@ export const tasksRoutes: FastifyPluginAsyncZod = async (app) => {
     config: write,
     schema: { tags, summary: 'Delete a task with its subtasks and comments', operationId: 'deleteTask' },
     errors: [403, 404],
-    handler: (req) => deleteTask(db, actorOf(req), req.params.id, { expected: expectedEtag(req) }),
+    handler: (req) => deleteTask({ db, queue }, actorOf(req), req.params.id, { expected: expectedEtag(req) }),
   })
 }

@@ -1,8 +1,9 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import { recordActivity } from '../activity/activity.service.ts'
+import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
 import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { teams } from '../teams/teams.table.ts'
@@ -47,10 +48,11 @@ async function requireVisibleScope(db: Db, actor: Actor, query: TaskQuery) {
 
 /**
  * Deletes a task and, by cascade, its subtasks and comments; each deleted task gets a
- * `task.deleted` entry. `asAdmin` (the admin route) skips the team checks, not `If-Match`.
+ * `task.deleted` entry, and the objects of their attachments a removal job. `asAdmin` (the admin
+ * route) skips the team checks, not `If-Match`.
  */
 export async function deleteTask(
-  db: Db,
+  { db, queue }: CascadeDeps,
   actor: Actor,
   id: string,
   opts: { expected?: string; asAdmin?: boolean } = {},
@@ -77,6 +79,11 @@ export async function deleteTask(
     })
     // logged before the delete, while the cascade has yet to take them: one statement for the whole subtree
     await logTaskDeletions(tx, actor.userId, subtreeOf(id))
+    await removeObjects(
+      queue,
+      tx,
+      attachmentObjectsOf(sql`with recursive ${subtreeOf(id)} select ${id}::uuid union all select id from gone`),
+    )
     await tx.delete(tasks).where(eq(tasks.id, id))
   })
 }

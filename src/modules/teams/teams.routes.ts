@@ -3,6 +3,7 @@ import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
+import type { Queue } from '../../infra/queue.ts'
 import { CreateTeam, Team, TeamListQuery, UpdateTeam } from './teams.schema.ts'
 import { createTeam, deleteTeam, getTeam, listTeams, teamEtag, updateTeam } from './teams.service.ts'
 
@@ -10,7 +11,7 @@ const tags = ['teams']
 const read = { scope: 'teams:read' } as const
 const write = { scope: 'teams:write' } as const
 
-export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
+export const teamsRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
   const { db } = app.database
 
   app.get(
@@ -72,6 +73,6 @@ export const teamsRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'deleteTeam',
     },
     errors: [403, 404, 409],
-    handler: (req) => deleteTeam(db, actorOf(req), req.params.id, expectedEtag(req)),
+    handler: (req) => deleteTeam({ db, queue }, actorOf(req), req.params.id, expectedEtag(req)),
   })
 }

@@ -9,6 +9,7 @@ import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
+import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
 import { projects } from '../projects/projects.table.ts'
 import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
 import { tasks } from '../tasks/tasks.table.ts'
@@ -117,9 +118,15 @@ export async function updateTeam(
 /**
  * Deletes a team and everything in it (owner only); a personal team cannot be deleted. `expected` as
  * for updateTeam. The log gets `team.deleted`, then a `project.deleted` and a `task.deleted` for each
- * project and task the cascade takes, so a syncing client drops them all.
+ * project and task the cascade takes, so a syncing client drops them all; the objects of its
+ * attachments go by job (notes shared with its projects stay, personal again).
  */
-export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: string): Promise<void> {
+export async function deleteTeam(
+  { db, queue }: CascadeDeps,
+  actor: Actor,
+  id: string,
+  expected?: string,
+): Promise<void> {
   const role = await requireRole(db, actor, id, 'owner')
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(teams).where(eq(teams.id, id)).for('update')
@@ -143,6 +150,7 @@ export async function deleteTeam(db: Db, actor: Actor, id: string, expected?: st
         from gone_projects order by id`,
     )
     await logTaskDeletions(tx, actor.userId, tasksWhere(eq(tasks.teamId, id)))
+    await removeObjects(queue, tx, attachmentObjectsOf(sql`select id from ${tasks} where ${eq(tasks.teamId, id)}`))
     await tx.delete(teams).where(eq(teams.id, id))
   })
 }
