@@ -18,6 +18,8 @@ export interface Outcome {
   idempotencyKey?: string
   retryAfter?: string | null
   problemJson?: boolean
+  /** the answer carried `Idempotent-Replayed: true` */
+  replayed?: boolean
 }
 
 export interface Account {
@@ -78,6 +80,7 @@ export async function createTask(
       status: res.status,
       retryAfter: res.headers.get('retry-after'),
       problemJson: res.headers.get('content-type')?.startsWith('application/problem+json') ?? false,
+      replayed: res.headers.get('idempotent-replayed') === 'true',
       taskId,
     }
   } catch (err) {

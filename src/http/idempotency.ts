@@ -1,26 +1,23 @@
 import { and, eq, lt } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
 import { sha256 } from '../lib/crypto.ts'
 import { idempotencyKeys } from './idempotency.table.ts'
-import { badRequest, conflict, unprocessable } from './problem.ts'
+import { type Claim, type KeyedWrites, KeyTaken, keyedWrites, type Outcome, TTL_MS } from './idempotency.writes.ts'
+import { badRequest, conflict, serviceUnavailable, unprocessable } from './problem.ts'
 import { ProblemDetails } from './schemas.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** a create route: honours Idempotency-Key */
+    /** a create route: honours Idempotency-Key (its service writes through `writesOf(req, db)`) */
     idempotent?: boolean
   }
   interface FastifyRequest {
-    idempotency?: { userId: string; key: string }
+    idempotency?: KeyedWrites
   }
 }
 
-const TTL_MS = 24 * 60 * 60_000
-// a first request that has not answered after this long is taken as lost (its process died)
-const ABANDONED_MS = 60_000
-const WAIT_MS = 15_000
 const KEY = /^[\x21-\x7e]{1,255}$/
 const REPLAYED_HEADERS = ['location', 'etag', 'content-type']
 
@@ -34,9 +31,40 @@ const IdempotencyHeaders = z.object({
 })
 
 /**
- * Idempotency-Key on create routes (`config: { idempotent: true }`). The first request claims the
- * key with an insert (the primary key decides between concurrent ones); its 2xx answer is stored
- * and replayed to every retry with the same body for 24 h; a concurrent retry waits for it.
+ * The database a keyed create writes through: for a request with an Idempotency-Key, the handle
+ * whose first transaction also claims the key and stores the answer (see keyedWrites); `db` otherwise.
+ */
+export const writesOf = (req: FastifyRequest, db: Db): Db => req.idempotency?.db ?? db
+
+/** The stored answer of a live key, or undefined (none, expired, or a claim without an answer). */
+async function answered(db: Db, claim: Claim) {
+  const [row] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, claim.userId), eq(idempotencyKeys.key, claim.key)))
+  if (!row || row.responseStatus === null || Date.now() - row.createdAt.getTime() > TTL_MS) return undefined
+  return row
+}
+
+/** Answers with the stored first response (422 when the key came with another request). */
+function replay(reply: FastifyReply, claim: Claim, row: NonNullable<Awaited<ReturnType<typeof answered>>>) {
+  if (row.requestHash !== claim.requestHash) {
+    throw unprocessable('This Idempotency-Key was used with a different request')
+  }
+  return reply
+    .code(row.responseStatus!)
+    .headers({ ...row.responseHeaders, 'idempotent-replayed': 'true' })
+    .serializer((p: unknown) => p as string)
+    .send(row.responseBody ?? '')
+}
+
+/**
+ * Idempotency-Key on create routes (`config: { idempotent: true }`). A key already answered replays
+ * that answer (the same body) or is a 422 (another body). Otherwise the route's service writes
+ * through `writesOf(req, db)`: its transaction claims the key first (a concurrent request with the
+ * same key waits for it, then replays its answer) and commits only once the answer is stored with
+ * the key, in `onSend`; an answer that is not a 2xx rolls everything back, key included, so the
+ * client may fix the request and retry with the same key.
  */
 export function registerIdempotency(app: FastifyInstance, db: Db) {
   app.addHook('onRoute', (route) => {
@@ -45,6 +73,20 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     const schema = route.schema as { headers?: unknown; response?: Record<number, unknown> }
     schema.headers ??= IdempotencyHeaders
     schema.response = { 422: ProblemDetails, ...schema.response }
+    // a concurrent request with the same key committed first: answer as a retry after it would be
+    const handler = route.handler
+    route.handler = async function (this: FastifyInstance, req, reply) {
+      try {
+        return await handler.call(this, req, reply)
+      } catch (err) {
+        if (!(err instanceof KeyTaken) || !req.idempotency) throw err
+        const claim = req.idempotency.claim
+        req.idempotency = undefined
+        const row = await answered(db, claim)
+        if (!row) throw conflict('A request with this Idempotency-Key is still in progress; retry later')
+        return replay(reply, claim, row)
+      }
+    }
   })
 
   app.addHook('preHandler', async (req, reply) => {
@@ -55,78 +97,60 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         { path: 'headers.idempotency-key', message: 'must be 1..255 printable ASCII characters' },
       ])
     }
-    const userId = req.actor.userId
-    const requestHash = sha256(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
-    const deadline = Date.now() + WAIT_MS
-    while (Date.now() < deadline) {
-      const claimed = await db
-        .insert(idempotencyKeys)
-        .values({ userId, key, requestHash })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key })
-      if (claimed.length) {
-        req.idempotency = { userId, key }
-        return
-      }
-      const [prior] = await db
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
-      if (!prior) continue
-      const age = Date.now() - prior.createdAt.getTime()
-      const stale = age > TTL_MS || (prior.responseStatus === null && age > ABANDONED_MS)
-      if (stale) {
-        await db
-          .delete(idempotencyKeys)
-          .where(
-            and(
-              eq(idempotencyKeys.userId, userId),
-              eq(idempotencyKeys.key, key),
-              eq(idempotencyKeys.createdAt, prior.createdAt),
-            ),
-          )
-        continue
-      }
-      if (prior.requestHash !== requestHash) {
-        throw unprocessable('This Idempotency-Key was used with a different request')
-      }
-      if (prior.responseStatus !== null) {
-        return reply
-          .code(prior.responseStatus)
-          .headers({ ...prior.responseHeaders, 'idempotent-replayed': 'true' })
-          .serializer((p: unknown) => p as string)
-          .send(prior.responseBody ?? '')
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50))
+    const claim = {
+      userId: req.actor.userId,
+      key,
+      requestHash: sha256(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`),
     }
-    throw conflict('A request with this Idempotency-Key is still in progress; retry later')
+    const row = await answered(db, claim)
+    if (row) return replay(reply, claim, row)
+    const writes = keyedWrites(db, claim)
+    req.idempotency = writes
+    // a client that leaves before its answer gets nothing written (see keyedWrites)
+    reply.raw.once('close', () => void writes.abandon())
   })
 
   app.addHook('onSend', async (req, reply, payload) => {
-    const claim = req.idempotency
-    if (!claim) return payload
+    const writes = req.idempotency
+    if (!writes) return payload
     req.idempotency = undefined
-    const where = and(eq(idempotencyKeys.userId, claim.userId), eq(idempotencyKeys.key, claim.key))
-    if (reply.statusCode >= 200 && reply.statusCode < 300 && (typeof payload === 'string' || payload == null)) {
-      const headers: Record<string, string> = {}
-      for (const h of REPLAYED_HEADERS) {
-        const v = reply.getHeader(h)
-        if (v !== undefined) headers[h] = String(v)
-      }
-      await db
-        .update(idempotencyKeys)
-        .set({
-          responseStatus: reply.statusCode,
-          responseBody: (payload as string | null) ?? '',
-          responseHeaders: headers,
-        })
-        .where(where)
-    } else {
-      // a failed attempt stores nothing: the client may fix the request and retry with the same key
-      await db.delete(idempotencyKeys).where(where)
+    const success = reply.statusCode >= 200 && reply.statusCode < 300
+    if (!success || (typeof payload !== 'string' && payload != null)) {
+      await writes.abandon()
+      return payload
+    }
+    const headers: Record<string, string> = {}
+    for (const h of REPLAYED_HEADERS) {
+      const v = reply.getHeader(h)
+      if (v !== undefined) headers[h] = String(v)
+    }
+    const outcome = {
+      responseStatus: reply.statusCode,
+      responseBody: (payload as string | null) ?? '',
+      responseHeaders: headers,
+    }
+    try {
+      if (writes.state === 'held') await writes.commit(outcome)
+      else if (writes.state === 'idle') {
+        // the route wrote nothing through writesOf: its answer is kept, but not atomically with its writes
+        req.log.error({ route: req.routeOptions.url }, 'keyed create answered outside its claiming transaction')
+        await storeApart(db, writes.claim, outcome)
+      } else throw serviceUnavailable('The request was cut off before it was answered')
+    } catch (err) {
+      // nothing was created: the error handler answers instead (a problem, with the request id)
+      for (const h of REPLAYED_HEADERS) reply.removeHeader(h)
+      throw err
     }
     return payload
   })
+}
+
+/** Stores an answer with its key outside any transaction of the request (a route not using writesOf). */
+async function storeApart(db: Db, claim: Claim, outcome: Outcome) {
+  await db
+    .insert(idempotencyKeys)
+    .values({ ...claim, ...outcome })
+    .onConflictDoUpdate({ target: [idempotencyKeys.userId, idempotencyKeys.key], set: outcome })
 }
 
 /** Removes keys older than 24 h (run periodically). */

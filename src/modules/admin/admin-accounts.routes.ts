@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { writesOf } from '../../http/idempotency.ts'
 import { Accepted, accepted, errors, IdParams } from '../../http/schemas.ts'
 import { Password } from '../auth/auth.schema.ts'
 import { Email, GlobalRole, Name } from '../users/users.schema.ts'
@@ -37,7 +38,8 @@ export const adminAccountsRoutes: FastifyPluginAsyncZod<Omit<AdminAccountDeps, '
       },
     },
     // no Location: a user has no admin GET route of its own
-    async (req, reply) => reply.code(201).send(await createUserAsAdmin(all, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await createUserAsAdmin({ ...all, db: writesOf(req, all.db) }, req.body)),
   )
 
   app.post(

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
 import { etagOf, expectedVersion } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, PageQuery, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -58,7 +59,12 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
       const actor = actorOf(req)
       await taskForUpload(db, actor, req.params.id)
       const file = await receiveFile(req, storage, maxBytes)
-      const attachment = await createAttachment({ db, storage, queue, log: req.log }, actor, req.params.id, file)
+      const attachment = await createAttachment(
+        { db: writesOf(req, db), storage, queue, log: req.log },
+        actor,
+        req.params.id,
+        file,
+      )
       req.log.info({ attachmentId: attachment.id, size: attachment.size }, 'attachment uploaded')
       return sendCreated(reply, `/api/v1/attachments/${attachment.id}`, attachment)
     },

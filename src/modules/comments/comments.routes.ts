@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, IdParams, pageOf } from '../../http/schemas.ts'
 import { Comment, CommentQuery, CreateComment, UpdateComment } from './comments.schema.ts'
@@ -43,7 +44,7 @@ export const commentsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const comment = await createComment(db, actorOf(req), req.params.id, req.body.body)
+      const comment = await createComment(writesOf(req, db), actorOf(req), req.params.id, req.body.body)
       return sendCreated(reply, `/api/v1/comments/${comment.id}`, comment)
     },
   )

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
 import { etagOf, expectedVersion } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -61,7 +62,7 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
       },
     },
     async (req, reply) => {
-      const note = await createNote(db, actorOf(req), req.body)
+      const note = await createNote(writesOf(req, db), actorOf(req), req.body)
       return sendCreated(reply, `/api/v1/notes/${note.id}`, note)
     },
   )

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -42,7 +43,7 @@ export const projectsRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (ap
       },
     },
     async (req, reply) => {
-      const project = await createProject(db, actorOf(req), req.body)
+      const project = await createProject(writesOf(req, db), actorOf(req), req.body)
       return sendCreated(reply, `/api/v1/projects/${project.id}`, project)
     },
   )

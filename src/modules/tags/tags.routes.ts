@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import { CreateTag, Tag, TagListQuery, UpdateTag } from './tags.schema.ts'
@@ -42,7 +43,7 @@ export const tagsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const tag = await createTag(db, actorOf(req), req.body)
+      const tag = await createTag(writesOf(req, db), actorOf(req), req.body)
       return sendCreated(reply, `/api/v1/tags/${tag.id}`, tag)
     },
   )

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -44,7 +45,7 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, 
       },
     },
     async (req, reply) => {
-      const task = await createTask(db, actorOf(req), req.body)
+      const task = await createTask(writesOf(req, db), actorOf(req), req.body)
       return sendCreated(reply, `/api/v1/tasks/${task.id}`, task, taskEtag)
     },
   )

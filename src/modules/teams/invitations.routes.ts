@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { errors, IdParams, noContent, pageOf } from '../../http/schemas.ts'
 import {
   AcceptedInvitation,
@@ -43,7 +44,10 @@ export const invitationsRoutes: FastifyPluginAsyncZod<Pick<InvitationDeps, 'queu
       },
     },
     // no Location: an invitation has no GET route of its own (the list has it)
-    async (req, reply) => reply.code(201).send(await inviteToTeam(deps, actorOf(req), req.params.id, req.body)),
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await inviteToTeam({ ...deps, db: writesOf(req, deps.db) }, actorOf(req), req.params.id, req.body)),
   )
 
   app.get(

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { errors, IdParams, noContent, pageOf } from '../../http/schemas.ts'
 import { addMember, listMembers, removeMember, updateMember } from './members.service.ts'
 import { AddMember, Member, MemberListQuery, MemberParams, UpdateMember } from './teams.schema.ts'
@@ -42,7 +43,8 @@ export const membersRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     // no Location: a membership has no GET route of its own
-    async (req, reply) => reply.code(201).send(await addMember(db, actorOf(req), req.params.id, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await addMember(writesOf(req, db), actorOf(req), req.params.id, req.body)),
   )
 
   app.patch(

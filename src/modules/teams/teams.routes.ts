@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -42,7 +43,7 @@ export const teamsRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, 
       },
     },
     async (req, reply) => {
-      const team = await createTeam(db, actorOf(req), req.body)
+      const team = await createTeam(writesOf(req, db), actorOf(req), req.body)
       return sendCreated(reply, `/api/v1/teams/${team.id}`, team, teamEtag)
     },
   )

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { Gauge } from 'prom-client'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, IdParams, pageOf } from '../../http/schemas.ts'
 import { resolveTarget } from './ssrf.ts'
@@ -89,7 +90,7 @@ export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const hook = await createWebhook(deps, actorOf(req), req.params.id, req.body)
+      const hook = await createWebhook({ ...deps, db: writesOf(req, db) }, actorOf(req), req.params.id, req.body)
       return sendCreated(reply, `/api/v1/webhooks/${hook.id}`, hook)
     },
   )
