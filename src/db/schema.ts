@@ -1,6 +1,6 @@
 // Every table of the application, re-exported from its module (drizzle-kit reads this file).
 export { idempotencyKeys } from '../http/idempotency.table.ts'
-export { activity } from '../modules/activity/activity.table.ts'
+export { activity, activityAudience } from '../modules/activity/activity.table.ts'
 export { attachments } from '../modules/attachments/attachments.table.ts'
 export { accountTokens } from '../modules/auth/account-tokens.table.ts'
 export { sessions } from '../modules/auth/sessions.table.ts'

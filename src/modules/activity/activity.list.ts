@@ -12,6 +12,7 @@ import { users } from '../users/users.table.ts'
 import { coveredBy } from './activity.catalog.ts'
 import type { ActivityEntry, ActivityQuery } from './activity.schema.ts'
 import { activity } from './activity.table.ts'
+import { visibleEntries } from './activity.visibility.ts'
 
 /** Entries with their actor's name, joined in the same statement (never one query per entry). */
 export const selectEntries = (db: Db) =>
@@ -56,7 +57,7 @@ export async function listActivity(db: Db, actor: Actor, query: ActivityQuery) {
   const rows = await selectEntries(db)
     .where(
       and(
-        visibleTo(actor, activity.teamId),
+        visibleEntries(actor.userId),
         coveredBy(actor.scopes),
         query.teamId ? eq(activity.teamId, query.teamId) : undefined,
         query.projectId ? eq(activity.projectId, query.projectId) : undefined,

@@ -21,15 +21,17 @@ export const ACTIVITY_CHANNEL = 'tasklane_activity'
 /**
  * Appends to the log and, in the same statement, notifies listeners — PostgreSQL delivers the
  * notification when (and only if) the transaction commits. Call with the transaction of the change.
+ * Resolves to the new entry's id.
  */
-export async function recordActivity(tx: Db, entry: ActivityInput): Promise<void> {
+export async function recordActivity(tx: Db, entry: ActivityInput): Promise<number> {
   const changes = JSON.stringify(entry.changes ?? {})
-  await tx.execute(sql`with entry as (
+  const result = (await tx.execute(sql`with entry as (
     insert into ${activity} (actor_id, action, entity_type, entity_id, team_id, project_id, task_id, changes)
     values (${entry.actorId}, ${entry.action}, ${entry.entityType}, ${entry.entityId}, ${entry.teamId},
             ${entry.projectId ?? null}, ${entry.taskId ?? null}, ${changes}::jsonb)
     returning id
-  ) select pg_notify(${ACTIVITY_CHANNEL}, '') from entry`)
+  ) select id, pg_notify(${ACTIVITY_CHANNEL}, '') from entry`)) as unknown as { rows: { id: string | number }[] }
+  return Number(result.rows[0]!.id)
 }
 
 /**

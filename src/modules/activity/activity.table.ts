@@ -1,4 +1,5 @@
-import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { users } from '../users/users.table.ts'
 
 export type Changes = Record<string, { from: unknown; to: unknown }>
 
@@ -29,3 +30,22 @@ export const activity = pgTable(
   ],
 )
 export type ActivityRow = typeof activity.$inferSelect
+
+/**
+ * Who may read entries of a team without being (any longer) its member: the members of a deleted team,
+ * over the entries of its deletion (`fromId` is its `team.deleted`, `throughId` the last entry the
+ * delete wrote), recorded in the delete's transaction. The audience an entry had when it was written,
+ * kept where membership can no longer say it. No foreign key to the team: it is gone.
+ */
+export const activityAudience = pgTable(
+  'activity_audience',
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    teamId: uuid().notNull(),
+    fromId: bigint({ mode: 'number' }).notNull(),
+    throughId: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.teamId, t.fromId] })],
+)

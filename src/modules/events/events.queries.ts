@@ -1,29 +1,11 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import type { Scope } from '../../http/auth.ts'
 import { iso } from '../../lib/time.ts'
 import { coveredBy } from '../activity/activity.catalog.ts'
 import { activity } from '../activity/activity.table.ts'
+import { visibleEntries } from '../activity/activity.visibility.ts'
 import { type Credential, credentialLive } from '../auth/credentials.ts'
-import { teamMembers } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
-
-/**
- * What a user may see of the log: their teams' entries (all of them for a global admin), and their
- * own entries that belong to no team. Role and memberships are read in the statement itself, not
- * taken from the caller's cached state, so an open stream follows a demotion, a promotion or a
- * membership change with its very next read, whichever instance made the change.
- */
-export function visibleEntries(userId: string): SQL {
-  return or(
-    sql`exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.role} = 'admin')`,
-    inArray(
-      activity.teamId,
-      sql`(select ${teamMembers.teamId} from ${teamMembers} where ${teamMembers.userId} = ${userId})`,
-    ),
-    and(isNull(activity.teamId), eq(activity.actorId, userId)),
-  )!
-}
 
 /**
  * The log entries a stream's viewer may see after `after` up to the safe mark, oldest first, of the

@@ -9,6 +9,7 @@ import { decodeAfter } from '../../lib/keyset.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
+import { keepDeletionVisible } from '../activity/activity.visibility.ts'
 import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
 import { projects } from '../projects/projects.table.ts'
 import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
@@ -133,7 +134,7 @@ export async function deleteTeam(
     if (!row) throw notFound('team', id)
     if (row.personal) throw conflict('A personal team cannot be deleted')
     if (!matches(expected, row, role)) throw preconditionFailed()
-    await recordActivity(tx, {
+    const deleted = await recordActivity(tx, {
       actorId: actor.userId,
       action: 'team.deleted',
       entityType: 'team',
@@ -151,6 +152,8 @@ export async function deleteTeam(
     )
     await logTaskDeletions(tx, actor.userId, tasksWhere(eq(tasks.teamId, id)))
     await removeObjects(queue, tx, attachmentObjectsOf(sql`select id from ${tasks} where ${eq(tasks.teamId, id)}`))
+    // its members are members no more once it is gone: they keep reading what told them so
+    await keepDeletionVisible(tx, id, deleted)
     await tx.delete(teams).where(eq(teams.id, id))
   })
 }
