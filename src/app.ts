@@ -21,7 +21,7 @@ import { responseSerializerCompiler } from './http/serializer.ts'
 import { registerStrictQuery } from './http/strict-query.ts'
 import { appShell, registerWebApp, webAppDir } from './http/web-app.ts'
 import { createInfra, type Infra } from './infra/index.ts'
-import { createQueue, lazyQueue, type Queue } from './infra/queue.ts'
+import { createQueue, lazyQueue, type Queue, queueSettings } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
 import { openStorage, storageCheck } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
@@ -137,7 +137,7 @@ export async function buildApp({
   let queue = deps.queue
   if (!queue) {
     const jobs = jobDefinitions({ config, database, storage, registry: app.metrics.registry })
-    const lazy = lazyQueue(() => createQueue({ database, logger, jobs }))
+    const lazy = lazyQueue(() => createQueue({ database, logger, jobs, ...queueSettings(config) }))
     // started now rather than on first use: on the embedded database, a first send inside a
     // transaction would wait on that very transaction; with the database down it starts on first use
     await lazy.open().catch((err) => logger.warn({ err }, 'job queue not started (database unavailable?)'))

@@ -80,4 +80,16 @@ describe('loadConfig', () => {
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
     expect(config.S3_FORCE_PATH_STYLE).toBe(true)
   })
+
+  it('parses per-queue job concurrency and refuses a malformed list', () => {
+    const config = loadConfig({ JOB_QUEUE_CONCURRENCY: 'webhooks.deliver=40, attachments.extract=1', DATA_DIR: tmp() })
+    expect(config.JOB_QUEUE_CONCURRENCY).toEqual({ 'webhooks.deliver': 40, 'attachments.extract': 1 })
+    expect(config.JOB_CONCURRENCY).toBe(10)
+    expect(problemsOf({ JOB_QUEUE_CONCURRENCY: 'webhooks.deliver', DATA_DIR: tmp() })[0]).toMatch(
+      /^JOB_QUEUE_CONCURRENCY:/,
+    )
+    expect(problemsOf({ JOB_QUEUE_CONCURRENCY: 'webhooks.deliver=0', DATA_DIR: tmp() })[0]).toMatch(
+      /^JOB_QUEUE_CONCURRENCY/,
+    )
+  })
 })

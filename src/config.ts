@@ -52,6 +52,27 @@ export const EnvSchema = z.object({
   PDF_EXTRACT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
   /** run the job handlers in the API process too (default: only with the embedded database) */
   JOBS_IN_API: bool.optional(),
+  /** jobs of one queue a process (worker, or the embedded API) runs at once, for kinds without their own limit */
+  JOB_CONCURRENCY: int(1, 200).default(10),
+  /** per queue, over JOB_CONCURRENCY and the kind's own limit: `webhooks.deliver=40,attachments.extract=1` */
+  JOB_QUEUE_CONCURRENCY: z
+    .string()
+    .regex(
+      /^\s*[a-z][a-z0-9.-]*=\d{1,3}\s*(,\s*[a-z][a-z0-9.-]*=\d{1,3}\s*)*$/,
+      'a list of queue=number, e.g. webhooks.deliver=40',
+    )
+    .transform((v) =>
+      Object.fromEntries(
+        v.split(',').map((pair) => {
+          const [name, n] = pair.split('=')
+          return [name!.trim(), Number(n)]
+        }),
+      ),
+    )
+    .pipe(z.record(z.string(), z.number().int().min(1).max(200)))
+    .default({}),
+  /** how often an idle queue is polled for new jobs (a busy one fetches again as soon as a job ends) */
+  JOB_POLL_INTERVAL_MS: int(500, 60_000).default(2000),
   /** seconds a user's auth state and a token lookup stay cached per instance; 0 turns the caches off */
   AUTH_CACHE_TTL: int(0, 300).default(30),
   RATE_LIMIT_ENABLED: bool.default(true),

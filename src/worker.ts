@@ -3,7 +3,7 @@ import type { Config } from './config.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { startLogDispatch } from './dispatch.ts'
-import { createQueue } from './infra/queue.ts'
+import { createQueue, queueSettings } from './infra/queue.ts'
 import { openStorage } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
 import { closeOnSignal } from './lifecycle.ts'
@@ -22,7 +22,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     // a worker may start before any API instance: the schema must be there for its jobs
     if (config.MIGRATE_ON_START) await migrateUp(database)
     const storage = openStorage(config)
-    const queue = await createQueue({ database, logger, jobs: jobDefinitions({ config, database, storage }) })
+    const queue = await createQueue({
+      database,
+      logger,
+      jobs: jobDefinitions({ config, database, storage }),
+      ...queueSettings(config),
+    })
     await queue.work()
     // the activity log → webhook deliveries and email jobs (workers share one locked cursor)
     const dispatcher = await startLogDispatch({ database, queue, logger })

@@ -2,6 +2,7 @@ import { is, SQL, sql } from 'drizzle-orm'
 import PgBoss from 'pg-boss'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Config } from '../config.ts'
 import type { Database, Db } from '../db/client.ts'
 import { withoutParameters } from '../db/errors.ts'
 
@@ -25,6 +26,8 @@ export interface JobDefinition<T extends object = Record<string, unknown>> {
   expireInSeconds?: number
   /** run periodically (cron, UTC) as well as on demand */
   cron?: string
+  /** jobs of this kind one process runs at once, unless `JOB_QUEUE_CONCURRENCY` names it (CPU-bound kinds keep it low) */
+  concurrency?: number
   /** what it resolves to is kept as the job's output (a sweep's report) */
   handle(data: T, ctx: JobContext): Promise<unknown>
 }
@@ -94,17 +97,31 @@ const txAdapter = (tx: Db): PgBoss.Db => ({
  * time, pg-boss's multi-statement scripts (schema creation, maintenance: `BEGIN; …; COMMIT`) go
  * through `exec`; the pg pool runs them as one simple query.
  */
-function databaseAdapter(database: Database, isStopped: () => boolean): PgBoss.Db {
+function databaseAdapter(database: Database, isStopped: () => boolean): PgBoss.Db & { settled(): Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>()
+  const execute = async (text: string, values?: unknown[]) => {
+    if (database.kind === 'pglite' && !values?.length && /;\s*\S/.test(text.trim().replace(/;\s*$/, ''))) {
+      await database.sql.exec(text)
+      return { rows: [] }
+    }
+    return (await database.sql.query(text, values)) as { rows: [] }
+  }
   return {
     executeSql: async (text, values) => {
       // a handler that outlived the stop's grace period finishes after the database may be closed:
       // its bookkeeping is dropped, the job stays active, expires and runs again (never lost)
       if (isStopped()) return { rows: [] }
-      if (database.kind === 'pglite' && !values?.length && /;\s*\S/.test(text.trim().replace(/;\s*$/, ''))) {
-        await database.sql.exec(text)
-        return { rows: [] }
+      const running = execute(text, values)
+      inFlight.add(running)
+      try {
+        return await running
+      } finally {
+        inFlight.delete(running)
       }
-      return (await database.sql.query(text, values)) as { rows: [] }
+    },
+    /** pg-boss records a finished job without waiting: the stop waits for those statements */
+    settled: async () => {
+      await Promise.allSettled([...inFlight])
     },
   }
 }
@@ -113,16 +130,44 @@ export interface QueueDeps {
   database: Database
   logger: Logger
   jobs: JobDefinition<never>[]
-  /** seconds between polls for new jobs */
+  /** seconds between polls of an idle queue for new jobs (at least 0.5, pg-boss's minimum) */
   pollingIntervalSeconds?: number
+  /** jobs of one queue this process runs at once, for kinds without their own `concurrency` */
+  concurrency?: number
+  /** per queue name: jobs this process runs at once (over the kind's own and `concurrency`) */
+  queueConcurrency?: Record<string, number>
 }
 
+/** The queue's settings from the configuration (`JOB_*`): the same for `serve` and `worker`. */
+export function queueSettings(
+  config: Pick<Config, 'JOB_CONCURRENCY' | 'JOB_QUEUE_CONCURRENCY' | 'JOB_POLL_INTERVAL_MS'>,
+) {
+  return {
+    concurrency: config.JOB_CONCURRENCY,
+    queueConcurrency: config.JOB_QUEUE_CONCURRENCY,
+    pollingIntervalSeconds: config.JOB_POLL_INTERVAL_MS / 1000,
+  }
+}
+
+/** a pg-boss worker of ours sleeps this long when nobody wakes it (the queue's own poll does) */
+const BACKSTOP_POLL_SECONDS = 300
+
 /** Background jobs on pg-boss, in the same PostgreSQL (or PGlite) as the data. */
-export async function createQueue({ database, logger, jobs, pollingIntervalSeconds = 2 }: QueueDeps): Promise<Queue> {
+export async function createQueue({
+  database,
+  logger,
+  jobs,
+  pollingIntervalSeconds = 2,
+  concurrency = 10,
+  queueConcurrency = {},
+}: QueueDeps): Promise<Queue> {
   const log = logger.child({ component: 'queue' })
+  const unknown = Object.keys(queueConcurrency).filter((name) => !jobs.some((j) => j.name === name))
+  if (unknown.length) throw new Error(`JOB_QUEUE_CONCURRENCY names no queue: ${unknown.join(', ')}`)
   let stopped = false
+  const adapter = databaseAdapter(database, () => stopped)
   const boss = new PgBoss({
-    db: databaseAdapter(database, () => stopped),
+    db: adapter,
     schema: 'pgboss',
     // embedded: the one process supervises; on PostgreSQL every instance may, pg-boss takes turns with a lock
     supervise: true,
@@ -156,7 +201,80 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
     return states.queues
   }
 
+  /** Runs one job of `job`'s kind: the handler, its log line and counters. */
+  const run = async (job: JobDefinition<never>, j: PgBoss.JobWithMetadata<Record<string, unknown>>) => {
+    const jobLog = log.child({ job: job.name, jobId: j.id, retryCount: j.retryCount })
+    const started = Date.now()
+    try {
+      const output = await job.handle(j.data as never, {
+        jobId: j.id,
+        retryCount: j.retryCount,
+        lastAttempt: j.retryCount >= (job.retryLimit ?? DEFAULT_RETRY_LIMIT),
+        log: jobLog,
+      })
+      completed?.inc({ queue: job.name })
+      jobLog.info({ ms: Date.now() - started }, 'job completed')
+      return output
+    } catch (err) {
+      failures?.inc({ queue: job.name })
+      jobLog.warn({ err, ms: Date.now() - started }, 'job failed')
+      // pg-boss stores the error in the job's row: a failed query's parameters must not go with it
+      throw withoutParameters(err)
+    }
+  }
+
+  /**
+   * One queue's workers. pg-boss 10 runs a worker as "fetch, handle, wait for the interval", one job
+   * at a time, and leaves concurrency to its user: several `work()` calls. Here the queue is polled
+   * once per interval while idle (the ticker below wakes one idle worker), and a worker that got a
+   * job wakes an idle sibling (or starts one, up to the limit) and fetches again as soon as it is
+   * done, so a backlog is drained by `limit` workers without pause, and an idle queue costs one
+   * fetch per interval however high the limit.
+   */
+  const pool = (job: JobDefinition<never>, limit: number) => {
+    const workers: { id?: string; busy: boolean }[] = []
+    let next = 0
+    const add = async () => {
+      const worker: { id?: string; busy: boolean } = { busy: false }
+      workers.push(worker)
+      worker.id = await boss.work<Record<string, unknown>>(
+        job.name,
+        { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: BACKSTOP_POLL_SECONDS },
+        async ([j]) => {
+          if (!j) return
+          worker.busy = true
+          // there may be more waiting: another worker looks at once
+          wake(worker)
+          try {
+            return await run(job, j)
+          } finally {
+            worker.busy = false
+            // and so does this one, instead of sleeping until the next poll
+            if (worker.id) boss.notifyWorker(worker.id)
+          }
+        },
+      )
+    }
+    /** Wakes an idle worker other than `except`, or starts one while under the limit. */
+    const wake = (except?: { id?: string; busy: boolean }) => {
+      for (let i = 0; i < workers.length; i++) {
+        const w = workers[(next + i) % workers.length]!
+        if (w !== except && !w.busy && w.id) {
+          next = (next + i + 1) % workers.length
+          boss.notifyWorker(w.id)
+          return
+        }
+      }
+      if (workers.length < limit && !closing) {
+        add().catch((err) => log.warn({ err, queue: job.name }, 'could not start a job worker'))
+      }
+    }
+    return { add, wake }
+  }
+
   let working = false
+  let closing = false
+  let ticker: NodeJS.Timeout | undefined
   return {
     async send(name, data, opts = {}) {
       return boss.send(name, data, {
@@ -179,33 +297,17 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
     async work() {
       if (working) return
       working = true
+      const pools: ReturnType<typeof pool>[] = []
       for (const job of jobs) {
-        await boss.work<Record<string, unknown>>(
-          job.name,
-          { includeMetadata: true, pollingIntervalSeconds, batchSize: 1 },
-          async ([j]) => {
-            if (!j) return
-            const jobLog = log.child({ job: job.name, jobId: j.id, retryCount: j.retryCount })
-            const started = Date.now()
-            try {
-              const output = await job.handle(j.data as never, {
-                jobId: j.id,
-                retryCount: j.retryCount,
-                lastAttempt: j.retryCount >= (job.retryLimit ?? DEFAULT_RETRY_LIMIT),
-                log: jobLog,
-              })
-              completed?.inc({ queue: job.name })
-              jobLog.info({ ms: Date.now() - started }, 'job completed')
-              return output
-            } catch (err) {
-              failures?.inc({ queue: job.name })
-              jobLog.warn({ err, ms: Date.now() - started }, 'job failed')
-              // pg-boss stores the error in the job's row: a failed query's parameters must not go with it
-              throw withoutParameters(err)
-            }
-          },
-        )
+        // a periodic sweep gets one worker: its runs do not overlap
+        const p = pool(job, queueConcurrency[job.name] ?? job.concurrency ?? (job.cron ? 1 : concurrency))
+        await p.add()
+        pools.push(p)
       }
+      ticker = setInterval(() => {
+        for (const p of pools) p.wake()
+      }, pollingIntervalSeconds * 1000)
+      ticker.unref()
     },
     depth,
     instrument(registry) {
@@ -239,7 +341,10 @@ export async function createQueue({ database, logger, jobs, pollingIntervalSecon
       })
     },
     async stop(timeoutMs = 10_000) {
+      closing = true
+      clearInterval(ticker)
       await boss.stop({ graceful: true, timeout: timeoutMs, wait: true, close: true })
+      await adapter.settled()
       stopped = true
     },
   }

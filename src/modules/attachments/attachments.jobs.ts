@@ -44,6 +44,8 @@ export function attachmentJobs(deps: { db: Db; storage: Storage; config: Extract
     name: EXTRACT_JOB,
     retryLimit: 3,
     retryDelaySeconds: 2,
+    // CPU-bound, in this process: two at once leave the event loop to the other queues
+    concurrency: 2,
     // a worker that dies mid-extraction (or a page that never ends) frees the job after this: the
     // time limit is checked between pages, so the margin covers the download and one page
     expireInSeconds: Math.ceil(config.PDF_EXTRACT_TIMEOUT_MS / 1000) + 15,
