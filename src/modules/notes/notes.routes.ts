@@ -79,7 +79,8 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
     config: write,
     schema: {
       tags,
-      summary: 'Change a note (owner only; JSON Merge Patch)',
+      summary:
+        'Change a note (JSON Merge Patch): its owner, while a member of the team it is shared with; an admin of that team may only unshare it ({"projectId": null})',
       operationId: 'updateNote',
       body: UpdateNote,
     },
@@ -98,7 +99,11 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
 
   deleteOne(app, '/notes/:id', {
     config: write,
-    schema: { tags, summary: 'Delete a note and its file (owner only)', operationId: 'deleteNote' },
+    schema: {
+      tags,
+      summary: 'Delete a note and its file (its owner, or an admin of the team it is shared with)',
+      operationId: 'deleteNote',
+    },
     errors: [403, 404],
     handler: (req) => deleteNote(deps(req.log), actorOf(req), req.params.id, expectedVersion(req)),
   })

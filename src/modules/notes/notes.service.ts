@@ -14,7 +14,8 @@ import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
 import { nameStoredFile, type StoredFile } from '../files/files.upload.ts'
 import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { projects } from '../projects/projects.table.ts'
-import { teamRoleOf, visibleTo } from '../teams/access.ts'
+import { atLeast, type TeamRole, teamRoleOf, visibleTo } from '../teams/access.ts'
+import { teamMembers } from '../teams/teams.table.ts'
 import type { CreateNote, Note, UpdateNote } from './notes.schema.ts'
 import { type NoteRow, notes } from './notes.table.ts'
 
@@ -60,13 +61,43 @@ async function readable(db: Db, actor: Actor, id: string, lock = false): Promise
   return row
 }
 
-/** Only the owner changes a note; a team member who can read a shared note gets 403. */
-async function owned(db: Db, actor: Actor, id: string, expected?: number): Promise<NoteRow> {
+/** What a write does to a note: the rules below allow each to different people. */
+type NoteChange = 'edit' | 'unshare' | 'delete'
+
+const FORMER_MEMBER =
+  'This note is shared with a team you are no longer a member of: only its admins can unshare or delete it'
+const NOT_YOURS =
+  'Only the owner of a note can change it; the admins of the team it is shared with can unshare or delete it'
+
+/**
+ * Who may change a note, by rule: its owner, while it is personal or while they hold the member role
+ * in the team it is shared with (a note whose author left that team stays shared, frozen, so they can
+ * no longer write into the team); and an admin of that team, to unshare or delete it. Anyone else who
+ * reads it gets 403. The membership row is locked FOR SHARE, so a removal waits for this write.
+ */
+async function changeable(db: Db, actor: Actor, id: string, change: NoteChange, expected?: number): Promise<NoteRow> {
   const row = await readable(db, actor, id, true)
-  if (row.ownerId !== actor.userId) throw forbidden('Only the owner of a note can change it')
+  const teamId = await teamOf(db, row.projectId)
+  const role = teamId ? await lockedRoleOf(db, actor.userId, teamId) : null
+  if (row.ownerId === actor.userId) {
+    if (teamId && !(role && atLeast(role, 'member'))) throw forbidden(FORMER_MEMBER)
+  } else if (change === 'edit' || !role || !atLeast(role, 'admin')) throw forbidden(NOT_YOURS)
   if (expected !== undefined && expected !== row.version) throw preconditionFailed()
   return row
 }
+
+async function lockedRoleOf(db: Db, userId: string, teamId: string): Promise<TeamRole | null> {
+  const [m] = await db
+    .select({ role: teamMembers.role })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    .for('share')
+  return m?.role ?? null
+}
+
+/** A patch that only takes the note out of its project: what a team admin may do to someone else's note. */
+const onlyUnshares = (patch: UpdateNote) =>
+  patch.projectId === null && Object.entries(patch).every(([k, v]) => k === 'projectId' || v === undefined)
 
 /**
  * The team of the project a note is shared with (a member of it may share there), or null. Call in
@@ -163,7 +194,7 @@ export async function updateNote(
   expected?: number,
 ): Promise<Note> {
   return db.transaction(async (tx) => {
-    const before = await owned(tx, actor, id, expected)
+    const before = await changeable(tx, actor, id, onlyUnshares(patch) ? 'unshare' : 'edit', expected)
     const changes = named(patch)
     if (changes.projectId !== undefined && changes.projectId !== before.projectId) {
       await teamOfProject(tx, actor, changes.projectId)
@@ -173,14 +204,16 @@ export async function updateNote(
       .set({ ...changes, updatedAt: new Date(), version: sql`${notes.version} + 1` })
       .where(eq(notes.id, id))
       .returning()
-    await noteActivity(tx, actor, row!, 'note.updated', diff(before, row!, FIELDS))
+    // a note taken out of a project is logged in the team it left, whose clients then drop it
+    const logged = { ...row!, projectId: row!.projectId ?? before.projectId }
+    await noteActivity(tx, actor, logged, 'note.updated', diff(before, row!, FIELDS))
     return toNote(row!)
   })
 }
 
 export async function deleteNote(deps: FilesDeps, actor: Actor, id: string, expected?: number): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    const row = await owned(tx, actor, id, expected)
+    const row = await changeable(tx, actor, id, 'delete', expected)
     await tx.delete(notes).where(eq(notes.id, id))
     if (row.fileKey) await deps.queue.send(DELETE_OBJECT_JOB, { key: row.fileKey }, { tx })
     await noteActivity(tx, actor, row, 'note.deleted', { title: { from: row.title, to: null } })
@@ -189,7 +222,7 @@ export async function deleteNote(deps: FilesDeps, actor: Actor, id: string, expe
 
 /** Checks, before any byte is read, that the caller may set this note's file. */
 export async function noteForFile(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
-  await owned(db, actor, id, expected)
+  await changeable(db, actor, id, 'edit', expected)
 }
 
 /** Attaches or replaces the note's file; a replaced object is removed by a job once this commits. */
@@ -202,7 +235,7 @@ export async function setNoteFile(
 ): Promise<Note> {
   return nameStoredFile(deps.storage, file, deps.log, () =>
     deps.db.transaction(async (tx) => {
-      const before = await owned(tx, actor, id, expected)
+      const before = await changeable(tx, actor, id, 'edit', expected)
       const [row] = await tx
         .update(notes)
         .set({
@@ -228,7 +261,7 @@ export async function setNoteFile(
 
 export async function removeNoteFile(deps: FilesDeps, actor: Actor, id: string, expected?: number): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    const before = await owned(tx, actor, id, expected)
+    const before = await changeable(tx, actor, id, 'edit', expected)
     if (!before.fileKey) throw notFound('note file', id)
     const [row] = await tx
       .update(notes)

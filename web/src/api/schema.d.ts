@@ -544,11 +544,11 @@ export interface paths {
         get: operations["getNote"];
         put?: never;
         post?: never;
-        /** Delete a note and its file (owner only) */
+        /** Delete a note and its file (its owner, or an admin of the team it is shared with) */
         delete: operations["deleteNote"];
         options?: never;
         head?: never;
-        /** Change a note (owner only; JSON Merge Patch) */
+        /** Change a note (JSON Merge Patch): its owner, while a member of the team it is shared with; an admin of that team may only unshare it ({"projectId": null}) */
         patch: operations["updateNote"];
         trace?: never;
     };
@@ -5886,7 +5886,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1..100 */
                 limit?: number;
-                /** @description Only the notes shared with this project */
+                /** @description Only the notes shared with this project (404 when it is not visible) */
                 projectId?: string;
             };
             header?: never;
@@ -5929,6 +5929,19 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found or not visible to the caller */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import { type GivenUser, givenUser } from '../../../test/given.ts'
+import { sendFile, useFilesApp } from '../../../test/given-files.ts'
+import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+
+const t = useFilesApp('local')
+
+type Method = 'GET' | 'PATCH' | 'PUT' | 'DELETE'
+const call = (user: GivenUser, method: Method, url: string, payload?: object) =>
+  t.app.inject({ method, url: `/api/v1${url}`, headers: user.auth, payload })
+
+/** A team (owner, an admin, a member) with a project, where the member shares a note with a file. */
+async function sharedNote() {
+  const owner = await givenUser(t.app, { name: 'Owner' })
+  const team = await givenTeam(t.app, owner)
+  const project = await givenProject(t.app, team, owner)
+  const admin = await givenMember(t.app, team, owner, 'admin')
+  const author = await givenMember(t.app, team, owner, 'member')
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/notes',
+    headers: author.auth,
+    payload: { title: 'Runbook', body: 'v1', projectId: project.id },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  const id: string = res.json().id
+  const file = await sendFile(t.app, author, `/api/v1/notes/${id}/file`, 'runbook.txt', Buffer.from('original'), {
+    method: 'PUT',
+  })
+  expect(file.statusCode, file.body).toBe(200)
+  return { owner, admin, author, team, project, id }
+}
+
+const leave = async (w: Awaited<ReturnType<typeof sharedNote>>, by: GivenUser) => {
+  const res = await call(by, 'DELETE', `/teams/${w.team.id}/members/${w.author.id}`)
+  expect(res.statusCode, res.body).toBe(204)
+}
+
+const noteEntries = async (noteId: string) =>
+  (
+    await t.database.sql.query<{ action: string; actor_id: string; team_id: string | null }>(
+      'select action, actor_id, team_id from activity where entity_id = $1 order by id',
+      [noteId],
+    )
+  ).rows
+
+describe('a note shared with a team its author is no longer in', () => {
+  for (const how of ['removed by an admin', 'leaving on their own'] as const) {
+    it(`refuses every write of the author once ${how} (403), and keeps the note as the team had it`, async () => {
+      const w = await sharedNote()
+      await leave(w, how === 'removed by an admin' ? w.admin : w.author)
+      const before = (await call(w.owner, 'GET', `/notes/${w.id}`)).json()
+      const entries = (await noteEntries(w.id)).length
+
+      const writes = [
+        await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'rewritten after leaving' }),
+        await call(w.author, 'PATCH', `/notes/${w.id}`, { projectId: null }),
+        await call(w.author, 'PUT', `/notes/${w.id}/title`, { title: 'Mine' }),
+        await sendFile(t.app, w.author, `/api/v1/notes/${w.id}/file`, 'x.txt', Buffer.from('replaced'), {
+          method: 'PUT',
+        }),
+        await call(w.author, 'DELETE', `/notes/${w.id}/file`),
+        await call(w.author, 'DELETE', `/notes/${w.id}`),
+      ]
+      expect(writes.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403])
+      expect(writes[0]!.json().detail).toMatch(/no longer a member/)
+
+      // the team still reads the note and the file as they were; nothing was logged under a non-member
+      expect((await call(w.owner, 'GET', `/notes/${w.id}`)).json()).toEqual(before)
+      expect((await call(w.owner, 'GET', `/notes/${w.id}/file`)).body).toBe('original')
+      expect((await noteEntries(w.id)).length).toBe(entries)
+    })
+  }
+
+  it('can be unshared by a team admin (then it is the author’s own again) or deleted', async () => {
+    const w = await sharedNote()
+    await leave(w, w.owner)
+    // an admin may take it out of the team, not edit it
+    expect((await call(w.admin, 'PATCH', `/notes/${w.id}`, { body: 'edited by admin' })).statusCode).toBe(403)
+    expect((await call(w.admin, 'PATCH', `/notes/${w.id}`, { projectId: null, title: 'x' })).statusCode).toBe(403)
+    const unshared = await call(w.admin, 'PATCH', `/notes/${w.id}`, { projectId: null })
+    expect(unshared.statusCode, unshared.body).toBe(200)
+    expect(unshared.json()).toMatchObject({ projectId: null, body: 'v1' })
+    expect((await call(w.owner, 'GET', `/notes/${w.id}`)).statusCode).toBe(404)
+    // the team's log says it left, under the team
+    expect((await noteEntries(w.id)).at(-1)).toMatchObject({
+      action: 'note.updated',
+      actor_id: w.admin.id,
+      team_id: w.team.id,
+    })
+    // personal again: its author changes it as before
+    expect((await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'v2' })).statusCode).toBe(200)
+
+    const other = await sharedNote()
+    const member = await givenMember(t.app, other.team, other.owner, 'member')
+    expect((await call(member, 'DELETE', `/notes/${other.id}`)).statusCode).toBe(403)
+    expect((await call(member, 'PATCH', `/notes/${other.id}`, { projectId: null })).statusCode).toBe(403)
+    expect((await call(other.admin, 'DELETE', `/notes/${other.id}`)).statusCode).toBe(204)
+    expect((await call(other.author, 'GET', `/notes/${other.id}`)).statusCode).toBe(404)
+  })
+
+  it('still lets an author who is a member change it', async () => {
+    const w = await sharedNote()
+    const res = await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'v2' })
+    expect(res.statusCode, res.body).toBe(200)
+  })
+})
