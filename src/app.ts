@@ -219,7 +219,7 @@ export async function buildApp({
         userCreated: identity.userCreated,
         verification: config.EMAIL_VERIFICATION,
       })
-      await api.register(eventsRoutes, { hub, identity })
+      await api.register(eventsRoutes, { hub, identity, slots: infra.streams })
       await api.register(tasksRoutes, { queue })
       await api.register(commentsRoutes)
       await api.register(adminTasksRoutes, { queue })

@@ -5,6 +5,7 @@ import { type Cache, memoryCache, redisCache } from './cache.ts'
 import { memoryPubSub, type PubSub, redisPubSub } from './pubsub.ts'
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './rate-limit.ts'
 import { connectRedis, whenReady } from './redis.ts'
+import { memoryStreamSlots, redisStreamSlots, type StreamSlots } from './stream-slots.ts'
 
 /** Counters the infrastructure keeps for /metrics. */
 export interface InfraStats {
@@ -19,6 +20,8 @@ export interface Infra {
   limits: RateLimitStore
   cache: Cache
   pubsub: PubSub
+  /** open event streams per user (the per-user limit holds across instances on one Redis) */
+  streams: StreamSlots
   stats: InfraStats
   /** 'absent' without Redis; otherwise whether it answers right now */
   redisState(): 'absent' | 'up' | 'down'
@@ -39,6 +42,7 @@ export function createInfra(config: Pick<Config, 'REDIS_URL'>, log: Logger, keyP
       limits: memoryRateLimitStore(),
       cache: memoryCache(10_000, cacheStats),
       pubsub: memoryPubSub(),
+      streams: memoryStreamSlots(),
       stats,
       redisState: () => 'absent',
       checks: [],
@@ -49,10 +53,12 @@ export function createInfra(config: Pick<Config, 'REDIS_URL'>, log: Logger, keyP
   const subscriber = connectRedis(config.REDIS_URL, log, 'subscriber')
   const limits = redisRateLimitStore(redis, log, keyPrefix, () => void stats.rateLimitFallbacks++)
   const pubsub = redisPubSub(redis, subscriber, log)
+  const streams = redisStreamSlots(redis, log, keyPrefix)
   return {
     limits,
     cache: redisCache(redis, keyPrefix, cacheStats),
     pubsub,
+    streams,
     stats,
     redisState: () => (redis.status === 'ready' ? 'up' : 'down'),
     // Redis down degrades this instance (local limits, no shared cache) but does not take it out of service
@@ -68,6 +74,7 @@ export function createInfra(config: Pick<Config, 'REDIS_URL'>, log: Logger, keyP
     ],
     async close() {
       await limits.close()
+      await streams.close()
       await pubsub.close()
       redis.disconnect()
       subscriber.disconnect()

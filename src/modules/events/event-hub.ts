@@ -153,7 +153,6 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
     get size() {
       return streams.size
     },
-    countFor: (userId: string) => [...streams].filter((s) => s.viewer.userId === userId).length,
     /**
      * Ends at once the streams whose credentials no longer stand: those of `userId` (their sessions
      * or state changed), or every token's stream when `userId` is null (some token was revoked).

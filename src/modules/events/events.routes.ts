@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
 import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../http/problem.ts'
 import { errors, Id, Limit, Text } from '../../http/schemas.ts'
+import type { StreamSlots } from '../../infra/stream-slots.ts'
 import { ActivityEntry } from '../activity/activity.schema.ts'
 import { credentialOf } from '../auth/credentials.ts'
 import type { Identity } from '../auth/identity.ts'
@@ -35,9 +36,9 @@ const ChangeFeedPage = z
   })
   .meta({ id: 'ChangeFeedPage', description: 'Log entries after the one named, oldest first' })
 
-export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; identity: Identity }> = async (
+export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; identity: Identity; slots: StreamSlots }> = async (
   app,
-  { hub, identity },
+  { hub, identity, slots },
 ) => {
   const { db } = app.database
 
@@ -92,9 +93,12 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; identity: Iden
       const after =
         parseEventId(req.headers['last-event-id'], 'headers.last-event-id') ??
         parseEventId(req.query.lastEventId, 'query.lastEventId')
-      if (hub.countFor(actor.userId) >= MAX_STREAMS_PER_USER) throw tooManyRequests(5)
+      // counted in Redis when it is configured: the limit is the user's, whichever instances serve the streams
+      const release = await slots.take(actor.userId, MAX_STREAMS_PER_USER)
+      if (!release) throw tooManyRequests(5)
 
       reply.hijack()
+      reply.raw.on('close', release)
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
