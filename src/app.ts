@@ -40,6 +40,7 @@ import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts'
 import { createEventHub } from './modules/events/event-hub.ts'
 import { eventsRoutes } from './modules/events/events.routes.ts'
 import { filesRoutes } from './modules/files/files.routes.ts'
+import { jobsRoutes } from './modules/jobs/jobs.routes.ts'
 import { opsRoutes, type ReadinessCheck } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { tagsRoutes } from './modules/tags/tags.routes.ts'
@@ -231,6 +232,7 @@ export async function buildApp({
       await api.register(activityRoutes)
       await api.register(webhooksRoutes)
       await api.register(dashboardRoutes)
+      await api.register(jobsRoutes, { limits: infra.limits })
     },
     { prefix: '/api/v1' },
   )

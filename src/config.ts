@@ -73,6 +73,16 @@ export const EnvSchema = z.object({
     .default({}),
   /** how often an idle queue is polled for new jobs (a busy one fetches again as soon as a job ends) */
   JOB_POLL_INTERVAL_MS: int(500, 60_000).default(2000),
+  /** exports, imports and reports: a run not finished after this many seconds is taken as lost (its worker died) and run again */
+  JOB_TIMEOUT_SECONDS: int(5, 86_400).default(1800),
+  /** rows an export reads (and an import writes) per statement */
+  JOB_BATCH_ROWS: int(1, 10_000).default(1000),
+  /** the largest import file, in bytes (413 beyond) */
+  IMPORT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  /** the most tasks plus comments one import may hold */
+  IMPORT_MAX_ROWS: int(1, 10_000_000).default(200_000),
+  /** exports, imports and reports a user may start per minute */
+  JOBS_PER_MINUTE: int(1, 1000).default(5),
   /** seconds a user's auth state and a token lookup stay cached per instance; 0 turns the caches off */
   AUTH_CACHE_TTL: int(0, 300).default(30),
   RATE_LIMIT_ENABLED: bool.default(true),

@@ -8,6 +8,7 @@ import { attachmentJobs } from './modules/attachments/attachments.jobs.ts'
 import { accountMailJobs } from './modules/auth/account-mail.jobs.ts'
 import { authJobs } from './modules/auth/auth.jobs.ts'
 import { fileJobs } from './modules/files/files.jobs.ts'
+import { jobKindJobs } from './modules/jobs/jobs.jobs.ts'
 import { notificationJobs } from './modules/notifications/notifications.jobs.ts'
 import { invitationJobs } from './modules/teams/invitations.jobs.ts'
 import { counter, webhookJobs } from './modules/webhooks/webhooks.jobs.ts'
@@ -48,6 +49,7 @@ export function jobDefinitions({ config, database, storage, ...deps }: JobDeps):
       baseUrl: publicBaseUrl(config),
       onEmail,
     }),
+    ...jobKindJobs({ config, database, storage, registry: deps.registry }),
     ...accountMailJobs({ db: database.db, mailer, baseUrl: publicBaseUrl(config), onEmail }),
     ...invitationJobs({ db: database.db, mailer, baseUrl: publicBaseUrl(config), onEmail }),
   ]

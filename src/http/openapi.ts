@@ -58,6 +58,9 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   notes: 'Personal notes, optionally shared with a project, with an optional file',
   events: 'Server-Sent Events of the changes the caller can see',
   webhooks: 'Signed webhooks of a team, and their deliveries',
+  exports: "A team's tasks as CSV or its data as Tasklane JSON, made in the background (job resources)",
+  imports: 'Tasklane JSON or CSV loaded into a team, all or nothing, in the background (team admins)',
+  reports: "A PDF of a team's dashboard for a range, made in the background",
   dashboard: 'Team metrics, leaderboard and explorer, from counters and index range scans',
 }
 // what @fastify/swagger writes when neither the route nor its schema describes a response

@@ -40,6 +40,11 @@ export const ACTIONS = [
   'note.file_set',
   'note.file_removed',
   'note.deleted',
+  // exports, imports and reports: their creator follows them (entries in no team, see jobs.service.ts)
+  'job.created',
+  'job.updated',
+  // one entry for a whole import, in the team's log
+  'import.completed',
 ] as const
 export type Action = (typeof ACTIONS)[number]
 /** The entity an action is about: the part before the dot (also the entry's `entityType`). */
@@ -60,6 +65,8 @@ export const READ_SCOPE: Record<EntityType, Scope> = {
   comment: 'tasks:read',
   attachment: 'files:read',
   note: 'files:read',
+  job: 'tasks:read',
+  import: 'tasks:read',
 }
 
 const ENTITY_TYPES = Object.keys(READ_SCOPE) as EntityType[]

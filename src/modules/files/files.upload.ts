@@ -40,7 +40,17 @@ export function cleanFilename(name: string | undefined): string {
  * way, with the content type sniffed from the first bytes. Past `maxBytes` it answers 413 and
  * leaves nothing behind. The caller must then name the object in a row, or delete it.
  */
-export async function receiveFile(req: FastifyRequest, storage: Storage, maxBytes: number): Promise<StoredFile> {
+export async function receiveFile(
+  req: FastifyRequest,
+  storage: Storage,
+  maxBytes: number,
+  opts: {
+    /** where to store it (default: a new key under files/) */
+    key?: string
+    /** checks the fields sent before the file, before any byte is stored (throw to refuse) */
+    accept?: (fields: Record<string, string>) => Promise<void>
+  } = {},
+): Promise<StoredFile> {
   if (!req.isMultipart()) throw unsupportedMediaType('Send the file as multipart/form-data in the field "file"')
   const tooLarge = () => payloadTooLarge(`The file is larger than ${maxBytes} bytes`)
   if (Number(req.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD) throw tooLarge()
@@ -53,6 +63,17 @@ export async function receiveFile(req: FastifyRequest, storage: Storage, maxByte
   if (part?.fieldname !== 'file') {
     part?.file.resume()
     throw badRequest('The multipart field "file" is missing', [{ path: 'body.file', message: 'required' }])
+  }
+  if (opts.accept) {
+    const fields: Record<string, string> = {}
+    for (const [name, field] of Object.entries(part.fields)) {
+      const value = Array.isArray(field) ? field[0] : field
+      if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value
+    }
+    await opts.accept(fields).catch((err) => {
+      part.file.resume()
+      throw err
+    })
   }
   let head = Buffer.alloc(0)
   // the request's own fault while its file is read (cut short, a boundary that never comes): kept
@@ -71,7 +92,7 @@ export async function receiveFile(req: FastifyRequest, storage: Storage, maxByte
       }
     })(),
   )
-  const key = newFileKey()
+  const key = opts.key ?? newFileKey()
   const filename = cleanFilename(part.filename)
   try {
     const { size, sha256 } = await storage.put(key, body, { maxBytes })

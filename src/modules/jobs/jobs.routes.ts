@@ -1,0 +1,164 @@
+import { and, eq } from 'drizzle-orm'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Db } from '../../db/client.ts'
+import { type Actor, actorOf } from '../../http/auth.ts'
+import { conflict, invalidField, tooManyRequests } from '../../http/problem.ts'
+import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
+import type { RateLimitStore } from '../../infra/rate-limit.ts'
+import { sendStoredFile } from '../files/files.download.ts'
+import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
+import { projects } from '../projects/projects.table.ts'
+import { requireRole } from '../teams/access.ts'
+import { CreateExport, Job, JobListQuery } from './jobs.schema.ts'
+import { createJob, deleteJob, jobFor, listJobs, toJob } from './jobs.service.ts'
+import type { JobKind } from './jobs.table.ts'
+
+const read = { scope: 'tasks:read' } as const
+export const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json',
+  pdf: 'application/pdf',
+}
+const Download = z
+  .string()
+  .max(5 * 1024 * 1024 * 1024)
+  .meta({ format: 'binary', description: 'The file, as an attachment download' })
+const Redirect = z.null().meta({ description: 'On S3, a PDF: a redirect (Location) to a presigned URL valid for 60 s' })
+
+/** At most JOBS_PER_MINUTE new jobs per user a minute, all kinds together (429 with Retry-After). */
+export async function limitJobs(limits: RateLimitStore, actor: Actor, perMinute: number) {
+  const { count, resetAt } = await limits.hit(`jobs:user:${actor.userId}`, 60_000)
+  if (count > perMinute) throw tooManyRequests(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)))
+}
+
+/** The project named in a body must be one of the team's (400 naming the field otherwise). */
+export async function requireTeamProject(db: Db, teamId: string, projectId: string | undefined) {
+  if (!projectId) return
+  const [row] = await db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.id, projectId), eq(projects.teamId, teamId)))
+  if (!row) throw invalidField('body.projectId', 'not a project of this team')
+}
+
+/** GET list, GET one, DELETE and the download of one kind of job, at `/<plural>`. */
+export function jobRoutes(
+  app: Parameters<FastifyPluginAsyncZod>[0],
+  kind: JobKind,
+  plural: string,
+  opts: { download: boolean },
+) {
+  const { db } = app.database
+  const tags = [plural]
+  const name = plural[0]!.toUpperCase() + plural.slice(1, -1)
+  app.get(
+    `/${plural}`,
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: `The ${plural} the caller may see (their own; all of the team's for its admins), newest first`,
+        operationId: `list${name}s`,
+        querystring: JobListQuery,
+        response: { 200: pageOf(Job), ...errors(404) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req)
+      if (req.query.teamId) await requireRole(db, actor, req.query.teamId, 'viewer')
+      return listJobs(db, actor, kind, req.query)
+    },
+  )
+  app.get(
+    `/${plural}/:id`,
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: `One ${kind} (its creator and the team's admins; 404 to anyone else)`,
+        operationId: `get${name}`,
+        params: IdParams,
+        response: { 200: Job, ...errors(404) },
+      },
+    },
+    async (req) => toJob(await jobFor(db, actorOf(req), kind, req.params.id)),
+  )
+  app.delete(
+    `/${plural}/:id`,
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: `Delete a ${kind} and its file (a running one stops)`,
+        operationId: `delete${name}`,
+        params: IdParams,
+        response: { 204: NoContent, ...errors(404) },
+      },
+    },
+    async (req, reply) => {
+      await deleteJob({ db, queue: app.queue }, actorOf(req), kind, req.params.id, DELETE_OBJECT_JOB)
+      return reply.code(204).send(null)
+    },
+  )
+  if (!opts.download) return
+  app.get(
+    `/${plural}/:id/download`,
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: `The ${kind}'s file (409 while it is not done)`,
+        operationId: `download${name}`,
+        params: IdParams,
+        produces: ['application/octet-stream'],
+        response: { 200: Download, 302: Redirect, ...errors(404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const row = await jobFor(db, actorOf(req), kind, req.params.id)
+      const result = row.result as { filename: string; size: number } | null
+      if (row.status !== 'done' || !row.resultKey || !result) throw conflict(`The ${kind} is ${row.status}, not done`)
+      const ext = row.resultKey.slice(row.resultKey.lastIndexOf('.') + 1)
+      return sendStoredFile(reply, app.storage, {
+        key: row.resultKey,
+        filename: result.filename,
+        contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        size: result.size,
+      })
+    },
+  )
+}
+
+/** Exports, imports and reports: background jobs with one resource shape (API.md). */
+export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = async (app, { limits }) => {
+  const { db } = app.database
+  app.post(
+    '/exports',
+    {
+      config: { ...read, idempotent: true },
+      schema: {
+        tags: ['exports'],
+        summary: "Export a team's tasks as CSV, or its data as Tasklane JSON (202; poll the job or follow /events)",
+        operationId: 'createExport',
+        body: CreateExport,
+        response: { 202: Job, ...errors(404, 429) },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req)
+      await requireRole(db, actor, req.body.teamId, 'viewer')
+      await requireTeamProject(db, req.body.teamId, req.body.projectId)
+      if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
+      const { teamId, projectId, format, filter } = req.body
+      const job = await createJob({ db, queue: app.queue }, actor, {
+        kind: 'export',
+        teamId,
+        projectId,
+        params: { format, filter: filter ?? {} },
+      })
+      return reply.code(202).header('location', `/api/v1/exports/${job.id}`).send(job)
+    },
+  )
+  jobRoutes(app, 'export', 'exports', { download: true })
+}
