@@ -33,6 +33,8 @@ import { accountRoutes } from './modules/auth/account.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { emailVerificationRoutes } from './modules/auth/email-verification.routes.ts'
 import { createIdentity, type Identity, wireInvalidation } from './modules/auth/identity.ts'
+import { ssoRoutes } from './modules/auth/sso.routes.ts'
+import { ssoClient } from './modules/auth/sso.ts'
 import { twoFactorRoutes } from './modules/auth/two-factor.routes.ts'
 import { secretBox } from './modules/auth/two-factor.ts'
 import { commentsRoutes } from './modules/comments/comments.routes.ts'
@@ -204,12 +206,14 @@ export async function buildApp({
   app.addHook('preClose', () => hub.close())
   wireInvalidation(identity, infra.pubsub)
   const twoFactor = { db: database.db, box: secretBox(config.JWT_SECRET) }
+  const sso = ssoClient(config, secretBox(config.JWT_SECRET, 'sso-flow-v1'), logger)
 
   await app.register(
     async (api) => {
       await api.register(authRoutes, { identity, limits: infra.limits, config, queue, twoFactor })
       await api.register(accountRoutes, { identity, limits: infra.limits, config, queue })
       await api.register(twoFactorRoutes, { identity, config, limits: infra.limits, deps: twoFactor })
+      await api.register(ssoRoutes, { identity, config, limits: infra.limits, twoFactor, sso })
       await api.register(emailVerificationRoutes, { config, limits: infra.limits, queue, states: identity.states })
       await api.register(usersRoutes)
       await api.register(filesRoutes, { storage, queue })

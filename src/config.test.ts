@@ -92,4 +92,29 @@ describe('loadConfig', () => {
       /^JOB_QUEUE_CONCURRENCY/,
     )
   })
+
+  it('checks the single sign-on settings together', () => {
+    const issuer = { OIDC_ISSUER: 'https://idp.example/realms/team', DATA_DIR: tmp() }
+    // single sign-on alone needs no bearer audience
+    const sso = loadConfig({
+      ...issuer,
+      OIDC_CLIENT_ID: 'tasklane',
+      OIDC_ALLOWED_DOMAINS: 'Example.com, @corp.example',
+    })
+    expect(sso.OIDC_ALLOWED_DOMAINS).toEqual(['example.com', 'corp.example'])
+    expect(sso.OIDC_SCOPES).toBe('openid email profile')
+    expect(problemsOf(issuer)).toEqual(['OIDC_AUDIENCE or OIDC_CLIENT_ID: one is required when OIDC_ISSUER is set'])
+    expect(problemsOf({ OIDC_CLIENT_ID: 'tasklane', DATA_DIR: tmp() })).toEqual([
+      'OIDC_ISSUER: required when OIDC_CLIENT_ID is set',
+    ])
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      ALLOW_EMBEDDED_DB: 'true',
+      DATA_DIR: tmp(),
+    }
+    expect(problemsOf({ ...production, OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'tasklane' })).toEqual([
+      'OIDC_ISSUER: must be https in production when OIDC_CLIENT_ID is set',
+    ])
+  })
 })

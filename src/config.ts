@@ -34,6 +34,17 @@ export const EnvSchema = z.object({
   OIDC_ISSUER: optionalUrl,
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_JWKS_URL: optionalUrl,
+  /** browser single sign-on (authorization code + PKCE) with OIDC_ISSUER: the client registered there */
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  /** unset: a public client (PKCE only) */
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  /** unset: PUBLIC_URL (or this server) + /api/v1/auth/oidc/callback */
+  OIDC_REDIRECT_URI: optionalUrl,
+  OIDC_SCOPES: z.string().min(1).max(1000).default('openid email profile'),
+  /** the button says "Sign in with <name>" */
+  OIDC_PROVIDER_NAME: z.string().min(1).max(60).default('single sign-on'),
+  /** only these email domains may sign in by single sign-on (unset: any) */
+  OIDC_ALLOWED_DOMAINS: csv.transform((v) => v.map((d) => d.toLowerCase().replace(/^@/, ''))).optional(),
   S3_BUCKET: z.string().min(1).optional(),
   S3_ENDPOINT: optionalUrl,
   S3_REGION: z.string().min(1).default('us-east-1'),
@@ -148,7 +159,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.DATABASE_URL && !e.ALLOW_EMBEDDED_DB) {
     problems.push('DATABASE_URL: required in production (or set ALLOW_EMBEDDED_DB=true to use the embedded database)')
   }
-  if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE) problems.push('OIDC_AUDIENCE: required when OIDC_ISSUER is set')
+  if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE && !e.OIDC_CLIENT_ID) {
+    problems.push('OIDC_AUDIENCE or OIDC_CLIENT_ID: one is required when OIDC_ISSUER is set')
+  }
+  if (e.OIDC_CLIENT_ID && !e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required when OIDC_CLIENT_ID is set')
+  // a production sign-in never talks to its provider in the clear
+  if (production && e.OIDC_CLIENT_ID && e.OIDC_ISSUER?.startsWith('http:')) {
+    problems.push('OIDC_ISSUER: must be https in production when OIDC_CLIENT_ID is set')
+  }
   if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL) {
     problems.push('DATABASE_REPLICA_URL: needs DATABASE_URL (the embedded database has no replica)')
   }

@@ -2,6 +2,13 @@ import type { FastifyInstance, preValidationHookHandler } from 'fastify'
 import { z } from 'zod'
 import { Problem } from './problem.ts'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the query comes from another party's redirect (an identity provider): undeclared parameters are ignored, not refused */
+    foreignQuery?: boolean
+  }
+}
+
 /** The parameter names a querystring schema declares (none when the route declares no query). */
 function declaredKeys(schema: unknown): Set<string> {
   let s = schema
@@ -20,6 +27,8 @@ function declaredKeys(schema: unknown): Set<string> {
 export function registerStrictQuery(app: FastifyInstance) {
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return
+    // a redirect back from another party (an identity provider) carries parameters of its own choosing
+    if (route.config?.foreignQuery) return
     const allowed = declaredKeys((route.schema as { querystring?: unknown } | undefined)?.querystring)
     const refuseUnknown: preValidationHookHandler = async (req) => {
       const unknown = Object.keys(req.query as Record<string, unknown>).filter((k) => !allowed.has(k))

@@ -7,6 +7,7 @@ import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import { AuthSettings, PasswordResetConfirm, PasswordResetRequest } from './account.schema.ts'
 import type { Identity } from './identity.ts'
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.ts'
+import { SSO_LOGIN_URL } from './sso.ts'
 
 const tags = ['auth']
 const MINUTE = 60_000
@@ -37,7 +38,14 @@ export const accountRoutes: FastifyPluginAsyncZod<{
         response: { 200: AuthSettings },
       },
     },
-    async () => ({ registration: config.REGISTRATION, emailVerification: config.EMAIL_VERIFICATION }),
+    async () => ({
+      registration: config.REGISTRATION,
+      emailVerification: config.EMAIL_VERIFICATION,
+      sso:
+        config.OIDC_ISSUER && config.OIDC_CLIENT_ID
+          ? { name: config.OIDC_PROVIDER_NAME, loginUrl: SSO_LOGIN_URL }
+          : null,
+    }),
   )
 
   app.post(

@@ -15,6 +15,13 @@ export const AuthSettings = z
       description:
         'open: anyone may register; invite: only with an invitation; closed: only administrators create accounts',
     }),
+    sso: z
+      .object({
+        name: z.string().max(60).meta({ description: 'The provider, for a "Sign in with <name>" button' }),
+        loginUrl: z.string().max(100).meta({ description: 'Where the browser goes to start it' }),
+      })
+      .nullable()
+      .meta({ description: 'Browser single sign-on (OIDC), when configured' }),
   })
   .meta({ id: 'AuthSettings', description: 'How people sign up and sign in here (for the sign-in page)' })
 

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../../config.ts'
@@ -8,16 +7,14 @@ import { Problem, unauthorized } from '../../http/problem.ts'
 import type { PubSub } from '../../infra/pubsub.ts'
 import { sha256 } from '../../lib/crypto.ts'
 import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/tokens.service.ts'
-import { insertUser } from '../users/users.service.ts'
-import { type UserRow, users } from '../users/users.table.ts'
 import { endedCredentials, type IssuedWith } from './credentials.ts'
+import { externalAccount, type UserCreatedHook } from './external-accounts.ts'
 import { accessTokens } from './jwt.ts'
-import { type OidcClaims, oidcVerifier } from './oidc.ts'
+import { oidcVerifier } from './oidc.ts'
 import type { SessionDeps } from './sessions.service.ts'
 import { type CacheStats, userStates } from './user-state.ts'
 
-/** Runs inside the transaction that creates a user (the workspace module gives every user a personal team). */
-export type UserCreatedHook = (tx: Db, user: UserRow) => Promise<void>
+export type { UserCreatedHook }
 
 export interface IdentityDeps {
   db: Db
@@ -101,60 +98,13 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     return actorFor(entry.userId, 'pat', entry.scopes, entry.id)
   }
 
-  async function externalUser(claims: OidcClaims): Promise<UserRow> {
-    const [known] = await db.select().from(users).where(eq(users.externalId, claims.sub))
-    if (known) return known
-    try {
-      return await createExternalUser(claims)
-    } catch (err) {
-      if (!(err instanceof Problem && err.status === 409)) throw err
-      // the first two requests of a new identity raced: the other one created it
-      const [created] = await db.select().from(users).where(eq(users.externalId, claims.sub))
-      if (created) return created
-      throw unauthorized('This email belongs to another account; sign in with it first')
-    }
-  }
-
-  function createExternalUser(claims: OidcClaims): Promise<UserRow> {
-    // an identity without an email claim (Cognito access tokens) still needs a unique, well-formed one
-    const local = /^[a-z0-9._-]{1,64}$/.test(claims.sub) ? claims.sub : sha256(claims.sub).slice(0, 32)
-    const email = claims.email ?? `${local}@oidc.invalid`
-    return db.transaction(async (tx) => {
-      const [sameEmail] = await tx.select().from(users).where(eq(users.email, email))
-      // the first two requests of a new identity raced, and the other one has committed it
-      if (sameEmail?.externalId === claims.sub) return sameEmail
-      if (sameEmail) {
-        // an account made with a password is linked only on the issuer's word that it verified the email
-        if (!claims.emailVerified || sameEmail.externalId) {
-          throw unauthorized('This email belongs to another account; sign in with it first')
-        }
-        const [linked] = await tx
-          .update(users)
-          .set({ externalId: claims.sub, updatedAt: new Date() })
-          .where(eq(users.id, sameEmail.id))
-          .returning()
-        log.info({ userId: linked!.id }, 'linked an account to its external identity')
-        return linked!
-      }
-      const user = await insertUser(tx, {
-        email,
-        name: claims.name ?? email.split('@')[0]!,
-        passwordHash: null,
-        externalId: claims.sub,
-      })
-      await userCreated(tx, user)
-      log.info({ userId: user.id }, 'created a user for an external identity')
-      return user
-    })
-  }
-
   const authenticate: Authenticator = async (token: string, _req: FastifyRequest) => {
     if (token.startsWith(PAT_PREFIX)) return fromPat(token)
     const claims = await tokens.verify(token)
     if (claims) return actorFor(claims.sub, 'session', undefined, undefined, claims.sid)
     if (oidc) {
       const external = await oidc.verify(token)
-      if (external) return actorFor((await externalUser(external)).id, 'oidc')
+      if (external) return actorFor((await externalAccount({ db, log, userCreated }, external)).id, 'oidc')
     }
     throw unauthorized('Invalid or expired access token')
   }

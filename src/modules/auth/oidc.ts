@@ -72,24 +72,29 @@ export function oidcVerifier(opts: { issuer: string; audience: string; jwksUrl?:
       }
       const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []
       if (!aud.includes(opts.audience) && payload.client_id !== opts.audience) return null
-      // the sub becomes the user's externalId, bounded like every string on the wire
-      if (!payload.sub || payload.sub.length > 255) return null
-      // claims are the issuer's word, not well-formed input: a malformed email is treated as absent
-      const email = Email.safeParse(payload.email)
-      const name = [payload.name, payload['cognito:username'], payload.username]
-        .find((v): v is string => typeof v === 'string' && v.trim().length > 0)
-        ?.trim()
-        .slice(0, 100)
-      return {
-        sub: payload.sub,
-        email: email.success ? email.data : undefined,
-        emailVerified: payload.email_verified === true || payload.email_verified === 'true',
-        name,
-      }
+      return claimsOf(payload)
     },
   }
 }
 export type OidcVerifier = ReturnType<typeof oidcVerifier>
+
+/** The identity in a verified token's claims, or null when its `sub` is unusable. */
+export function claimsOf(payload: JWTPayload): OidcClaims | null {
+  // the sub becomes the user's externalId, bounded like every string on the wire
+  if (!payload.sub || payload.sub.length > 255) return null
+  // claims are the issuer's word, not well-formed input: a malformed email is treated as absent
+  const email = Email.safeParse(payload.email)
+  const name = [payload.name, payload['cognito:username'], payload.preferred_username, payload.username]
+    .find((v): v is string => typeof v === 'string' && v.trim().length > 0)
+    ?.trim()
+    .slice(0, 100)
+  return {
+    sub: payload.sub,
+    email: email.success ? email.data : undefined,
+    emailVerified: payload.email_verified === true || payload.email_verified === 'true',
+    name,
+  }
+}
 
 /**
  * The JWKS URL from the issuer's discovery document, or Cognito's conventional path when there is

@@ -16,9 +16,9 @@ const ISSUER = 'Tasklane'
 // a code of the previous or next 30-second step is accepted too (clocks drift, people type slowly)
 const TOLERANCE_SECONDS = 30
 
-/** Encrypts and decrypts TOTP secrets at rest with a key derived from JWT_SECRET. */
-export function secretBox(jwtSecret: string) {
-  const key = Buffer.from(hkdfSync('sha256', jwtSecret, 'tasklane', 'totp-secret-v1', 32))
+/** Encrypts and decrypts secrets (TOTP secrets at rest, a sign-in's flow cookie) with a key derived from JWT_SECRET per purpose. */
+export function secretBox(jwtSecret: string, purpose = 'totp-secret-v1') {
+  const key = Buffer.from(hkdfSync('sha256', jwtSecret, 'tasklane', purpose, 32))
   return {
     seal(plain: string): string {
       const iv = randomBytes(12)

@@ -167,6 +167,16 @@ export async function revokeInvitation(db: Db, actor: Actor, teamId: string, inv
 const live = (token: string) =>
   and(eq(teamInvitations.tokenHash, sha256(token)), open(), gt(teamInvitations.expiresAt, new Date()))
 
+/** Whether an address has a live invitation (under REGISTRATION=invite, single sign-on may then create its account). */
+export async function hasLiveInvitation(db: Db, email: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: teamInvitations.id })
+    .from(teamInvitations)
+    .where(and(eq(teamInvitations.email, email.toLowerCase()), open(), gt(teamInvitations.expiresAt, new Date())))
+    .limit(1)
+  return !!row
+}
+
 /** What a live invitation link offers (its page shows it before sign-in); 404 for any other token. */
 export async function previewInvitation(db: Db, token: string) {
   const [row] = await db
