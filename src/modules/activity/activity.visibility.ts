@@ -20,9 +20,16 @@ export function visibleEntries(userId: string): SQL {
       sql`(select ${teamMembers.teamId} from ${teamMembers} where ${teamMembers.userId} = ${userId})`,
     ),
     and(isNull(activity.teamId), eq(activity.actorId, userId)),
-    exists(
-      sql`(select 1 from ${activityAudience} a where a.user_id = ${userId} and a.team_id = ${activity.teamId}
-        and ${activity.id} between a.from_id and a.through_id)`,
+    // the first test is a hashed set of a few team ids, so the range is looked up only for their entries
+    and(
+      inArray(
+        activity.teamId,
+        sql`(select ${activityAudience.teamId} from ${activityAudience} where ${activityAudience.userId} = ${userId})`,
+      ),
+      exists(
+        sql`(select 1 from ${activityAudience} a where a.user_id = ${userId} and a.team_id = ${activity.teamId}
+          and ${activity.id} between a.from_id and a.through_id)`,
+      ),
     ),
   )!
 }
