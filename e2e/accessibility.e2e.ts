@@ -1,13 +1,4 @@
-import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
-import { createTask, expect, openTask, signUp, test } from './fixtures.ts'
-
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-}
+import { createTask, expect, openTask, seriousViolations, signUp, test } from './fixtures.ts'
 
 for (const viewport of [
   { name: 'desktop', width: 1280, height: 800 },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import AxeBuilder from '@axe-core/playwright'
 import { test as base, expect, type Page } from '@playwright/test'
 
 export { expect }
@@ -61,3 +62,11 @@ export async function openTask(page: Page, title: string) {
 /** The board column (region) of a status. */
 export const column = (page: Page, name: 'To do' | 'In progress' | 'Done' | 'Cancelled') =>
   page.getByRole('region', { name, exact: true })
+
+/** The page's serious and critical axe-core violations (WCAG 2.1 A and AA), one line each. */
+export async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}

@@ -13,7 +13,7 @@ export function buildWebApp() {
 }
 
 /** The real server on a fresh embedded database and a free port, as `npm start` runs it. */
-export async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServer(env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-e2e-'))
   const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
@@ -27,6 +27,7 @@ export async function startServer(): Promise<{ url: string; stop(): Promise<void
       RATE_LIMIT_ENABLED: 'false',
       DATABASE_URL: '',
       REDIS_URL: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -5,6 +5,7 @@ import { InvitationPage } from './auth/invitation-page.tsx'
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './auth/password-reset-pages.tsx'
 import { SignInPage } from './auth/sign-in-page.tsx'
 import { SignUpPage } from './auth/sign-up-page.tsx'
+import { SsoCallbackPage } from './auth/sso-callback-page.tsx'
 import { LiveUpdates } from './live/live-updates.tsx'
 import { Layout } from './shell/layout.tsx'
 import { WorkspaceProvider } from './shell/workspace.tsx'
@@ -20,6 +21,7 @@ const MembersPage = lazy(() => import('./settings/members-page.tsx'))
 const WebhooksPage = lazy(() => import('./settings/webhooks-page.tsx'))
 const TokensPage = lazy(() => import('./settings/tokens-page.tsx'))
 const AccountPage = lazy(() => import('./settings/account-page.tsx'))
+const SecurityPage = lazy(() => import('./settings/security-page.tsx'))
 
 export function App() {
   const signedIn = useSignedIn()
@@ -31,6 +33,7 @@ export function App() {
         <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="/verify-email" element={<VerifyEmailPage />} />
         <Route path="/invitations/accept" element={<InvitationPage />} />
+        <Route path="/sso/callback" element={<SsoCallbackPage />} />
         <Route path="*" element={<SignInPage />} />
       </Routes>
     )
@@ -46,6 +49,7 @@ export function App() {
         <Route element={<Layout />}>
           <Route index element={<Navigate to="/tasks" replace />} />
           <Route path="signup" element={<Navigate to="/tasks" replace />} />
+          <Route path="sso/callback" element={<Navigate to="/tasks" replace />} />
           <Route path="tasks" element={<TaskListPage />} />
           <Route path="tasks/:id" element={<Lazy page={<TaskDetailPage />} />} />
           <Route path="board" element={<Lazy page={<BoardPage />} />} />
@@ -56,6 +60,7 @@ export function App() {
           <Route path="webhooks" element={<Lazy page={<WebhooksPage />} />} />
           <Route path="tokens" element={<Lazy page={<TokensPage />} />} />
           <Route path="account" element={<Lazy page={<AccountPage />} />} />
+          <Route path="security" element={<Lazy page={<SecurityPage />} />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

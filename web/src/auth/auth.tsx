@@ -7,6 +7,16 @@ import { clearSession, getSession, saveSession, subscribe } from './session.ts'
 
 export const useSignedIn = () => useSyncExternalStore(subscribe, () => getSession() !== null)
 
+/** How people sign up and sign in here (registration policy, single sign-on), from GET auth/settings. */
+export function useAuthSettings(enabled = true) {
+  return useQuery({
+    queryKey: ['auth-settings'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/auth/settings')),
+    enabled,
+    staleTime: 5 * 60_000,
+  })
+}
+
 export function useMe() {
   return useQuery({
     queryKey: ['me'],
@@ -42,6 +52,13 @@ export function useAuthActions() {
     /** Signs in, or returns the challenge when the account asks for a second factor. */
     signIn: async (body: { email: string; password: string }): Promise<{ challengeToken: string } | null> => {
       const result = unwrap(await api.POST('/api/v1/auth/login', { body }))
+      if ('secondFactorRequired' in result) return { challengeToken: result.challengeToken }
+      start(result)
+      return null
+    },
+    /** Swaps the code of a finished single sign-on for a session, or returns the second-factor challenge. */
+    exchangeSsoCode: async (code: string): Promise<{ challengeToken: string } | null> => {
+      const result = unwrap(await api.POST('/api/v1/auth/oidc/exchange', { body: { code } }))
       if ('secondFactorRequired' in result) return { challengeToken: result.challengeToken }
       start(result)
       return null

@@ -2,10 +2,11 @@ import { type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
 import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
-import { useAuthActions } from './auth.tsx'
+import { useAuthActions, useAuthSettings } from './auth.tsx'
 
 export function SignInPage() {
   const { signIn } = useAuthActions()
+  const sso = useAuthSettings().data?.sso
   const errors = useFormErrors(['email', 'password'])
   const [busy, setBusy] = useState(false)
   const [challenge, setChallenge] = useState<string | null>(null)
@@ -51,6 +52,14 @@ export function SignInPage() {
           Sign in
         </button>
       </form>
+      {sso && (
+        <p>
+          {/* a full navigation: the server sets the flow's cookie and sends the browser to the provider */}
+          <a className="button-link" href={sso.loginUrl}>
+            Sign in with {sso.name}
+          </a>
+        </p>
+      )}
       <p>
         New here? <Link to="/signup">Create account</Link>
       </p>
@@ -62,7 +71,7 @@ export function SignInPage() {
 }
 
 /** The sign-in's second step: a code of the authenticator app, or one of the recovery codes. */
-function SecondFactorStep({ challengeToken, onRestart }: { challengeToken: string; onRestart: () => void }) {
+export function SecondFactorStep({ challengeToken, onRestart }: { challengeToken: string; onRestart: () => void }) {
   const { completeSecondFactor } = useAuthActions()
   const errors = useFormErrors(['code'])
   const [busy, setBusy] = useState(false)

@@ -1,20 +1,13 @@
-import { useQuery } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { Link } from 'react-router'
-import { api } from '../api/client.ts'
-import { unwrap } from '../api/problem.ts'
 import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
-import { useAuthActions } from './auth.tsx'
+import { useAuthActions, useAuthSettings } from './auth.tsx'
 
 /** Creating an account; with an invitation (from its link), for the invited address. */
 export function SignUpPage({ invitation }: { invitation?: { token: string; email: string; offer: string } } = {}) {
   const { signUp } = useAuthActions()
-  const settings = useQuery({
-    queryKey: ['auth-settings'],
-    queryFn: async () => unwrap(await api.GET('/api/v1/auth/settings')),
-    enabled: !invitation,
-  })
+  const settings = useAuthSettings(!invitation)
   const policy = invitation ? 'open' : settings.data?.registration
   const errors = useFormErrors(['name', 'email', 'password'])
   const [busy, setBusy] = useState(false)

@@ -20,6 +20,7 @@ const TEAM = [
 ]
 const PERSONAL = [
   { to: '/account', label: 'Account' },
+  { to: '/security', label: 'Security' },
   { to: '/tokens', label: 'Access tokens' },
 ]
 
