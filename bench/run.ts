@@ -1,5 +1,6 @@
 // npm run bench [-- --size small|large|huge --seed 42 --duration 20 --warmup 5 --rounds 2 --only list,get --profile]
 // npm run bench -- --compare-caches   (also list, get and get with personal access tokens, auth caches on and off)
+// npm run bench -- --peer   (beside the capstone peer in ../shared/peers/capstone: list, get, create ratios; bench/peer.ts)
 // npm run bench -- --smoke   (a few seconds of load: keeps the script working in CI)
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -15,6 +16,12 @@ import { cacheTable, type Row, summarise, table } from './lib/report.ts'
 import { buildApp, type Server, type ServerEnv, startServer } from './lib/servers.ts'
 import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
 import { prepareWorld } from './lib/world.ts'
+
+// --peer: Tasklane beside the capstone peer instead (bench/peer.ts)
+if (process.argv.includes('--peer')) {
+  await import('./peer.ts')
+  process.exit()
+}
 
 const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2), {
   smoke: { type: 'boolean' },

@@ -51,7 +51,8 @@ export function rssMbOf(pid: number): number {
   }
 }
 
-async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+/** Resolves once `url`/health answers 2xx; throws when the child exits first or after 90 s. */
+export async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 90_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`)
@@ -100,19 +101,18 @@ export async function startServer(
   child.stderr!.on('data', keep)
   const url = `http://127.0.0.1:${port}`
   await waitHealthy(url, child, () => out)
+  return { name, url, pid: child.pid!, rssMb: () => rssMbOf(child.pid!), stop: stopper(child) }
+}
+
+/** Stops a server process: SIGTERM, then SIGKILL after 15 s; resolves once it exited. */
+export function stopper(child: ChildProcess): () => Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return {
-    name,
-    url,
-    pid: child.pid!,
-    rssMb: () => rssMbOf(child.pid!),
-    async stop() {
-      if (child.exitCode !== null) return
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await exited
-      clearTimeout(timer)
-    },
+  return async () => {
+    if (child.exitCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+    await exited
+    clearTimeout(timer)
   }
 }
 
