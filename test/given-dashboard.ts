@@ -222,7 +222,11 @@ export async function countersAndRecount(app: FastifyInstance, teamId: string) {
     (await app.database.sql.query<{ project_id: string; dim: string; key: string; count: number }>(text, [teamId])).rows
       .map((r) => `${r.project_id} ${r.dim} ${r.key} ${Number(r.count)}`)
       .sort()
-  const kept = await q(`select project_id, dim, key, count from task_counters where team_id = $1 and count <> 0`)
+  // a key's count is the sum of its slots (one per database connection that wrote it)
+  const kept = await q(
+    `select project_id, dim, key, sum(count) as count from task_counters where team_id = $1
+     group by 1, 2, 3 having sum(count) <> 0`,
+  )
   const recount = await q(
     `select project_id, 'status' as dim, status as key, count(*) as count from tasks where team_id = $1 group by 1, 3
      union all select project_id, 'priority', priority_rank::text, count(*) from tasks where team_id = $1 group by 1, 3

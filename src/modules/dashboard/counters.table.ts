@@ -1,6 +1,6 @@
-import { integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
+import { integer, pgTable, primaryKey, smallint, text, uuid } from 'drizzle-orm/pg-core'
 
-/** The dimensions a task is counted by: one `task_counters` row per (team, project, dim, key). */
+/** The dimensions a task is counted by: `task_counters` rows per (team, project, dim, key), one per slot. */
 export const COUNTER_DIMS = ['status', 'priority', 'assignee', 'tag'] as const
 export type CounterDim = (typeof COUNTER_DIMS)[number]
 
@@ -13,6 +13,9 @@ export type CounterDim = (typeof COUNTER_DIMS)[number]
  * project moves, cascades from parent/project/team deletion, raw SQL) keeps them and a rolled-back
  * write rolls its counts back with it. Keys: status name; priority rank '1'..'4'; assignee user id
  * or '' for unassigned; tag id or '' for a task without tags (each task counts once per tag).
+ * A key's count is the sum of its slots: each database connection writes the slot
+ * pg_backend_pid() % 8 (migration 0021), so concurrent creates into one project do not wait for one
+ * another's counter rows; a slot may go below 0 (a task counted in one slot, removed in another).
  * Rows that fall to 0 stay until their project is deleted. No foreign keys: a row must survive the
  * cascades that delete its team and project until the triggers have counted those deletions.
  */
@@ -24,6 +27,7 @@ export const taskCounters = pgTable(
     dim: text({ enum: COUNTER_DIMS }).notNull(),
     key: text().notNull(),
     count: integer().notNull(),
+    slot: smallint().notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.teamId, t.projectId, t.dim, t.key] })],
+  (t) => [primaryKey({ columns: [t.teamId, t.projectId, t.dim, t.key, t.slot] })],
 )

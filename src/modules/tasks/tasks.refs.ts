@@ -16,8 +16,14 @@ import { tasks } from './tasks.table.ts'
  * and the check answers 400, or waits for this write and cascades to what it wrote.
  */
 
+/**
+ * How a write holds the project it writes into: `share` for creates (any number at once; archiving,
+ * moves and re-parenting wait for them), `no key update` for the writes that change its structure.
+ */
+type ProjectLock = 'share' | 'no key update'
+
 /** The caller's Inbox: the `Inbox` project of the personal team they own. */
-async function inboxOf(tx: Db, actor: Actor): Promise<ProjectRow | undefined> {
+async function inboxOf(tx: Db, actor: Actor, lock: ProjectLock): Promise<ProjectRow | undefined> {
   const [row] = await tx
     .select({ project: projects })
     .from(projects)
@@ -29,13 +35,13 @@ async function inboxOf(tx: Db, actor: Actor): Promise<ProjectRow | undefined> {
     .where(eq(projects.name, INBOX))
     .orderBy(asc(projects.createdAt), asc(projects.id))
     .limit(1)
-    .for('no key update', { of: projects })
+    .for(lock, { of: projects })
   return row?.project
 }
 
 /**
- * The project a task is written into (the caller's Inbox when none is named), locked so concurrent
- * creates and moves into it take positions one after another. Invisible → 400, a role below
+ * The project a task is written into (the caller's Inbox when none is named), locked: creates share
+ * it (see createPosition), moves into it take it one at a time. Invisible → 400, a role below
  * member → 403, archived → 409; `teamId` restricts it to one team (moves stay in the team).
  */
 export async function projectForWrite(
@@ -43,6 +49,7 @@ export async function projectForWrite(
   actor: Actor,
   projectId: string | undefined,
   teamId?: string,
+  lock: ProjectLock = 'no key update',
 ): Promise<ProjectRow> {
   const project = projectId
     ? (
@@ -50,9 +57,9 @@ export async function projectForWrite(
           .select()
           .from(projects)
           .where(and(eq(projects.id, projectId), visibleTo(actor, projects.teamId)))
-          .for('no key update')
+          .for(lock)
       )[0]
-    : await inboxOf(tx, actor)
+    : await inboxOf(tx, actor, lock)
   if (!project) {
     throw projectId
       ? invalidField('body.projectId', 'project not found')
@@ -78,13 +85,36 @@ export async function lockProject(tx: Db, projectId: string): Promise<{ archived
   return { archived: row?.archived ?? false }
 }
 
-/** The position after the last task of the project; call with the project row locked. */
+/** The position after the last task of the project; call with the project row locked (no key update). */
 export async function nextPosition(tx: Db, projectId: string): Promise<number> {
   const [row] = await tx
     .select({ last: max(tasks.position) })
     .from(tasks)
     .where(eq(tasks.projectId, projectId))
   return Math.floor(row?.last ?? 0) + 1
+}
+
+// advisory lock space of createPosition (the other int is a hash of the project id)
+const POSITION_LOCKS = 0x7461736b
+
+/**
+ * The position of a task created in a project that the transaction holds `for share` only, so that
+ * concurrent creates into one project do not wait for one another (the project lock held to commit
+ * serialized them; issue 20). The create that holds the project's position lock (a transaction-level
+ * advisory lock, tried without waiting) takes the integer after the last position, as before; a
+ * create that runs at the same time as one holding it takes the same integer plus a fraction that
+ * its transaction id makes unique (0.000001…0.999999). So positions stay unique and at the end:
+ * lock holders follow each other, and every create sees at least the positions committed before it.
+ */
+export async function createPosition(tx: Db, projectId: string): Promise<number> {
+  const result = (await tx.execute(
+    sql`select pg_try_advisory_xact_lock(${POSITION_LOCKS}, hashtext(${projectId})) as alone,
+               (txid_current() % 999999 + 1)::float8 / 1000000 as fraction`,
+  )) as unknown as { rows: { alone: boolean; fraction: number }[] }
+  const { alone, fraction } = result.rows[0]!
+  // a statement of its own: its snapshot sees what the previous holder of the lock committed
+  const next = await nextPosition(tx, projectId)
+  return alone ? next : next + Number(fraction)
 }
 
 /** The assignee must be a member of the team, and stays one until this write commits (see unassignInTeam). */

@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { givenUser } from '../../../test/given.ts'
@@ -109,6 +110,41 @@ describe('POST /tasks', () => {
     expect(new Set(positions).size).toBe(8)
     expect(Math.min(...positions)).toBeGreaterThan(first.position)
   })
+
+  // the embedded database is one session: its transactions never interleave
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'does not wait for another create into the same project that is still open (issue 20)',
+    async () => {
+      const user = await givenUser(t.app)
+      const first = await givenTask(t.app, user)
+      // what a create holds until it commits: the project for share, and the project's position lock
+      const other = new pg.Client({ connectionString: t.database.url })
+      await other.connect()
+      try {
+        await other.query('begin')
+        await other.query('select id from projects where id = $1 for share', [first.projectId])
+        await other.query('select pg_try_advisory_xact_lock($1, hashtext($2))', [0x7461736b, first.projectId])
+        await other.query("set local statement_timeout = '30s'")
+        // before, a create took the project row for no key update and waited here until the other committed
+        const res = await Promise.race([
+          create(user.auth, { title: 'meanwhile' }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the create waited')), 20_000)),
+        ])
+        expect(res.statusCode, res.body).toBe(201)
+        // it is not the holder of the position lock: the next integer plus a fraction of its own
+        const position = res.json().position as number
+        expect(Math.floor(position)).toBe(first.position + 1)
+        expect(position).toBeGreaterThan(first.position + 1)
+        await other.query('commit')
+      } finally {
+        await other.end()
+      }
+      // the next create alone takes the integer after them
+      const next = await givenTask(t.app, user, { title: 'after' })
+      expect(next.position).toBe(first.position + 2)
+    },
+    60_000,
+  )
 
   it.each([
     ['no title', {}, 'body.title'],

@@ -10,7 +10,15 @@ import type { Changes } from '../activity/activity.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { requireTaskMatch } from './tasks.etag.ts'
 import { rankOf, taskById } from './tasks.queries.ts'
-import { checkAssignee, checkParent, checkTags, lockProject, nextPosition, projectForWrite } from './tasks.refs.ts'
+import {
+  checkAssignee,
+  checkParent,
+  checkTags,
+  createPosition,
+  lockProject,
+  nextPosition,
+  projectForWrite,
+} from './tasks.refs.ts'
 import type { CreateTask, Task, UpdateTask } from './tasks.schema.ts'
 import { pick, STATUS_FIELDS, setTags, stateOf, TRACKED, tagIdsOf } from './tasks.state.ts'
 import { type TaskRow, tasks } from './tasks.table.ts'
@@ -45,7 +53,7 @@ async function insertTask(tx: Db, actor: Actor, values: NewTask, tagIds: string[
 
 export async function createTask(db: Db, actor: Actor, input: CreateTask): Promise<Task> {
   return db.transaction(async (tx) => {
-    const project = await projectForWrite(tx, actor, input.projectId)
+    const project = await projectForWrite(tx, actor, input.projectId, undefined, 'share')
     if (input.assigneeId) await checkAssignee(tx, project.teamId, input.assigneeId)
     const tagIds = await checkTags(tx, project.teamId, input.tagIds ?? [])
     if (input.parentId) await checkParent(tx, { teamId: project.teamId, projectId: project.id }, input.parentId)
@@ -67,7 +75,7 @@ export async function createTask(db: Db, actor: Actor, input: CreateTask): Promi
         remindAt: toDate(input.remindAt),
         assigneeId: input.assigneeId ?? null,
         recurrence: input.recurrence ?? null,
-        position: await nextPosition(tx, project.id),
+        position: await createPosition(tx, project.id),
         completedAt: done ? now : null,
         completedBy: done ? actor.userId : null,
         createdBy: actor.userId,
