@@ -2,6 +2,7 @@
 // npm run bench -- --compare-caches   (also list, get and get with personal access tokens, auth caches on and off)
 // npm run bench -- --peer   (beside the capstone peer in ../shared/peers/capstone: list, get, create ratios; bench/peer.ts)
 // npm run bench -- --smoke   (a few seconds of load: keeps the script working in CI)
+// npm run bench -- --startup [--compiled]   (only the start-up times: first start and restarts)
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -14,6 +15,7 @@ import { BENCH_DIR, commonOptions, embeddedDataDir, SIZES } from './lib/options.
 import { paced } from './lib/paced.ts'
 import { cacheTable, type Row, summarise, table } from './lib/report.ts'
 import { buildApp, type Server, type ServerEnv, startServer } from './lib/servers.ts'
+import { measureStartup, startupTable } from './lib/startup.ts'
 import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
 import { prepareWorld } from './lib/world.ts'
 
@@ -38,6 +40,8 @@ const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2),
   compiled: { type: 'boolean' },
   // V8 flags for the app's process, as its deployment would set them in NODE_OPTIONS
   'app-node-flags': { type: 'string', default: '' },
+  // only the start-up times (every run prints them first)
+  startup: { type: 'boolean' },
 })
 const smoke = values.smoke === true
 // --smoke: about 5 s of load in all (CI keeps the script working with it; the numbers mean nothing)
@@ -48,6 +52,21 @@ const connections = smoke ? 10 : Number(values.connections)
 const only = typeof values.only === 'string' ? values.only.split(',') : undefined
 const embedded = !databaseUrl
 const log = (line: string) => process.stderr.write(`${line}\n`)
+
+// 0. start-up: first start and restarts on an empty embedded database (the source through tsx; the
+// compiled build with --compiled; --smoke: one restart, one of the two)
+const compiledDir = values.compiled ? buildApp() : undefined
+const startup = await measureStartup({
+  compiledDir,
+  source: !(smoke && compiledDir),
+  restarts: smoke ? 1 : 2,
+})
+const startupText = startupTable(startup)
+log(startupText)
+if (values.startup) {
+  process.stdout.write(`\n${startupText}\n`)
+  process.exit(0)
+}
 
 // 1. data: seed when the database holds no bench world of this size
 const dataDir = embeddedDataDir(size)
@@ -60,7 +79,6 @@ mkdirSync(resultsDir, { recursive: true })
 // --profile: V8 CPU profiles of both servers (bench/results/profiles/<target>/), read with bench/profile.ts
 const profileFlags = (name: string) =>
   values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles', name)}`] : []
-const compiledDir = values.compiled ? buildApp() : undefined
 const appNodeFlags = String(values['app-node-flags']).split(' ').filter(Boolean)
 
 const ports: Record<Server['name'], number> = {
@@ -240,7 +258,7 @@ try {
   const cachesText = cacheRows.length
     ? `\nPer-request auth caches on (AUTH_CACHE_TTL=30) and off (0):\n\n${cacheTable(cacheRows)}\n`
     : ''
-  const text = `${header}\n\n${table(summaries)}\n${extraTable}\n${cachesText}${noteLines.length ? `\n${noteLines.join('\n')}\n` : ''}`
+  const text = `${header}\n\n${startupText}\n\n${table(summaries)}\n${extraTable}\n${cachesText}${noteLines.length ? `\n${noteLines.join('\n')}\n` : ''}`
   process.stdout.write(`\n${text}\n`)
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const file = join(resultsDir, `${stamp}-${size}${smoke ? '-smoke' : ''}.json`)
@@ -260,6 +278,7 @@ try {
         summaries,
         extra,
         caches: cacheRows,
+        startup,
         runs: rows,
         notes,
       },

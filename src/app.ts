@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import { uuidv7 } from 'uuidv7'
@@ -71,6 +71,8 @@ export interface AppDeps {
   queue?: Queue
   /** a read replica for heavy reads; by default the one DATABASE_REPLICA_URL names (closed with the app) */
   replica?: Database
+  /** the HTTP server to build on (server.ts: one already listening, see early-listener.ts) */
+  serverFactory?: FastifyServerFactory
 }
 
 declare module 'fastify' {
@@ -109,6 +111,7 @@ export async function buildApp({
 }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : uuidv7()

@@ -1,24 +1,39 @@
+import nodeModule from 'node:module'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from './config.ts'
-import { migrateDown, migrateUp, migrationStatus } from './db/migrate.ts'
-import { openConfiguredDb } from './db/open.ts'
+import type { Logger } from 'pino'
+import { type Config, ConfigError, loadConfig } from './config.ts'
+import { OperatorError } from './lib/operator-error.ts'
 import { createLogger } from './logger.ts'
-import { createPersonalTeam } from './modules/teams/personal-team.ts'
-import { ensureAdmin } from './modules/users/seed.ts'
-import { serve } from './server.ts'
-import { runWorker } from './worker.ts'
+import { VERSION } from './version.ts'
+
+// Node ≥ 22.1 keeps the compiled code of the modules loaded below on disk (in the OS temp
+// directory): a restart skips most of the parsing and compiling of the app's ~1,000 modules
+;(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.()
+
+// each command loads what it runs, when it runs it: `migrate status` or `--version` never pays for
+// the whole app's imports, and `serve` starts loading the app while it opens the database (server.ts)
+const migrations = () => import('./db/migrate.ts')
+async function openConfiguredDb(config: Config, logger: Logger) {
+  return (await import('./db/open.ts')).openConfiguredDb(config, logger)
+}
 
 const USAGE = `usage: tasklane <command>
 
 commands:
-  serve                 run the HTTP API (applies migrations unless MIGRATE_ON_START=false)
-  worker                run the background job handlers only (PDF extraction, file removal, sweeps)
+  serve                 run the HTTP API and the web app (applies migrations unless MIGRATE_ON_START=false;
+                        on the embedded database it runs the background jobs too)
+  worker                run the background jobs only, no HTTP: webhook deliveries, email, PDF text
+                        extraction, file removal and sweeps (any number of workers on one PostgreSQL)
   migrate up            apply pending migrations
   migrate down          roll back the last applied migration
   migrate status        list migrations and their state
   seed                  create the first admin from ADMIN_EMAIL (and ADMIN_PASSWORD, or a generated
                         password printed once); idempotent; an existing user of that email is made
                         admin and, if disabled, enabled again
+  help, --help          this text
+  --version             the version
+
+configuration: environment variables (README, Configuration; .env.example lists them)
 `
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
@@ -30,7 +45,8 @@ const fail = (line: string): never => {
 async function main(argv: string[]) {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false })
   const [command, sub] = positionals
-  if (!command || command === 'help') return out(USAGE)
+  if (argv.includes('--version') || argv.includes('-v') || command === 'version') return out(VERSION)
+  if (!command || command === 'help' || argv.includes('--help') || argv.includes('-h')) return out(USAGE)
 
   let config: ReturnType<typeof loadConfig>
   try {
@@ -43,10 +59,11 @@ async function main(argv: string[]) {
 
   switch (command) {
     case 'serve':
-      return serve(config, logger)
+      return (await import('./server.ts')).serve(config, logger)
     case 'worker':
-      return runWorker(config, logger)
+      return (await import('./worker.ts')).runWorker(config, logger)
     case 'migrate': {
+      const { migrateDown, migrateUp, migrationStatus } = await migrations()
       const database = await openConfiguredDb(config, logger)
       try {
         if (sub === 'up' || sub === undefined) {
@@ -67,6 +84,11 @@ async function main(argv: string[]) {
     }
     case 'seed': {
       if (!config.ADMIN_EMAIL) fail('seed: set ADMIN_EMAIL (and ADMIN_PASSWORD, or one is generated)')
+      const [{ migrateUp }, { ensureAdmin }, { createPersonalTeam }] = await Promise.all([
+        migrations(),
+        import('./modules/users/seed.ts'),
+        import('./modules/teams/personal-team.ts'),
+      ])
       const database = await openConfiguredDb(config, logger)
       try {
         await migrateUp(database)
@@ -93,4 +115,8 @@ async function main(argv: string[]) {
   }
 }
 
-main(process.argv.slice(2)).catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)))
+main(process.argv.slice(2)).catch((err) => {
+  // what the operator fixes is one line; anything else keeps its stack for a bug report
+  if (err instanceof OperatorError) fail(`tasklane: ${err.message}`)
+  fail(err instanceof Error ? (err.stack ?? err.message) : String(err))
+})

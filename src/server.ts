@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
-import { startLogDispatch } from './dispatch.ts'
+import { listenEarly } from './http/early-listener.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
-import { createInfra } from './infra/index.ts'
 import { closeOnSignal } from './lifecycle.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
 import { ensureAdmin } from './modules/users/seed.ts'
@@ -19,39 +17,42 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-/** The process: open the database → migrate → build the app → listen. */
+/**
+ * The process: listen (a busy port fails here, before anything else) → open the database while the
+ * app's modules load → migrate (one select when nothing is pending) → build the app → serve, then
+ * start the embedded job runners. /health answers from the first step; the rest of the API once the
+ * app is built (requests arriving meanwhile wait for it; /ready answers 503 until then).
+ */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await openConfiguredDb(config, logger)
+  const early = await listenEarly({ port: config.PORT, host: config.HOST })
+  const modules = Promise.all([import('./app.ts'), import('./infra/index.ts'), import('./dispatch.ts')])
+  modules.catch(() => {})
+  let database: Database
+  try {
+    database = await openConfiguredDb(config, logger)
+  } catch (err) {
+    await early.close()
+    throw err
+  }
   try {
     if (config.MIGRATE_ON_START) {
       const applied = await migrateUp(database)
       if (applied.length) logger.info({ applied }, 'migrations applied')
     }
-    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-      const seeded = await ensureAdmin(
-        database.db,
-        { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
-        createPersonalTeam,
-      )
-      const { userId } = seeded
-      if (seeded.outcome === 'created') logger.info({ userId, outcome: 'created' }, 'admin seeded')
-      else if (seeded.promoted) logger.info({ userId, outcome: 'promoted' }, 'admin seeded')
-      // disabled by another admin: a start does not undo that (the seed command does, on purpose)
-      if (seeded.outcome === 'exists' && seeded.disabled) {
-        logger.warn({ userId }, 'ADMIN_EMAIL names a disabled user: left disabled (run seed to enable it)')
-      }
-    }
+    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await seedAdmin(config, database, logger)
+    const [{ buildApp }, { createInfra }, { startLogDispatch }] = await modules
     const infra = createInfra(config, logger)
-    const app = await buildApp({ config, database, logger, infra })
-    // embedded: one process holds the database, so it runs the background jobs too
+    const app = await buildApp({ config, database, logger, infra, serverFactory: early.serverFactory })
+    const drain = closeConnectionsOnShutdown(app)
+    await app.ready()
+    early.serve()
+    // embedded: one process holds the database, so it runs the background jobs too (once serving)
+    let dispatcher: { stop(): Promise<void> } | undefined
     if (config.JOBS_IN_API ?? config.embeddedDb) {
       await app.queue.work()
-      const dispatcher = await startLogDispatch({ database, queue: app.queue, logger })
-      app.addHook('preClose', () => dispatcher.stop())
+      dispatcher = await startLogDispatch({ database, queue: app.queue, logger })
     }
-    const drain = closeConnectionsOnShutdown(app)
-    const address = await app.listen({ port: config.PORT, host: config.HOST })
-    const url = address.replace('[::1]', 'localhost')
+    const url = early.url
     logger.info(
       { url, docs: `${url}/docs`, database: database.kind },
       `Tasklane listening on ${url} (API ${url}/api/v1, docs ${url}/docs)`,
@@ -62,7 +63,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         try {
           // what clients already sent is answered before the listener closes, within half the grace period
           await drain({ maxMs: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) })
+          await dispatcher?.stop()
+          // the listener stops accepting; the app's preClose ends the event streams that would hold it open
+          const listenerClosed = early.close()
           await app.close()
+          await listenerClosed
         } finally {
           await database.close()
         }
@@ -71,8 +76,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     return { app, database, url, close }
   } catch (err) {
+    await early.close()
     await database.close()
     throw err
+  }
+}
+
+async function seedAdmin(config: Config, database: Database, logger: Logger) {
+  const seeded = await ensureAdmin(
+    database.db,
+    { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD },
+    createPersonalTeam,
+  )
+  const { userId } = seeded
+  if (seeded.outcome === 'created') logger.info({ userId, outcome: 'created' }, 'admin seeded')
+  else if (seeded.promoted) logger.info({ userId, outcome: 'promoted' }, 'admin seeded')
+  // disabled by another admin: a start does not undo that (the seed command does, on purpose)
+  if (seeded.outcome === 'exists' && seeded.disabled) {
+    logger.warn({ userId }, 'ADMIN_EMAIL names a disabled user: left disabled (run seed to enable it)')
   }
 }
 

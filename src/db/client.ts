@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import pg from 'pg'
+import { OperatorError } from '../lib/operator-error.ts'
 import { ResilientPool } from './pool.ts'
 import * as schema from './schema.ts'
 
@@ -203,7 +204,9 @@ function lockDataDir(dir: string): () => void {
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8'))
     if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(`the embedded database in ${dir} is in use by process ${pid}; stop it first`)
+      throw new OperatorError(
+        `the embedded database in ${dir} is in use by process ${pid} (a running tasklane serve?): it takes one process at a time, stop that one first`,
+      )
     }
   }
   writeFileSync(file, String(process.pid))

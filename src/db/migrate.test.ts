@@ -83,6 +83,22 @@ describe('migrateUp', () => {
     expect(await columns(db, table)).toEqual(['id', 'name'])
   })
 
+  it('finds nothing pending with one select, without a transaction or the lock (a restart)', async () => {
+    const db = await database()
+    const migrations = await loadMigrations(widgetMigrations().folder)
+    await migrateUp(db, migrations)
+    const ran: string[] = []
+    const watched: Database = {
+      ...db,
+      db: new Proxy(db.db, {
+        get: (t, k) => (k === 'transaction' ? () => ran.push('transaction') : Reflect.get(t, k)),
+      }),
+      sql: { ...db.sql, query: (text, params) => (ran.push(text), db.sql.query(text, params)) },
+    }
+    expect(await migrateUp(watched, migrations)).toEqual([])
+    expect(ran).toEqual(['select tag from tasklane_migrations'])
+  })
+
   it('applies nothing when one pending migration fails: the run is one transaction', async () => {
     const db = await database()
     const { table, specs } = widgetMigrations()

@@ -64,9 +64,22 @@ async function locked<T>(database: Database, fn: (tx: Db) => Promise<T>): Promis
   })
 }
 
+/**
+ * Whether every migration is already applied, read without a transaction or the lock: the usual
+ * restart then costs one select. A table not there yet, or anything missing, says no (the locked path decides).
+ */
+async function allApplied(database: Database, all: Migration[]): Promise<boolean> {
+  const { rows } = await database.sql
+    .query<{ tag: string }>('select tag from tasklane_migrations')
+    .catch(() => ({ rows: [] as { tag: string }[] }))
+  const done = new Set(rows.map((r) => r.tag))
+  return all.every((m) => done.has(m.tag))
+}
+
 /** Applies every pending migration in order; returns the tags applied. */
 export async function migrateUp(database: Database, migrations?: Migration[]): Promise<string[]> {
   const all = migrations ?? (await loadMigrations())
+  if (await allApplied(database, all)) return []
   return locked(database, async (tx) => {
     const done = await applied(tx)
     const pending = all.filter((m) => !done.has(m.tag))

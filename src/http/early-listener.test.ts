@@ -1,0 +1,53 @@
+import { createServer } from 'node:net'
+import Fastify from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { OperatorError } from '../lib/operator-error.ts'
+import { listenEarly } from './early-listener.ts'
+
+describe('the early listener', () => {
+  it('answers /health at once, /ready 503 and holds other requests until the app serves them', async () => {
+    const early = await listenEarly({ port: 0, host: '127.0.0.1' })
+    try {
+      expect(early.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const health = await fetch(`${early.url}/health`)
+      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }])
+      const ready = await fetch(`${early.url}/ready`)
+      expect(ready.status).toBe(503)
+      expect(ready.headers.get('content-type')).toBe('application/problem+json')
+      await ready.arrayBuffer()
+      let answered = false
+      const held = fetch(`${early.url}/hello`).then(async (r) => {
+        answered = true
+        return [r.status, await r.text()]
+      })
+      const app = Fastify({ serverFactory: early.serverFactory })
+      app.get('/hello', async () => 'from the app')
+      await app.ready()
+      await new Promise((r) => setTimeout(r, 100))
+      expect(answered).toBe(false)
+      early.serve()
+      expect(await held).toEqual([200, 'from the app'])
+      expect((await fetch(`${early.url}/health`)).status).toBe(404)
+      const closed = early.close()
+      await app.close()
+      await closed
+    } finally {
+      await early.close()
+    }
+  })
+
+  it('refuses a busy port in words an operator acts on', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as { port: number }
+    try {
+      const err = await listenEarly({ port, host: '127.0.0.1' }).catch((e) => e)
+      expect(err).toBeInstanceOf(OperatorError)
+      expect(err.message).toBe(
+        `port ${port} on 127.0.0.1 is in use by another process: stop it, or set PORT to a free port`,
+      )
+    } finally {
+      taken.close()
+    }
+  })
+})
