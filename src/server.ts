@@ -21,7 +21,7 @@ export interface RunningServer {
  * The process: listen (a busy port fails here, before anything else) → open the database while the
  * app's modules load → migrate (one select when nothing is pending) → build the app → serve, then
  * start the embedded job runners. /health answers from the first step; the rest of the API once the
- * app is built (requests arriving meanwhile wait for it; /ready answers 503 until then).
+ * app is built (until then 503 with Retry-After: 1, which a load balancer sends elsewhere).
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const early = await listenEarly({ port: config.PORT, host: config.HOST })

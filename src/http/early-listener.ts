@@ -9,7 +9,7 @@ export interface EarlyListener {
   url: string
   /** Fastify's `serverFactory`: the app is built on this server, which is already listening */
   serverFactory(handler: Handler): Server
-  /** The app is ready: it answers from now on, the requests held meanwhile first. */
+  /** The app is ready: it answers from now on. */
   serve(): void
   /** Stops accepting (in-flight requests finish); resolves once every connection is closed. */
   close(): Promise<void>
@@ -34,20 +34,20 @@ const problem = (res: ServerResponse, detail: string) => {
 /**
  * Listens before the app is built: a busy port is an operator's mistake found in a second, before
  * the database is opened or migrated, and /health answers (the process is alive) while the
- * database, the migrations check, the job queue and the routes get ready. Meanwhile /ready answers
- * 503 (a load balancer sends nothing yet) and any other request waits for the app rather than failing.
+ * database, the migrations check, the job queue and the routes get ready. Meanwhile every other
+ * request gets 503 with Retry-After: 1 (nothing done), which a load balancer passes to another
+ * instance (nginx: proxy_next_upstream http_503): holding them instead kept clients of a cluster
+ * waiting for the whole start of an instance that was only restarting.
  */
 export async function listenEarly(opts: { port: number; host: string }): Promise<EarlyListener> {
   let app: Handler | undefined
   let handler: Handler | undefined
-  const held: [IncomingMessage, ServerResponse][] = []
   const server = createServer((req, res) => {
     if (handler) return handler(req, res)
     const path = req.url?.split('?')[0]
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"status":"ok"}')
-    } else if (path === '/ready') problem(res, 'starting')
-    else held.push([req, res])
+    } else problem(res, 'starting')
   })
   // the timeouts buildApp gives Fastify's own server (app.ts)
   server.requestTimeout = 30_000
@@ -68,14 +68,11 @@ export async function listenEarly(opts: { port: number; host: string }): Promise
     },
     serve() {
       handler = app
-      for (const [req, res] of held.splice(0)) handler!(req, res)
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
-        // what waited for an app that never came
-        for (const [, res] of held.splice(0)) problem(res, 'the server is stopping')
       })
       return closed
     },
