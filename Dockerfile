@@ -2,14 +2,14 @@
 # embedded database: docker run -p 3000:3000 -v tasklane-data:/data -e ALLOW_EMBEDDED_DB=true -e JWT_SECRET=… tasklane
 
 # runtime dependencies only (no TypeScript, test or lint tools)
-FROM node:20-slim AS deps
+FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # the source compiled to JavaScript (npm run build → dist/): plain node runs it, without the ~80 MB
 # tsx would hold in every process
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -17,9 +17,20 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY web ./web
-RUN npm run build
+# the commit tasklane_build_info reports (.git is not in the build context): --build-arg GIT_COMMIT=$(git rev-parse HEAD)
+ARG GIT_COMMIT=unknown
+RUN GIT_COMMIT=$GIT_COMMIT npm run build
 
-FROM node:20-slim
+FROM node:24-slim
+ARG GIT_COMMIT=unknown
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="Tasklane" \
+      org.opencontainers.image.description="Self-hostable project and task management: the web app and its JSON API" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$GIT_COMMIT" \
+      org.opencontainers.image.documentation="README.md and docs/operations.md in the source" \
+      org.opencontainers.image.base.name="docker.io/library/node:24-slim"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -35,7 +46,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 3000
-HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself: the server stops accepting, drains, then closes the database
 CMD ["node", "dist/cli.js", "serve"]

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './config.ts'
+import { ConfigError, EnvSchema, loadConfig } from './config.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tasklane-config-'))
 const problemsOf = (env: Record<string, string>) => {
@@ -116,5 +116,30 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...production, OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'tasklane' })).toEqual([
       'OIDC_ISSUER: must be https in production when OIDC_CLIENT_ID is set',
     ])
+  })
+})
+
+describe('.env.example', () => {
+  const lines = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+    .split('\n')
+    .map((l) => /^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$/.exec(l))
+    .filter((m) => m !== null)
+  const listed = new Map(lines.map((m) => [m[1]!, m[2]!]))
+  // what the schema gives for an unset variable, as it would be written in the file ('' when it depends)
+  const defaultOf = (schema: { safeParse(v: undefined): { success: boolean; data?: unknown } }) => {
+    const r = schema.safeParse(undefined)
+    return r.success && r.data !== undefined ? (Array.isArray(r.data) ? r.data.join(',') : String(r.data)) : ''
+  }
+
+  it('lists every variable config.ts reads, once, with its default', () => {
+    expect(lines.map((m) => m[1]).sort()).toEqual(Object.keys(EnvSchema.shape).sort())
+    for (const [name, schema] of Object.entries(EnvSchema.shape)) {
+      expect(`${name}=${listed.get(name)}`).toBe(`${name}=${defaultOf(schema)}`)
+    }
+  })
+
+  it('names every variable in the README configuration table', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    for (const name of Object.keys(EnvSchema.shape)) expect(readme, name).toContain(`| \`${name}\``)
   })
 })
