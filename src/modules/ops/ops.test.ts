@@ -88,7 +88,8 @@ describe('operations routes', () => {
 
   it('GET /metrics exposes request counts and latency by route and status, and process metrics', async () => {
     await t.app.inject({ method: 'GET', url: '/health' })
-    await t.app.inject({ method: 'GET', url: '/no-such-route' })
+    // under /api: with the web app built, any other unknown GET is the app's shell (200)
+    await t.app.inject({ method: 'GET', url: '/api/v1/no-such-route' })
     const res = await t.app.inject({ method: 'GET', url: '/metrics' })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
