@@ -128,7 +128,14 @@ describe('.env.example', () => {
   // what the schema gives for an unset variable, as it would be written in the file ('' when it depends)
   const defaultOf = (schema: { safeParse(v: undefined): { success: boolean; data?: unknown } }) => {
     const r = schema.safeParse(undefined)
-    return r.success && r.data !== undefined ? (Array.isArray(r.data) ? r.data.join(',') : String(r.data)) : ''
+    if (!r.success || r.data === undefined) return ''
+    if (Array.isArray(r.data)) return r.data.join(',')
+    if (typeof r.data === 'object' && r.data !== null) {
+      return Object.entries(r.data)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    }
+    return String(r.data)
   }
 
   it('lists every variable config.ts reads, once, with its default', () => {
