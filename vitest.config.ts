@@ -5,6 +5,8 @@ export default defineConfig({
     // web/ component tests say `// @vitest-environment happy-dom` at their top; the rest run in node
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
     globalSetup: ['test/global-setup.ts'],
+    // fails a file in which a route answered a status its OpenAPI responses do not list
+    setupFiles: ['test/answers-check.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

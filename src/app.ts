@@ -13,6 +13,7 @@ import { parserError, refuseWhileClosing, routerError } from './http/framework-e
 import { registerIdempotency } from './http/idempotency.ts'
 import { createMetrics, type Metrics, registerMetrics } from './http/metrics.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { registerImpliedAnswers } from './http/openapi-answers.ts'
 import { registerPressure } from './http/pressure.ts'
 import { registerRateLimit } from './http/rate-limit.ts'
 import { RequestLog } from './http/request-log.ts'
@@ -131,6 +132,8 @@ export async function buildApp({
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>()
+  // first, so that every route after it documents the answers its configuration implies
+  registerImpliedAnswers(app)
 
   // JSON in, JSON out: a text body on a JSON route is a 415, not a string that fails validation
   app.removeContentTypeParser('text/plain')

@@ -10,6 +10,7 @@ import type { Database } from '../src/db/client.ts'
 import { createInfra } from '../src/infra/index.ts'
 import { createLogger } from '../src/logger.ts'
 import type { ReadinessCheck } from '../src/modules/ops/ops.routes.ts'
+import { recordUndocumentedAnswers } from './answers.ts'
 import { freshDatabase } from './db.ts'
 
 export interface TestApp {
@@ -63,6 +64,7 @@ export async function createTestApp(
     opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
   )
   const app = await buildApp({ config, database, logger, checks: opts.checks, infra })
+  recordUndocumentedAnswers(app)
   opts.routes?.(app)
   await app.ready()
   return {

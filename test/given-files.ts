@@ -12,6 +12,7 @@ import { localStorage } from '../src/infra/storage-local.ts'
 import { s3Storage } from '../src/infra/storage-s3.ts'
 import { jobDefinitions } from '../src/jobs.ts'
 import { createLogger } from '../src/logger.ts'
+import { recordUndocumentedAnswers } from './answers.ts'
 import { testConfig } from './app.ts'
 import { freshDatabase } from './db.ts'
 import type { GivenUser } from './given.ts'
@@ -60,6 +61,7 @@ export async function createFilesApp(mode: StorageMode, env: Record<string, stri
   })
   await queue.work()
   const app = await buildApp({ config, database, logger, storage, queue })
+  recordUndocumentedAnswers(app)
   await app.ready()
   return {
     app,

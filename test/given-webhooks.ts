@@ -13,6 +13,7 @@ import { localStorage } from '../src/infra/storage-local.ts'
 import { jobDefinitions } from '../src/jobs.ts'
 import { createLogger } from '../src/logger.ts'
 import type { LogDispatcher } from '../src/modules/webhooks/log-dispatcher.ts'
+import { recordUndocumentedAnswers } from './answers.ts'
 import { testConfig } from './app.ts'
 import { freshDatabase } from './db.ts'
 import type { GivenUser } from './given.ts'
@@ -67,6 +68,7 @@ export async function createWorkerApp(
     }),
   )
   const app = await buildApp({ config, database, logger, storage, queue })
+  recordUndocumentedAnswers(app)
   await app.ready()
   await queue.work()
   const dispatcher = await startLogDispatch({ database, queue, logger, pollMs: 200 })

@@ -72,7 +72,8 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     route.schema ??= {}
     const schema = route.schema as { headers?: unknown; response?: Record<number, unknown> }
     schema.headers ??= IdempotencyHeaders
-    schema.response = { 422: ProblemDetails, ...schema.response }
+    // a malformed key (400), a first request with that key still running (409), another body (422)
+    schema.response = { 400: ProblemDetails, 409: ProblemDetails, 422: ProblemDetails, ...schema.response }
     // a concurrent request with the same key committed first: answer as a retry after it would be
     const handler = route.handler
     route.handler = async function (this: FastifyInstance, req, reply) {

@@ -35,9 +35,11 @@ const DESCRIPTIONS: Record<string, string> = {
   '409': 'Conflict',
   '412': 'If-Match did not match',
   '413': 'Payload too large',
+  '414': 'A path parameter is too long',
   '415': 'Unsupported media type',
   '422': 'Idempotency key reused with another body',
   '429': 'Rate limited',
+  '431': 'Request line and headers too large',
   '500': 'Internal error',
   '503': 'Unavailable',
 }
@@ -82,7 +84,7 @@ function describeSuccess(res: Response, status: number, schemas: Record<string, 
 
 /**
  * The conventions every operation shares, added once here rather than on a hundred routes:
- * problem+json error bodies, 400/401/429 responses, rate-limit and CORS headers, comma-separated
+ * problem+json error bodies, rate-limit and CORS headers, comma-separated
  * array parameters, success descriptions, and one component per schema name.
  */
 function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) {
@@ -103,12 +105,8 @@ function applyConventions(doc: Record<string, unknown>, maxUploadBytes: number) 
         if (param.in === 'query' && param.schema?.type === 'array')
           Object.assign(param, { style: 'form', explode: false })
       }
+      // the errors every route can answer come from its configuration (openapi-answers.ts)
       op.responses ??= {}
-      const api = path.startsWith('/api/')
-      if (api && (op.parameters?.length || op.requestBody)) op.responses['400'] ??= {}
-      if (op.security?.some((s) => Object.keys(s).length > 0)) op.responses['401'] ??= {}
-      op.responses['429'] ??= {}
-      op.responses['500'] ??= {}
       for (const [code, res] of Object.entries(op.responses)) {
         const status = Number(code)
         if (status >= 400) {

@@ -93,7 +93,7 @@ export const problemWith = <E extends z.ZodRawShape>(id: string, description: st
 
 /**
  * Documents the error answers a route gives besides those its configuration implies (see
- * openapi-answers.ts: 400, 401, 403, 404, 413, 415, 429, 500, 503 …): the ones only its handler knows.
+ * openapi-answers.ts: 400, 401, 403, 404, 413, 415, 429, 500, 503): the ones only its handler knows.
  */
 export const errors = <const C extends number>(...codes: C[]) =>
   Object.fromEntries(codes.map((c) => [c, ProblemDetails])) as Record<C, typeof ProblemDetails>

@@ -22,27 +22,39 @@ const zodOf = (schema: unknown): $ZodType | null => {
  * (a plugin's route) gets JSON.stringify.
  */
 export function responseSerializerCompiler({ checked }: { checked: boolean }): SerializerCompiler {
+  // one schema serves many routes (ProblemDetails: every route's error answers): compiled once
+  const compiled = new WeakMap<$ZodType, ((data: unknown) => string) | null>()
+  const fastOf = (schema: $ZodType) => {
+    if (!compiled.has(schema)) compiled.set(schema, compileFast(schema))
+    return compiled.get(schema) ?? null
+  }
   return (route) => {
     const schema = zodOf(route.schema)
     if (!schema) return (data) => JSON.stringify(data)
+    // per route: its errors name the route
     const viaZod = zodSerializerCompiler({ ...route, schema }) as (data: unknown) => string
-    let fast: (data: unknown) => string
-    try {
-      const json = z.toJSONSchema(schema, {
-        io: 'output',
-        target: 'draft-7',
-        // inline everything (no $defs from registered ids): one self-contained schema per route
-        metadata: z.registry(),
-        unrepresentable: 'throw',
-      })
-      fast = fastJson(json as Parameters<typeof fastJson>[0])
-    } catch {
-      return viaZod
-    }
+    const fast = fastOf(schema)
+    if (!fast) return viaZod
     if (!checked) return fast
     return (data) => {
       viaZod(data)
       return fast(data)
     }
+  }
+}
+
+/** fast-json-stringify of the schema's output JSON Schema, or null when JSON Schema cannot express it. */
+function compileFast(schema: $ZodType): ((data: unknown) => string) | null {
+  try {
+    const json = z.toJSONSchema(schema, {
+      io: 'output',
+      target: 'draft-7',
+      // inline everything (no $defs from registered ids): one self-contained schema per route
+      metadata: z.registry(),
+      unrepresentable: 'throw',
+    })
+    return fastJson(json as Parameters<typeof fastJson>[0])
+  } catch {
+    return null
   }
 }

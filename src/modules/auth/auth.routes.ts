@@ -70,7 +70,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
         summary: 'Sign in with email and password',
         operationId: 'login',
         body: Login,
-        response: { 200: LoginResult, ...errors(403) },
+        response: { 200: LoginResult, ...errors(401, 403) },
       },
       preHandler: async (req, reply) => {
         if (on) {
@@ -97,7 +97,7 @@ export const authRoutes: FastifyPluginAsyncZod<{
         summary: 'Exchange a refresh token for a new pair (rotation with reuse detection)',
         operationId: 'refresh',
         body: RefreshTokenBody,
-        response: { 200: TokenPairResult },
+        response: { 200: TokenPairResult, ...errors(401) },
       },
       preHandler: async (req, reply) => {
         // refreshing is routine for every client: a looser per-IP limit than login

@@ -141,7 +141,8 @@ export const ssoRoutes: FastifyPluginAsyncZod<{
         summary: 'Swap the code of a finished single sign-on for a session',
         operationId: 'exchangeSsoCode',
         body: ExchangeBody,
-        response: { 200: LoginResult },
+        // a code that is unknown, spent or expired
+        response: { 200: LoginResult, ...errors(401) },
       },
       preHandler: perIp('sso-exchange'),
     },

@@ -150,7 +150,8 @@ export const twoFactorRoutes: FastifyPluginAsyncZod<{
         summary: "Finish a sign-in with a code (the login's challenge, 5 minutes)",
         operationId: 'loginSecondFactor',
         body: SecondFactorLogin,
-        response: { 200: AuthResult },
+        // a wrong code or a challenge that expired or burnt out
+        response: { 200: AuthResult, ...errors(401) },
       },
       preHandler: async (req, reply) => {
         if (config.RATE_LIMIT_ENABLED) {
