@@ -33,6 +33,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'info',
     RATE_LIMIT_ENABLED: 'false',
+    // verification emails only where a test asks for them: others count the mail they cause
+    EMAIL_VERIFICATION: 'off',
     ...env,
   })
 }

@@ -111,14 +111,16 @@ export interface Received {
 /** A webhook receiver on 127.0.0.1 that records every request and answers `status` (default 200). */
 export async function startReceiver() {
   const received: Received[] = []
-  let status = 200
+  let status: number | ((r: Received) => number) = 200
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
-      received.push({ headers: req.headers, body, json: JSON.parse(body) })
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : 'receiver broke')
+      const r: Received = { headers: req.headers, body, json: JSON.parse(body) }
+      received.push(r)
+      const code = typeof status === 'function' ? status(r) : status
+      res.writeHead(code, { 'content-type': 'text/plain' }).end(code < 300 ? 'thanks' : 'receiver broke')
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -126,7 +128,8 @@ export async function startReceiver() {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    answer(code: number) {
+    /** The status of every request from now on, or a function choosing it per request. */
+    answer(code: number | ((r: Received) => number)) {
       status = code
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

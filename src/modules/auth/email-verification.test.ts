@@ -22,7 +22,7 @@ describe('email verification', { timeout: 180_000 }, () => {
   let required: WorkerTestApp
   beforeAll(async () => {
     smtp = await startSmtp()
-    const env = { SMTP_URL: smtp.url, PUBLIC_URL: BASE }
+    const env = { SMTP_URL: smtp.url, PUBLIC_URL: BASE, EMAIL_VERIFICATION: 'optional' }
     optional = await createWorkerApp({ env })
     required = await createWorkerApp({ env: { ...env, EMAIL_VERIFICATION: 'required' } })
   })
