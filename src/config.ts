@@ -61,6 +61,10 @@ export const EnvSchema = z.object({
   PDF_EXTRACT_TIMEOUT_MS: int(100, 600_000).default(60_000),
   PDF_EXTRACT_MAX_PAGES: int(1, 100_000).default(500),
   PDF_EXTRACT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  /** bytes a PDF's compressed streams may inflate to in all (a flate bomb is refused before it is parsed) */
+  PDF_EXTRACT_MAX_INFLATED_BYTES: int(1, 16 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  /** memory of the process that extracts a PDF's text; it is killed past this */
+  PDF_EXTRACT_MAX_MEMORY_MB: int(128, 65_536).default(512),
   /** run the job handlers in the API process too (default: only with the embedded database) */
   JOBS_IN_API: bool.optional(),
   /** jobs of one queue a process (worker, or the embedded API) runs at once, for kinds without their own limit */

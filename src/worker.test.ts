@@ -21,7 +21,7 @@ afterEach(() => {
 const logged = (cli: Cli, msg: string) => cli.logs.some((l) => l.msg === msg)
 
 describe('worker', () => {
-  it('completes an extraction after being killed (SIGKILL) in the middle of it', { timeout: 180_000 }, async () => {
+  it('completes an extraction after being killed (SIGKILL) in the middle of it', { timeout: 300_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-worker-'))
     dirs.push(dataDir)
     const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
@@ -31,8 +31,9 @@ describe('worker', () => {
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
       LOG_LEVEL: 'info',
       RATE_LIMIT_ENABLED: 'false',
-      // keeps the lost job's expiry (time limit + 15 s) short
-      PDF_EXTRACT_TIMEOUT_MS: '8000',
+      // keeps the lost job's expiry (time limit + 15 s) short, yet leaves the second worker's extraction
+      // (a process started through tsx, then 500 pages) time enough on a busy machine
+      PDF_EXTRACT_TIMEOUT_MS: '20000',
       ...(url ? { DATABASE_URL: url } : {}),
     }
     const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
@@ -59,7 +60,7 @@ describe('worker', () => {
         if (first.child.exitCode !== null) throw new Error(`worker exited: ${first.stderr()}`)
         if (!logged(first, 'pdf extraction started')) throw new Error('not started yet')
       },
-      { timeout: 60_000, interval: 20 },
+      { timeout: 120_000, interval: 20 },
     )
     first.child.kill('SIGKILL')
     await first.exited
@@ -72,7 +73,7 @@ describe('worker', () => {
         if (second.child.exitCode !== null) throw new Error(`worker exited: ${second.stderr()}`)
         if (!logged(second, 'pdf extraction done')) throw new Error('not done yet')
       },
-      { timeout: 120_000, interval: 200 },
+      { timeout: 200_000, interval: 200 },
     )
     second.child.kill('SIGTERM')
     expect(await second.exited).toBe(0)

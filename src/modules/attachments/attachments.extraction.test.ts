@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { type GivenUser, givenUser } from '../../../test/given.ts'
 import { eventually, givenTask, pdfWith, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/given-files.ts'
 
-describe.each(STORAGE_MODES)('PDF text extraction on %s storage', (mode) => {
+// each extraction starts a process (through tsx here): seconds apiece on a busy machine
+describe.each(STORAGE_MODES)('PDF text extraction on %s storage', { timeout: 120_000 }, (mode) => {
   const t = useFilesApp(mode)
 
   const upload = async (user: GivenUser, taskId: string, name: string, bytes: Buffer) => {
@@ -16,7 +17,7 @@ describe.each(STORAGE_MODES)('PDF text extraction on %s storage', (mode) => {
       const res = await t.app.inject({ method: 'GET', url: `/api/v1/attachments/${id}`, headers: user.auth })
       const status = res.json().extraction.status
       return status === 'done' || status === 'failed' ? res.json() : undefined
-    })
+    }, 60_000)
   const search = async (user: GivenUser, q: string) => {
     const res = await t.app.inject({
       method: 'GET',

@@ -3,12 +3,19 @@ import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { ExtractionError, extractPdfText } from './attachments.extract.ts'
+import { type Extracted, ExtractionError, extractPdfText } from './attachments.extract.ts'
 import { MAX_TEXT_CHARS } from './attachments.schema.ts'
 import { EXTRACT_JOB, isPdf, refreshTaskText } from './attachments.service.ts'
 import { attachments } from './attachments.table.ts'
 
-type ExtractConfig = Pick<Config, 'PDF_EXTRACT_TIMEOUT_MS' | 'PDF_EXTRACT_MAX_PAGES' | 'PDF_EXTRACT_MAX_BYTES'>
+type ExtractConfig = Pick<
+  Config,
+  | 'PDF_EXTRACT_TIMEOUT_MS'
+  | 'PDF_EXTRACT_MAX_PAGES'
+  | 'PDF_EXTRACT_MAX_BYTES'
+  | 'PDF_EXTRACT_MAX_INFLATED_BYTES'
+  | 'PDF_EXTRACT_MAX_MEMORY_MB'
+>
 
 async function readAtMost(storage: Storage, key: string, maxBytes: number): Promise<Uint8Array> {
   const chunks: Buffer[] = []
@@ -21,8 +28,16 @@ async function readAtMost(storage: Storage, key: string, maxBytes: number): Prom
   return new Uint8Array(Buffer.concat(chunks))
 }
 
+/** What a `done` extraction left out (its `error`, which is null when the whole text was read). */
+function leftOut({ pages, pagesRead, cut }: Extracted): string | null {
+  if (cut) return `the text stops at ${MAX_TEXT_CHARS} characters (page ${pagesRead} of ${pages})`
+  if (pagesRead < pages) return `only the first ${pagesRead} of ${pages} pages were read (the page limit)`
+  return null
+}
+
 /**
- * PDF text extraction: `queued → processing → done | failed`. A PDF that cannot be read fails for
+ * PDF text extraction: `queued → processing → done | failed`; `done` with an `error` saying what
+ * was left out when a PDF has more pages or text than the limits. A PDF that cannot be read fails for
  * good; a storage or database error is retried (and recorded as failed on the last attempt).
  * Job data names the object too, so a run for replaced content changes nothing.
  */
@@ -44,10 +59,10 @@ export function attachmentJobs(deps: { db: Db; storage: Storage; config: Extract
     name: EXTRACT_JOB,
     retryLimit: 3,
     retryDelaySeconds: 2,
-    // CPU-bound, in this process: two at once leave the event loop to the other queues
+    // each runs in a process of its own, up to PDF_EXTRACT_MAX_MEMORY_MB: two at once bound the memory
     concurrency: 2,
-    // a worker that dies mid-extraction (or a page that never ends) frees the job after this: the
-    // time limit is checked between pages, so the margin covers the download and one page
+    // a worker that dies mid-extraction frees the job after this: the extraction itself is killed at
+    // its time limit, so the margin covers the download and the database writes
     expireInSeconds: Math.ceil(config.PDF_EXTRACT_TIMEOUT_MS / 1000) + 15,
     handle: async ({ attachmentId: id, storageKey: key }, ctx: JobContext) => {
       const [row] = await db.select().from(attachments).where(target(id, key))
@@ -60,17 +75,20 @@ export function attachmentJobs(deps: { db: Db; storage: Storage; config: Extract
       ctx.log.info({ attachmentId: id, size: row.size }, 'pdf extraction started')
       try {
         const bytes = await readAtMost(storage, key, config.PDF_EXTRACT_MAX_BYTES)
-        const { text, pages } = await extractPdfText(bytes, {
+        const extracted = await extractPdfText(bytes, {
           maxPages: config.PDF_EXTRACT_MAX_PAGES,
           timeoutMs: config.PDF_EXTRACT_TIMEOUT_MS,
           maxChars: MAX_TEXT_CHARS,
+          maxInflatedBytes: config.PDF_EXTRACT_MAX_INFLATED_BYTES,
+          maxMemoryMb: config.PDF_EXTRACT_MAX_MEMORY_MB,
         })
+        const { text, pages, pagesRead } = extracted
         await db.transaction(async (tx) => {
           const done = await tx
             .update(attachments)
             .set({
               extractionStatus: 'done',
-              extractionError: null,
+              extractionError: leftOut(extracted),
               // PostgreSQL text cannot hold NUL
               extractedText: text.replaceAll('\u0000', ''),
               updatedAt: new Date(),
@@ -80,8 +98,8 @@ export function attachmentJobs(deps: { db: Db; storage: Storage; config: Extract
             .returning({ taskId: attachments.taskId })
           if (done[0]) await refreshTaskText(tx, done[0].taskId)
         })
-        ctx.log.info({ attachmentId: id, pages, chars: text.length }, 'pdf extraction done')
-        return { outcome: 'done', pages, chars: text.length }
+        ctx.log.info({ attachmentId: id, pages, pagesRead, chars: text.length }, 'pdf extraction done')
+        return { outcome: 'done', pages, pagesRead, chars: text.length }
       } catch (err) {
         if (err instanceof ExtractionError || ctx.lastAttempt) {
           await setStatus(id, key, 'failed', (err as Error).message.slice(0, 1000))

@@ -17,7 +17,16 @@ export const Extraction = z
     status: z.enum(EXTRACTION_STATUSES).meta({
       description: 'PDF text extraction: queued → processing → done | failed; other files are skipped',
     }),
-    error: z.string().max(1000).nullable(),
+    error: z
+      .string()
+      .max(1000)
+      .nullable()
+      .meta({
+        description:
+          'Why extraction failed (an unreadable PDF, or one past the size, inflated-bytes, memory or time limit); ' +
+          'when done, what was left out of a PDF with more pages or text than the limits let it read (the text holds ' +
+          'the first pages); otherwise null',
+      }),
   })
   .meta({ id: 'Extraction', description: 'Where text extraction of the file stands' })
 

@@ -1903,6 +1903,7 @@ export interface components {
         };
         /** @description Where text extraction of the file stands */
         Extraction: {
+            /** @description Why extraction failed (an unreadable PDF, or one past the size, inflated-bytes, memory or time limit); when done, what was left out of a PDF with more pages or text than the limits let it read (the text holds the first pages); otherwise null */
             error: string | null;
             /**
              * @description PDF text extraction: queued → processing → done | failed; other files are skipped
