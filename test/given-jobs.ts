@@ -1,6 +1,15 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
+import { buildApp } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { openDb } from '../src/db/client.ts'
+import { migrateUp } from '../src/db/migrate.ts'
+import { createLogger } from '../src/logger.ts'
 import type { Job } from '../src/modules/jobs/jobs.schema.ts'
+import { freshDatabaseUrl, testDatabaseUrl } from './db.ts'
 import type { GivenUser } from './given.ts'
 import { eventually, multipartBody } from './given-files.ts'
 
@@ -61,4 +70,42 @@ export async function download(app: FastifyInstance, by: GivenUser, plural: 'exp
   const res = await app.inject({ method: 'GET', url: `/api/v1/${plural}/${id}/download`, headers: by.auth })
   expect(res.statusCode, res.body).toBe(200)
   return res
+}
+
+/**
+ * For tests that kill worker processes: a data directory (and on PostgreSQL a fresh database), the
+ * environment a `worker` process gets (small batches, so a job takes long enough to be killed in the
+ * middle; a short timeout, so the lost run is taken for dead and run again soon after), and an API
+ * instance that runs no jobs, to set the scene through (close it before starting a worker).
+ */
+export async function workerScene(dirs: string[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-jobs-'))
+  dirs.push(dataDir)
+  const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_ENABLED: 'false',
+    JOB_BATCH_ROWS: '10',
+    JOB_TIMEOUT_SECONDS: '20',
+    ...(url ? { DATABASE_URL: url } : {}),
+  }
+  const config = loadConfig(env)
+  const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
+  const database = await open()
+  await migrateUp(database)
+  const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+  await app.ready()
+  return {
+    env,
+    config,
+    open,
+    app,
+    closeApp: async () => {
+      await app.close()
+      await database.close()
+    },
+  }
 }

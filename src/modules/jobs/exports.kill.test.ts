@@ -1,19 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freshDatabaseUrl, testDatabaseUrl } from '../../../test/db.ts'
 import { givenUser } from '../../../test/given.ts'
-import { startJob } from '../../../test/given-jobs.ts'
+import { startJob, workerScene } from '../../../test/given-jobs.ts'
 import { insertTasks } from '../../../test/given-tasks.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { killClis, runCli, terminate, waitForLog } from '../../../test/spawn.ts'
-import { buildApp } from '../../app.ts'
-import { loadConfig } from '../../config.ts'
-import { openDb } from '../../db/client.ts'
-import { migrateUp } from '../../db/migrate.ts'
 import { localStorage } from '../../infra/storage-local.ts'
-import { createLogger } from '../../logger.ts'
 
 const TASKS = 3000
 
@@ -25,36 +17,13 @@ afterEach(() => {
 
 describe('an export whose worker is killed mid-way', () => {
   it('runs again and leaves exactly one complete file', { timeout: 400_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-export-kill-'))
-    dirs.push(dataDir)
-    const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
-    const env: Record<string, string> = {
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_ENABLED: 'false',
-      // small batches make the export take long enough to be killed in the middle; a short timeout
-      // has the lost run taken for dead (and the job run again) soon after the kill
-      JOB_BATCH_ROWS: '10',
-      JOB_TIMEOUT_SECONDS: '20',
-      ...(url ? { DATABASE_URL: url } : {}),
-    }
-    const config = loadConfig(env)
-    const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
-
-    // the job is created through an API instance that runs no jobs
-    const database = await open()
-    await migrateUp(database)
-    const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
-    await app.ready()
+    const { env, config, open, app, closeApp } = await workerScene(dirs)
     const owner = await givenUser(app)
     const team = await givenTeam(app, owner)
     const project = await givenProject(app, team, owner)
     await insertTasks(app, { id: project.id, teamId: team.id }, TASKS)
     const job = await startJob(app, owner, 'exports', { teamId: team.id, format: 'csv' })
-    await app.close()
-    await database.close()
+    await closeApp()
 
     const first = runCli(['worker'], env)
     const progress = await waitForLog(first, (l) => l.msg === 'job progress' && l.jobId === job.id, 120_000)

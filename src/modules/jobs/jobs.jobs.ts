@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { JOBS_PREFIX, runExport } from './jobs.export.ts'
+import { runImport } from './jobs.import.ts'
 import { claimJob, finishJob, JobLost, type Outcome, type Run } from './jobs.run.ts'
 import { JOB_QUEUE } from './jobs.service.ts'
 import { type JobKind, jobs } from './jobs.table.ts'
@@ -60,6 +61,11 @@ export function jobKindJobs(deps: JobsDeps): JobDefinition<never>[] {
 
   const work: Partial<Record<JobKind, (run: Run, ctx: JobContext) => Promise<void>>> = {
     export: async (run) => commit(run, await runExport({ database, storage, batchRows: config.JOB_BATCH_ROWS }, run)),
+    import: async (run, ctx) => {
+      const batchRows = config.JOB_BATCH_ROWS
+      await runImport({ database, storage, batchRows, maxRows: config.IMPORT_MAX_ROWS, log: ctx.log }, run)
+      await removeInput(run)
+    },
   }
 
   const definition = (

@@ -1,20 +1,29 @@
+import multipart from '@fastify/multipart'
 import { and, eq } from 'drizzle-orm'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { type Actor, actorOf } from '../../http/auth.ts'
-import { conflict, invalidField, tooManyRequests } from '../../http/problem.ts'
+import { badRequest, conflict, invalidField, tooManyRequests } from '../../http/problem.ts'
 import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
+import { newId } from '../../lib/ids.ts'
 import { sendStoredFile } from '../files/files.download.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
+import { nameStoredFile, receiveFile, uploadRoute } from '../files/files.upload.ts'
 import { projects } from '../projects/projects.table.ts'
 import { requireRole } from '../teams/access.ts'
-import { CreateExport, Job, JobListQuery } from './jobs.schema.ts'
+import { JOBS_PREFIX } from './jobs.export.ts'
+import { CreateExport, CreateImport, Job, JobListQuery } from './jobs.schema.ts'
+
+const ImportFields = CreateImport.omit({ file: true }).strict()
+type ImportFields = z.infer<typeof ImportFields>
+
 import { createJob, deleteJob, jobFor, listJobs, toJob } from './jobs.service.ts'
 import type { JobKind } from './jobs.table.ts'
 
 const read = { scope: 'tasks:read' } as const
+const write = { scope: 'tasks:write' } as const
 export const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
   json: 'application/json',
@@ -161,4 +170,57 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
     },
   )
   jobRoutes(app, 'export', 'exports', { download: true })
+
+  // the upload's limits are set where it is read; these are the outer bounds
+  await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 100, parts: 12 } })
+  app.post(
+    '/imports',
+    {
+      ...uploadRoute,
+      config: write,
+      schema: {
+        tags: ['imports'],
+        summary:
+          'Import Tasklane JSON or CSV into a team, all or nothing (team admins; multipart: teamId, format, dryRun, then file)',
+        description:
+          'The fields come before the file. At most IMPORT_MAX_BYTES (default 100 MiB): 413 beyond. The job fails, writing nothing, when any row is invalid; its result lists up to 100 errors by row and field.',
+        operationId: 'createImport',
+        consumes: ['multipart/form-data'],
+        body: CreateImport,
+        response: { 202: Job, ...errors(403, 404, 413, 415, 429, 503) },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req)
+      const id = newId()
+      let fields: ImportFields | undefined
+      const file = await receiveFile(req, app.storage, app.config.IMPORT_MAX_BYTES, {
+        key: `${JOBS_PREFIX}${id}/input`,
+        accept: async (sent) => {
+          const parsed = ImportFields.safeParse(sent)
+          if (!parsed.success) {
+            throw badRequest(
+              'Invalid import fields',
+              parsed.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })),
+            )
+          }
+          fields = parsed.data
+          await requireRole(db, actor, fields.teamId, 'admin')
+          if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
+        },
+      })
+      const { teamId, format, dryRun } = fields!
+      const job = await nameStoredFile(app.storage, file, req.log, () =>
+        createJob({ db, queue: app.queue }, actor, {
+          id,
+          kind: 'import',
+          teamId,
+          params: { format, dryRun: dryRun === 'true', filename: file.filename, size: file.size },
+          inputKey: file.key,
+        }),
+      )
+      return reply.code(202).header('location', `/api/v1/imports/${job.id}`).send(job)
+    },
+  )
+  jobRoutes(app, 'import', 'imports', { download: false })
 }

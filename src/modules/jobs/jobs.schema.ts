@@ -103,10 +103,13 @@ export const CreateImport = z
     teamId: Id,
     format: z.enum(['tasklane', 'csv']),
     dryRun: z.enum(['true', 'false']).optional(),
-    file: z.string().max(0).meta({
-      format: 'binary',
-      description: 'The file, last: a Tasklane JSON export or a CSV with the export columns',
-    }),
+    file: z
+      .string()
+      .max(5 * 1024 * 1024 * 1024)
+      .meta({
+        format: 'binary',
+        description: 'The file, last: a Tasklane JSON export or a CSV with the export columns',
+      }),
   })
   .meta({ id: 'CreateImport' })
 

@@ -68,6 +68,8 @@ export async function createJob(
   deps: { db: Db; queue: Queue },
   actor: Actor,
   input: {
+    /** given when the job's upload is stored under its id first */
+    id?: string
     kind: JobKind
     teamId: string
     projectId?: string | null
@@ -80,7 +82,7 @@ export async function createJob(
     const [row] = await tx
       .insert(jobs)
       .values({
-        id: newId(),
+        id: input.id ?? newId(),
         kind: input.kind,
         teamId: input.teamId,
         projectId: input.projectId ?? null,
