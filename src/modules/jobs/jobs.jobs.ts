@@ -6,6 +6,7 @@ import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { JOBS_PREFIX, runExport } from './jobs.export.ts'
 import { runImport } from './jobs.import.ts'
+import { runReport } from './jobs.report.ts'
 import { claimJob, finishJob, JobLost, type Outcome, type Run } from './jobs.run.ts'
 import { JOB_QUEUE } from './jobs.service.ts'
 import { type JobKind, jobs } from './jobs.table.ts'
@@ -61,6 +62,7 @@ export function jobKindJobs(deps: JobsDeps): JobDefinition<never>[] {
 
   const work: Partial<Record<JobKind, (run: Run, ctx: JobContext) => Promise<void>>> = {
     export: async (run) => commit(run, await runExport({ database, storage, batchRows: config.JOB_BATCH_ROWS }, run)),
+    report: async (run) => commit(run, await runReport({ database, storage }, run)),
     import: async (run, ctx) => {
       const batchRows = config.JOB_BATCH_ROWS
       await runImport({ database, storage, batchRows, maxRows: config.IMPORT_MAX_ROWS, log: ctx.log }, run)

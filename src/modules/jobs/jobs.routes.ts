@@ -14,7 +14,7 @@ import { nameStoredFile, receiveFile, uploadRoute } from '../files/files.upload.
 import { projects } from '../projects/projects.table.ts'
 import { requireRole } from '../teams/access.ts'
 import { JOBS_PREFIX } from './jobs.export.ts'
-import { CreateExport, CreateImport, Job, JobListQuery } from './jobs.schema.ts'
+import { CreateExport, CreateImport, CreateReport, Job, JobListQuery } from './jobs.schema.ts'
 
 const ImportFields = CreateImport.omit({ file: true }).strict()
 type ImportFields = z.infer<typeof ImportFields>
@@ -170,6 +170,35 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
     },
   )
   jobRoutes(app, 'export', 'exports', { download: true })
+
+  app.post(
+    '/reports',
+    {
+      config: { ...read, idempotent: true },
+      schema: {
+        tags: ['reports'],
+        summary: "A PDF of a team's (or project's) dashboard for a range (202; poll the job or follow /events)",
+        operationId: 'createReport',
+        body: CreateReport,
+        response: { 202: Job, ...errors(404, 429) },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req)
+      const { teamId, projectId, from, to } = req.body
+      await requireRole(db, actor, teamId, 'viewer')
+      await requireTeamProject(db, teamId, projectId)
+      if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
+      const job = await createJob({ db, queue: app.queue }, actor, {
+        kind: 'report',
+        teamId,
+        projectId,
+        params: { from, to },
+      })
+      return reply.code(202).header('location', `/api/v1/reports/${job.id}`).send(job)
+    },
+  )
+  jobRoutes(app, 'report', 'reports', { download: true })
 
   // the upload's limits are set where it is read; these are the outer bounds
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 100, parts: 12 } })
