@@ -44,6 +44,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const infra = createInfra(config, logger)
     const app = await buildApp({ config, database, logger, infra, serverFactory: early.serverFactory })
     const drain = closeConnectionsOnShutdown(app)
+    // Fastify closes a server it did not start listening without waiting for its requests: this
+    // does, after the app's own preClose hooks (the event streams end) and before its onClose ones
+    // (Redis, the queue, storage), so no request in flight loses them
+    app.addHook('preClose', () => early.close())
     await app.ready()
     early.serve()
     // embedded: one process holds the database, so it runs the background jobs too (once serving)
@@ -64,10 +68,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           // what clients already sent is answered before the listener closes, within half the grace period
           await drain({ maxMs: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) })
           await dispatcher?.stop()
-          // the listener stops accepting; the app's preClose ends the event streams that would hold it open
-          const listenerClosed = early.close()
           await app.close()
-          await listenerClosed
         } finally {
           await database.close()
         }
