@@ -2,7 +2,7 @@ import { extractText, getDocumentProxy } from 'unpdf'
 import { describe, expect, it } from 'vitest'
 import { givenUser } from '../../../test/given.ts'
 import { STORAGE_MODES, useFilesApp } from '../../../test/given-files.ts'
-import { download, finished, startJob } from '../../../test/given-jobs.ts'
+import { finished, startJob } from '../../../test/given-jobs.ts'
 import { givenTask } from '../../../test/given-tasks.ts'
 import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
 
