@@ -43,6 +43,7 @@ const ConfirmTotp = z
   .strictObject({
     code: z
       .string()
+      .max(16)
       .trim()
       .regex(/^\d{6}$/, 'must be 6 digits'),
   })
