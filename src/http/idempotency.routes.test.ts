@@ -20,6 +20,8 @@ interface World {
 }
 interface KeyedCreate {
   table: string
+  /** the create's success status: 201, or 202 for a job */
+  status?: number
   as: (w: World) => GivenUser
   url: (w: World) => string
   body: (w: World) => object | { multipart: ReturnType<typeof multipartBody> }
@@ -70,6 +72,20 @@ const CREATES: Record<string, KeyedCreate> = {
     as: (w) => w.owner,
     url: (w) => `/api/v1/teams/${w.teamId}/webhooks`,
     body: () => ({ url: 'http://127.0.0.1:9/hook', events: ['task.created'] }),
+  },
+  createExport: {
+    table: 'jobs',
+    status: 202,
+    as: (w) => w.owner,
+    url: () => '/api/v1/exports',
+    body: (w) => ({ teamId: w.teamId, format: 'csv' }),
+  },
+  createReport: {
+    table: 'jobs',
+    status: 202,
+    as: (w) => w.owner,
+    url: () => '/api/v1/reports',
+    body: (w) => ({ teamId: w.teamId, from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' }),
   },
   createTag: {
     table: 'tags',
@@ -128,10 +144,10 @@ describe('every keyed create', () => {
     expect(await count(create.table)).toBe(before)
 
     const created = await send(create, `ok-${op}`, body)
-    expect(created.statusCode, created.body).toBe(201)
+    expect(created.statusCode, created.body).toBe(create.status ?? 201)
     expect(created.headers['idempotent-replayed']).toBeUndefined()
     const replayed = await send(create, `ok-${op}`, body)
-    expect(replayed.statusCode).toBe(201)
+    expect(replayed.statusCode).toBe(create.status ?? 201)
     expect(replayed.headers['idempotent-replayed']).toBe('true')
     expect(replayed.body).toBe(created.body)
     expect(await count(create.table)).toBe(before + 1)

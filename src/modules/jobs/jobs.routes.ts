@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
 import { type Actor, actorOf } from '../../http/auth.ts'
+import { writesOf } from '../../http/idempotency.ts'
 import { badRequest, conflict, invalidField, tooManyRequests } from '../../http/problem.ts'
 import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
@@ -160,7 +161,7 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       await requireTeamProject(db, req.body.teamId, req.body.projectId)
       if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
       const { teamId, projectId, format, filter } = req.body
-      const job = await createJob({ db, queue: app.queue }, actor, {
+      const job = await createJob({ db: writesOf(req, db), queue: app.queue }, actor, {
         kind: 'export',
         teamId,
         projectId,
@@ -189,7 +190,7 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       await requireRole(db, actor, teamId, 'viewer')
       await requireTeamProject(db, teamId, projectId)
       if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
-      const job = await createJob({ db, queue: app.queue }, actor, {
+      const job = await createJob({ db: writesOf(req, db), queue: app.queue }, actor, {
         kind: 'report',
         teamId,
         projectId,
