@@ -37,6 +37,6 @@ function visit(dir) {
 visit(join(root, 'node_modules'))
 const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node
 if (own && !semver.satisfies(process.version, own)) bad.unshift(`tasklane itself needs node ${own}`)
-for (const line of bad) console.log(`EBADENGINE ${line}`)
-console.log(`${bad.length} package(s) refuse Node ${process.version}`)
+for (const line of bad) process.stdout.write(`EBADENGINE ${line}\n`)
+process.stdout.write(`${bad.length} package(s) refuse Node ${process.version}\n`)
 process.exit(bad.length ? 1 : 0)

@@ -93,7 +93,13 @@ describe('migrateUp', () => {
       db: new Proxy(db.db, {
         get: (t, k) => (k === 'transaction' ? () => ran.push('transaction') : Reflect.get(t, k)),
       }),
-      sql: { ...db.sql, query: (text, params) => (ran.push(text), db.sql.query(text, params)) },
+      sql: {
+        ...db.sql,
+        query: (text, params) => {
+          ran.push(text)
+          return db.sql.query(text, params)
+        },
+      },
     }
     expect(await migrateUp(watched, migrations)).toEqual([])
     expect(ran).toEqual(['select tag from tasklane_migrations'])
