@@ -36,7 +36,8 @@ const silent = createLogger({ LOG_LEVEL: 'silent' })
 
 async function startDay(): Promise<Day> {
   const storageDir = mkdtempSync(join(tmpdir(), 'tasklane-day-files-'))
-  const env = { STORAGE_DIR: storageDir, WEBHOOK_ALLOW_PRIVATE: 'true' }
+  // the day's accounts get their verification links, like a server's default (the tests' default is off)
+  const env = { STORAGE_DIR: storageDir, WEBHOOK_ALLOW_PRIVATE: 'true', EMAIL_VERIFICATION: 'optional' }
   const redisUrl = process.env.TEST_REDIS_URL
   if (testDatabaseUrl() && redisUrl) {
     const url = await freshDatabaseUrl()
