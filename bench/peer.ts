@@ -84,7 +84,7 @@ async function startPeer(port: number): Promise<Target> {
   })
   closeSync(fd)
   const url = `http://127.0.0.1:${port}`
-  await waitHealthy(url, child, () => readFileSync(join(workDir, 'peer.log'), 'utf8').slice(-8_000))
+  await waitHealthy(url, child, () => readFileSync(join(workDir, 'peer.log'), 'utf8').slice(-8_000), '/health')
   return { name: 'peer', url, pid: child.pid!, stop: stopper(child) }
 }
 

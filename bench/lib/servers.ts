@@ -51,13 +51,21 @@ export function rssMbOf(pid: number): number {
   }
 }
 
-/** Resolves once `url`/health answers 2xx; throws when the child exits first or after 90 s. */
-export async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+/**
+ * Resolves once `url` + `probe` answers 2xx; throws when the child exits first or after 90 s.
+ * Tasklane's probe is /ready: its /health answers as soon as the port is open, before the routes serve.
+ */
+export async function waitHealthy(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  probe = '/ready',
+): Promise<void> {
   const deadline = Date.now() + 90_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`)
     try {
-      const res = await fetch(`${url}/health`)
+      const res = await fetch(`${url}${probe}`)
       if (res.ok) return
     } catch {
       // not listening yet
@@ -100,7 +108,8 @@ export async function startServer(
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
   const url = `http://127.0.0.1:${port}`
-  await waitHealthy(url, child, () => out)
+  // the bare reference has only /health
+  await waitHealthy(url, child, () => out, name === 'reference' ? '/health' : '/ready')
   return { name, url, pid: child.pid!, rssMb: () => rssMbOf(child.pid!), stop: stopper(child) }
 }
 
