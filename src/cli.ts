@@ -33,7 +33,7 @@ commands:
   help, --help          this text
   --version             the version
 
-configuration: environment variables (README, Configuration; .env.example lists them)
+configuration: environment variables (docs/configuration.md; .env.example lists them)
 `
 
 const out = (line: string) => process.stdout.write(`${line}\n`)

@@ -136,7 +136,7 @@ export async function startReceiver() {
   }
 }
 
-/** How a receiver checks `Tasklane-Signature` (the README shows the same). */
+/** How a receiver checks `Tasklane-Signature` (docs/webhooks.md shows the same). */
 export function verifySignature(secret: string, header: string, body: string, toleranceSeconds = 300): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]))
   const t = Number(parts.t)

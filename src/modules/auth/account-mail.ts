@@ -6,7 +6,7 @@ const link = (base: string, route: string, token: string) => `${base}${route}?to
 const duration = (seconds: number) =>
   seconds >= 2 * 3600 ? `${Math.round(seconds / 3600)} hours` : `${Math.round(seconds / 60)} minutes`
 
-/** The web app's routes these links open (README: "Account emails"). */
+/** The web app's routes these links open (docs/auth.md, Accounts). */
 export const ROUTES = {
   resetPassword: '/reset-password',
   verifyEmail: '/verify-email',

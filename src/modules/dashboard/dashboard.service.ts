@@ -32,7 +32,7 @@ import {
 } from './dashboard.schema.ts'
 
 /*
- * The one definition of every dashboard number (the README's "Dashboard" section says the same).
+ * The one definition of every dashboard number (docs/dashboard.md says the same).
  *
  * Scope: the tasks of the team, or of one of its projects with `projectId`; subtasks count like any
  * task, and tasks of archived projects count too (archiving hides a project from lists, it does not
@@ -199,7 +199,7 @@ export async function exploreTasks(
 ): Promise<Explorer> {
   rangeOf(query, now)
   const scope = await scopeFor(deps.db, actor, query.teamId, query.projectId)
-  // not cached: reading the counters costs no more than finding the cache key (measured, README)
+  // not cached: reading the counters costs no more than finding the cache key (measured, docs/dashboard.md)
   return deps.reads.read(scope.teamId, (db) => explore(db, scope, query.groupBy), { log: deps.log })
 }
 

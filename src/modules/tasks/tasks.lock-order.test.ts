@@ -9,7 +9,7 @@ const t = useTestApp()
 const patch = (user: GivenUser, id: string, payload: object) =>
   t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: user.auth, payload })
 
-describe('lock order (README: project row, then task row, then counter rows)', () => {
+describe('lock order (docs/dashboard.md: project row, then task row, then counter rows)', () => {
   it.each([
     ['completes a recurring task', { recurrence: 'FREQ=WEEKLY' }, { status: 'done' }],
     ['sets a recurrence and completes the task in one request', {}, { recurrence: 'FREQ=DAILY', status: 'done' }],

@@ -30,7 +30,7 @@ afterEach(() => {
 /** The webhook delivery jobs a worker completed, from its log. */
 const delivered = (worker: Cli) => worker.logs.filter((l) => l.msg === 'job completed' && l.job === DELIVER_JOB).length
 
-/** A slow receiver that dedupes by Tasklane-Delivery, as the README tells receivers to. */
+/** A slow receiver that dedupes by Tasklane-Delivery, as docs/webhooks.md tells receivers to. */
 async function slowReceiver() {
   const raw: { delivery: string; taskId: string }[] = []
   const server = http.createServer((req, res) => {
