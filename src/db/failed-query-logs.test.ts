@@ -7,7 +7,7 @@ import { givenTeam } from '../../test/given-teams.ts'
 import { createQueue, type JobDefinition } from '../infra/queue.ts'
 import { newId } from '../lib/ids.ts'
 import { serializeError } from '../logger.ts'
-import { users } from '../modules/users/users.table.ts'
+import { users } from './tables/users.ts'
 
 // the most verbose level: whatever any layer logs about a failed statement, its parameters stay out
 const t = useTestApp({ env: { LOG_LEVEL: 'trace', WEBHOOK_ALLOW_PRIVATE: 'true' } })

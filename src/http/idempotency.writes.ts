@@ -2,7 +2,7 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import { TransactionRollbackError } from 'drizzle-orm/errors'
 import type { Db } from '../db/client.ts'
 import { serverError } from '../db/errors.ts'
-import { idempotencyKeys } from './idempotency.table.ts'
+import { idempotencyKeys } from '../db/tables/idempotency-keys.ts'
 import { conflict, serviceUnavailable } from './problem.ts'
 
 /** Keys are kept (and replayed) this long. */

@@ -1,6 +1,6 @@
 import { inArray, type SQL } from 'drizzle-orm'
+import { activity } from '../../db/tables/activity.ts'
 import type { Scope } from '../../http/auth.ts'
-import { activity } from './activity.table.ts'
 
 /**
  * Every action the activity log records: the event types of the stream, the change feed and the

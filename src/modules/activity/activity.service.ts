@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { activity, type Changes } from '../../db/tables/activity.ts'
 import type { Action, EntityType } from './activity.catalog.ts'
-import { activity, type Changes } from './activity.table.ts'
 
 export interface ActivityInput {
   actorId: string | null

@@ -1,8 +1,8 @@
 import { and, eq, exists, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { teamMembers } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
-import { activity, activityAudience } from './activity.table.ts'
+import { activity, activityAudience } from '../../db/tables/activity.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
+import { users } from '../../db/tables/users.ts'
 
 /**
  * What a user may see of the log, the one rule of the activity list, the change feed and the event

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { users } from '../../db/tables/users.ts'
 import { conflict, notFound } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { PASSWORD_EMAIL_JOB, type PasswordEmail } from '../auth/account-mail.jobs.ts'
@@ -7,7 +8,6 @@ import { queueVerification, type VerificationMode } from '../auth/email-verifica
 import type { UserCreatedHook } from '../auth/identity.ts'
 import { checkNewPassword, hashPassword } from '../auth/passwords.ts'
 import { insertUser, toUser } from '../users/users.service.ts'
-import { users } from '../users/users.table.ts'
 
 export interface AdminAccountDeps {
   db: Db

@@ -1,10 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { users } from '../../db/tables/users.ts'
 import { conflict, notFound } from '../../http/problem.ts'
 import { revokeAllSessions } from '../auth/sessions.service.ts'
 import type { UserStates } from '../auth/user-state.ts'
 import { toUser } from '../users/users.service.ts'
-import { users } from '../users/users.table.ts'
 
 /**
  * Changes a user's global role or disabled flag. The active admins are locked first, so two

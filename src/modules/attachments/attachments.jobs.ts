@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
+import { attachments } from '../../db/tables/attachments.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { type Extracted, ExtractionError, extractPdfText } from './attachments.extract.ts'
 import { MAX_TEXT_CHARS } from './attachments.schema.ts'
 import { EXTRACT_JOB, isPdf, refreshTaskText } from './attachments.service.ts'
-import { attachments } from './attachments.table.ts'
 
 type ExtractConfig = Pick<
   Config,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
+import { EXTRACTION_STATUSES } from '../../db/tables/attachments.ts'
 import { Id, Timestamp } from '../../http/schemas.ts'
 import { Version } from '../teams/teams.schema.ts'
-import { EXTRACTION_STATUSES } from './attachments.table.ts'
 
 /** Characters of extracted text kept per attachment. */
 export const MAX_TEXT_CHARS = 200_000

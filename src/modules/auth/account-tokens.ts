@@ -1,8 +1,8 @@
 import { and, eq, gt, isNull, lt, ne } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type AccountTokenPurpose, type AccountTokenRow, accountTokens } from '../../db/tables/account-tokens.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { newId } from '../../lib/ids.ts'
-import { type AccountTokenPurpose, type AccountTokenRow, accountTokens } from './account-tokens.table.ts'
 
 /** Creates a single-use token for a user and returns its secret (only its hash is stored). */
 export async function mintAccountToken(

@@ -1,8 +1,8 @@
 import { and, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { sessions } from '../../db/tables/sessions.ts'
+import { apiTokens } from '../../db/tables/tokens.ts'
 import type { Actor, Scope } from '../../http/auth.ts'
-import { apiTokens } from '../tokens/tokens.table.ts'
-import { sessions } from './sessions.table.ts'
 
 /**
  * What a long-lived connection (an event stream, a ticket for one) was opened with, so it can be

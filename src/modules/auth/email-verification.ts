@@ -1,12 +1,12 @@
 import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { serverError, UNIQUE_VIOLATION } from '../../db/errors.ts'
+import { type UserRow, users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField, Problem } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import { findUserByEmail, getUserRow } from '../users/users.service.ts'
-import { type UserRow, users } from '../users/users.table.ts'
 import { consumeAccountToken, spendAccountTokens } from './account-tokens.ts'
 import { verifyPassword } from './passwords.ts'
 

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/client.ts'
+import { type UserRow, users } from '../../db/tables/users.ts'
 import { Problem, unauthorized } from '../../http/problem.ts'
 import { sha256 } from '../../lib/crypto.ts'
 import { insertUser } from '../users/users.service.ts'
-import { type UserRow, users } from '../users/users.table.ts'
 import type { OidcClaims } from './oidc.ts'
 
 /** Runs inside the transaction that creates a user (the workspace module gives every user a personal team). */

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
+import { users } from '../../db/tables/users.ts'
 import { invalidField } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
-import { users } from '../users/users.table.ts'
 import { PASSWORD_EMAIL_JOB, type PasswordEmail } from './account-mail.jobs.ts'
 import { consumeAccountToken, spendAccountTokens } from './account-tokens.ts'
 import type { Identity } from './identity.ts'

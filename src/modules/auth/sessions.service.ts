@@ -1,12 +1,12 @@
 import { and, eq, isNull, lt, ne } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/client.ts'
+import { sessions } from '../../db/tables/sessions.ts'
+import { users } from '../../db/tables/users.ts'
 import { unauthorized } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { newId } from '../../lib/ids.ts'
-import { users } from '../users/users.table.ts'
 import type { AccessTokens } from './jwt.ts'
-import { sessions } from './sessions.table.ts'
 import type { UserStates } from './user-state.ts'
 
 export interface SessionDeps {

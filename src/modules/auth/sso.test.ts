@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
 import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
 import { type OidcProvider, type ProviderLogin, startOidcProvider } from '../../../test/oidc-provider.ts'
+import { userTotp } from '../../db/tables/two-factor.ts'
+import { users } from '../../db/tables/users.ts'
 import { insertUser } from '../users/users.service.ts'
-import { users } from '../users/users.table.ts'
-import { userTotp } from './two-factor.table.ts'
 
 const CLIENT = { clientId: 'tasklane-web', clientSecret: 'client-secret-for-tests' }
 const REDIRECT_URI = 'http://127.0.0.1:3000/api/v1/auth/oidc/callback'

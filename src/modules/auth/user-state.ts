@@ -1,8 +1,8 @@
 import { and, eq, gt, isNotNull } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { sessions } from '../../db/tables/sessions.ts'
+import { users } from '../../db/tables/users.ts'
 import type { GlobalRole } from '../../http/auth.ts'
-import { users } from '../users/users.table.ts'
-import { sessions } from './sessions.table.ts'
 
 /** What every authenticated request needs to know about its user, cached. */
 export interface UserState {

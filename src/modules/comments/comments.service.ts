@@ -1,5 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type CommentRow, comments } from '../../db/tables/comments.ts'
+import { tasks } from '../../db/tables/tasks.ts'
+import { users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { forbidden, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -9,11 +12,8 @@ import { iso } from '../../lib/time.ts'
 import type { Action } from '../activity/activity.catalog.ts'
 import { diff, recordActivity } from '../activity/activity.service.ts'
 import { taskRef } from '../tasks/tasks.queries.ts'
-import { tasks } from '../tasks/tasks.table.ts'
 import { atLeast, requireRole, teamRoleOf, visibleTo } from '../teams/access.ts'
-import { users } from '../users/users.table.ts'
 import type { Comment, UpdateComment } from './comments.schema.ts'
-import { type CommentRow, comments } from './comments.table.ts'
 
 const selectComments = (db: Db) =>
   db

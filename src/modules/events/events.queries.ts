@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { activity } from '../../db/tables/activity.ts'
 import type { Scope } from '../../http/auth.ts'
 import { iso } from '../../lib/time.ts'
 import { coveredBy } from '../activity/activity.catalog.ts'
-import { activity } from '../activity/activity.table.ts'
 import { visibleEntries } from '../activity/activity.visibility.ts'
 import { type Credential, credentialLive } from '../auth/credentials.ts'
 

@@ -1,15 +1,15 @@
 import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { activity } from '../../db/tables/activity.ts'
+import { eventTickets } from '../../db/tables/event-tickets.ts'
 import type { Actor, Scope } from '../../http/auth.ts'
 import { invalidField } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { coveredBy } from '../activity/activity.catalog.ts'
 import { selectEntries, toActivityEntry } from '../activity/activity.list.ts'
-import { activity } from '../activity/activity.table.ts'
 import { visibleEntries } from '../activity/activity.visibility.ts'
 import type { IssuedWith } from '../auth/credentials.ts'
 import { requireRole } from '../teams/access.ts'
-import { eventTickets } from './events.table.ts'
 import type { LogFollower } from './log-follower.ts'
 
 export const TICKET_TTL_SECONDS = 60

@@ -1,8 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { attachments } from '../../db/tables/attachments.ts'
 import type { JobDefinition, Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { attachments } from '../attachments/attachments.table.ts'
 import { sweepOrphans } from './files.sweep.ts'
 
 export const DELETE_OBJECT_JOB = 'files.delete-object'

@@ -1,9 +1,9 @@
 import { inArray } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/client.ts'
+import { attachments } from '../../db/tables/attachments.ts'
+import { notes } from '../../db/tables/notes.ts'
 import type { ObjectInfo, Storage } from '../../infra/storage.ts'
-import { attachments } from '../attachments/attachments.table.ts'
-import { notes } from '../notes/notes.table.ts'
 import { FILES_PREFIX } from './files.upload.ts'
 
 /** An object younger than this may belong to an upload whose row is still being written. */

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Db } from '../../db/client.ts'
+import { projects } from '../../db/tables/projects.ts'
 import { type Actor, actorOf } from '../../http/auth.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { badRequest, conflict, invalidField, tooManyRequests } from '../../http/problem.ts'
@@ -12,7 +13,6 @@ import { newId } from '../../lib/ids.ts'
 import { sendStoredFile } from '../files/files.download.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
 import { nameStoredFile, receiveFile, uploadRoute } from '../files/files.upload.ts'
-import { projects } from '../projects/projects.table.ts'
 import { requireRole } from '../teams/access.ts'
 import { JOBS_PREFIX } from './jobs.export.ts'
 import { CreateExport, CreateImport, CreateReport, Job, JobListQuery } from './jobs.schema.ts'
@@ -20,8 +20,8 @@ import { CreateExport, CreateImport, CreateReport, Job, JobListQuery } from './j
 const ImportFields = CreateImport.omit({ file: true }).strict()
 type ImportFields = z.infer<typeof ImportFields>
 
+import type { JobKind } from '../../db/tables/jobs.ts'
 import { createJob, deleteJob, jobFor, listJobs, toJob } from './jobs.service.ts'
-import type { JobKind } from './jobs.table.ts'
 
 const read = { scope: 'tasks:read' } as const
 const write = { scope: 'tasks:write' } as const

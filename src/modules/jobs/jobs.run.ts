@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/client.ts'
+import { type JobRow, type JobStatus, jobs } from '../../db/tables/jobs.ts'
 import { newId } from '../../lib/ids.ts'
 import { JOB_TTL_MS, publishJob } from './jobs.service.ts'
-import { type JobRow, type JobStatus, jobs } from './jobs.table.ts'
 
 /** This run no longer owns its job: the job was deleted, or ran again elsewhere. It stops quietly. */
 export class JobLost extends Error {

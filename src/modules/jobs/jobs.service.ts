@@ -1,5 +1,7 @@
 import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type JobKind, type JobRow, jobs } from '../../db/tables/jobs.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -8,9 +10,7 @@ import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
 import { recordActivity } from '../activity/activity.service.ts'
-import { teamMembers } from '../teams/teams.table.ts'
 import type { Job, JobListQuery } from './jobs.schema.ts'
-import { type JobKind, type JobRow, jobs } from './jobs.table.ts'
 
 /** How long a job and its file are kept after it was made. */
 export const JOB_TTL_MS = 7 * 86_400_000

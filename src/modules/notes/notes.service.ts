@@ -1,5 +1,8 @@
 import { and, desc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type NoteRow, notes } from '../../db/tables/notes.ts'
+import { projects } from '../../db/tables/projects.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { forbidden, invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -13,11 +16,8 @@ import type { FilesDeps } from '../attachments/attachments.service.ts'
 import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
 import { nameStoredFile, type StoredFile } from '../files/files.upload.ts'
 import { requireVisibleProject } from '../projects/projects.queries.ts'
-import { projects } from '../projects/projects.table.ts'
 import { atLeast, type TeamRole, teamRoleOf, visibleTo } from '../teams/access.ts'
-import { teamMembers } from '../teams/teams.table.ts'
 import type { CreateNote, Note, UpdateNote } from './notes.schema.ts'
-import { type NoteRow, notes } from './notes.table.ts'
 
 const FIELDS = ['title', 'body', 'projectId'] as const
 

@@ -1,8 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import type { ActivityRow } from '../../db/tables/activity.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
 import type { Queue } from '../../infra/queue.ts'
-import type { ActivityRow } from '../activity/activity.table.ts'
-import { teamMembers } from '../teams/teams.table.ts'
 import type { LogConsumer } from '../webhooks/log-dispatcher.ts'
 import { ASSIGNED_JOB, REMINDER_JOB, WEBHOOK_DISABLED_JOB } from './notifications.jobs.ts'
 

@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { projects } from '../../db/tables/projects.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import { visibleTo } from '../teams/access.ts'
-import { projects } from './projects.table.ts'
 
 /**
  * A list filtered by `?projectId=` of a project the caller cannot see (another team's, or none) is

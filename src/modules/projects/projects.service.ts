@@ -1,5 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type ProjectRow, projects } from '../../db/tables/projects.ts'
+import { tasks } from '../../db/tables/tasks.ts'
+import { teams } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -10,13 +13,10 @@ import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
 import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
-import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { INBOX } from '../teams/personal-team.ts'
 import { requireRoleInBody } from '../teams/team-ref.ts'
-import { teams } from '../teams/teams.table.ts'
 import type { Project } from './projects.schema.ts'
-import { type ProjectRow, projects } from './projects.table.ts'
 
 const FIELDS = ['name', 'description', 'archived'] as const
 

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { serverError, UNIQUE_VIOLATION } from '../../db/errors.ts'
+import { type TagRow, tags } from '../../db/tables/tags.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -12,7 +13,6 @@ import { created, diff, recordActivity } from '../activity/activity.service.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { requireRoleInBody } from '../teams/team-ref.ts'
 import type { Tag } from './tags.schema.ts'
-import { type TagRow, tags } from './tags.table.ts'
 
 const toTag = (row: TagRow): Tag => ({
   id: row.id,

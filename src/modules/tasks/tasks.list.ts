@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client.ts'
+import { tasks } from '../../db/tables/tasks.ts'
 import { invalidField } from '../../http/problem.ts'
 import { encodeCursor } from '../../lib/cursor.ts'
 import { decodeAfter, type Kind } from '../../lib/keyset.ts'
 import { selectTasks, type TaskListRow, toTask, tsQuery } from './tasks.queries.ts'
 import type { Task, TaskQuery, TaskSort } from './tasks.schema.ts'
-import { tasks } from './tasks.table.ts'
 
 type Value = string | number | null
 

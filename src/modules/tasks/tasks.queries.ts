@@ -1,15 +1,15 @@
 import { and, eq, gte, inArray, isNull, lt, not, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { projects } from '../../db/tables/projects.ts'
+import { tags as tagTable } from '../../db/tables/tags.ts'
+import { TASK_PRIORITIES, tasks, taskTags } from '../../db/tables/tasks.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
+import { users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
-import { projects } from '../projects/projects.table.ts'
-import { tags as tagTable } from '../tags/tags.table.ts'
 import { visibleTo } from '../teams/access.ts'
-import { teamMembers } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
 import type { Task, TaskQuery } from './tasks.schema.ts'
-import { TASK_PRIORITIES, tasks, taskTags } from './tasks.table.ts'
 
 export const priorityOf = (rank: number) => TASK_PRIORITIES[rank - 1]!
 export const rankOf = (priority: (typeof TASK_PRIORITIES)[number]) => TASK_PRIORITIES.indexOf(priority) + 1

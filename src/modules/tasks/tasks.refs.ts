@@ -1,13 +1,13 @@
 import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type ProjectRow, projects } from '../../db/tables/projects.ts'
+import { tags } from '../../db/tables/tags.ts'
+import { tasks } from '../../db/tables/tasks.ts'
+import { teamMembers, teams } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField } from '../../http/problem.ts'
-import { type ProjectRow, projects } from '../projects/projects.table.ts'
-import { tags } from '../tags/tags.table.ts'
 import { atLeast, teamRoleOf, visibleTo } from '../teams/access.ts'
 import { INBOX } from '../teams/personal-team.ts'
-import { teamMembers, teams } from '../teams/teams.table.ts'
-import { tasks } from './tasks.table.ts'
 
 /*
  * Checks of the ids a task write names. An id the caller cannot see is a 400 naming the field

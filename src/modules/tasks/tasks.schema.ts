@@ -1,7 +1,7 @@
 import { z } from 'zod'
+import { TASK_PRIORITIES, TASK_STATUSES } from '../../db/tables/tasks.ts'
 import { Cursor, Id, Limit, Text, Timestamp } from '../../http/schemas.ts'
 import { formatRRule, MAX_RULE_LENGTH, parseRRule, RRuleError } from '../../lib/rrule.ts'
-import { TASK_PRIORITIES, TASK_STATUSES } from './tasks.table.ts'
 
 export const TaskStatus = z.enum(TASK_STATUSES).meta({ id: 'TaskStatus', description: 'Where a task stands' })
 export type TaskStatus = z.infer<typeof TaskStatus>

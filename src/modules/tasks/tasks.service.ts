@@ -1,19 +1,19 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { tasks } from '../../db/tables/tasks.ts'
+import { teams } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import { recordActivity } from '../activity/activity.service.ts'
 import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
 import { requireVisibleProject } from '../projects/projects.queries.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
-import { teams } from '../teams/teams.table.ts'
 import { logTaskDeletions, subtreeOf } from './tasks.cascade.ts'
 import { requireTaskMatch } from './tasks.etag.ts'
 import { pageOfTasks } from './tasks.list.ts'
 import { findTask, taskFilters, taskRef } from './tasks.queries.ts'
 import type { Task, TaskQuery } from './tasks.schema.ts'
 import { removed, stateOf, tagIdsOf } from './tasks.state.ts'
-import { tasks } from './tasks.table.ts'
 
 export async function getTask(db: Db, actor: Actor, id: string): Promise<Task> {
   const task = await findTask(db, actor, id)

@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import type { Changes } from '../activity/activity.table.ts'
+import type { Changes } from '../../db/tables/activity.ts'
+import { type TaskRow, taskTags } from '../../db/tables/tasks.ts'
 import { priorityOf } from './tasks.queries.ts'
-import { type TaskRow, taskTags } from './tasks.table.ts'
 
 /** What the activity log records of a task: its fields as the API names them, tags as sorted ids. */
 export const stateOf = (row: TaskRow, tagIds: readonly string[]) => ({

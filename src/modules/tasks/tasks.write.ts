@@ -1,12 +1,13 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import type { Changes } from '../../db/tables/activity.ts'
+import { type TaskRow, tasks } from '../../db/tables/tasks.ts'
 import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { nextOccurrence, parseRRule } from '../../lib/rrule.ts'
 import type { Action } from '../activity/activity.catalog.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
-import type { Changes } from '../activity/activity.table.ts'
 import { requireRole, visibleTo } from '../teams/access.ts'
 import { requireTaskMatch } from './tasks.etag.ts'
 import { rankOf, taskById } from './tasks.queries.ts'
@@ -21,7 +22,6 @@ import {
 } from './tasks.refs.ts'
 import type { CreateTask, Task, UpdateTask } from './tasks.schema.ts'
 import { pick, STATUS_FIELDS, setTags, stateOf, TRACKED, tagIdsOf } from './tasks.state.ts'
-import { type TaskRow, tasks } from './tasks.table.ts'
 
 type NewTask = Omit<typeof tasks.$inferInsert, 'id'>
 

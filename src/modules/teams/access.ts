@@ -1,9 +1,9 @@
 import { and, eq, inArray, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { forbidden, notFound } from '../../http/problem.ts'
-import { teamMembers } from './teams.table.ts'
 
 export const TEAM_ROLES = ['owner', 'admin', 'member', 'viewer'] as const
 export type TeamRole = (typeof TEAM_ROLES)[number]

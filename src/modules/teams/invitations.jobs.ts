@@ -1,13 +1,13 @@
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { teamInvitations } from '../../db/tables/team-invitations.ts'
+import { teams } from '../../db/tables/teams.ts'
+import { users } from '../../db/tables/users.ts'
 import { composeMail, deliverMail } from '../../infra/mail-compose.ts'
 import type { Mailer, MailMessage } from '../../infra/mailer.ts'
 import type { JobDefinition } from '../../infra/queue.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
-import { users } from '../users/users.table.ts'
 import { INVITATION_EMAIL_JOB } from './invitations.service.ts'
-import { teamInvitations } from './invitations.table.ts'
-import { teams } from './teams.table.ts'
 
 /** The web app's page for an invitation link. */
 export const ACCEPT_INVITATION_ROUTE = '/invitations/accept'

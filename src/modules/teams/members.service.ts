@@ -1,5 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
+import { users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField, notFound } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -8,10 +10,8 @@ import { iso } from '../../lib/time.ts'
 import { recordActivity } from '../activity/activity.service.ts'
 import { unassignInTeam } from '../tasks/tasks.unassign.ts'
 import { findUserByEmail } from '../users/users.service.ts'
-import { users } from '../users/users.table.ts'
 import { atLeast, requireRole, type TeamRole } from './access.ts'
 import type { AddMember, Member } from './teams.schema.ts'
-import { teamMembers } from './teams.table.ts'
 
 const memberColumns = {
   userId: teamMembers.userId,

@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client.ts'
+import { projects } from '../../db/tables/projects.ts'
+import { teamMembers, teams } from '../../db/tables/teams.ts'
+import type { UserRow } from '../../db/tables/users.ts'
 import { newId } from '../../lib/ids.ts'
 import { recordActivity } from '../activity/activity.service.ts'
-import { projects } from '../projects/projects.table.ts'
-import type { UserRow } from '../users/users.table.ts'
-import { teamMembers, teams } from './teams.table.ts'
 
 export const INBOX = 'Inbox'
 

@@ -1,5 +1,8 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { projects } from '../../db/tables/projects.ts'
+import { tasks } from '../../db/tables/tasks.ts'
+import { type TeamRow, teamMembers, teams } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { etagOf } from '../../http/etag.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
@@ -11,12 +14,9 @@ import { iso } from '../../lib/time.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
 import { keepDeletionVisible } from '../activity/activity.visibility.ts'
 import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
-import { projects } from '../projects/projects.table.ts'
 import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
-import { tasks } from '../tasks/tasks.table.ts'
 import { requireRole, type TeamRole, visibleTo } from './access.ts'
 import type { Team } from './teams.schema.ts'
-import { type TeamRow, teamMembers, teams } from './teams.table.ts'
 
 const toTeam = (row: TeamRow, role: TeamRole | null): Team => ({
   id: row.id,

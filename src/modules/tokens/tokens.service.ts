@@ -1,5 +1,7 @@
 import { and, count, desc, eq, gt, isNull, lt, or } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { type ApiTokenRow, apiTokens } from '../../db/tables/tokens.ts'
+import { users } from '../../db/tables/users.ts'
 import { type Actor, type Scope, scopesForRole } from '../../http/auth.ts'
 import { conflict, invalidField, notFound } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
@@ -7,9 +9,7 @@ import { page } from '../../lib/cursor.ts'
 import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
-import { users } from '../users/users.table.ts'
 import type { ApiToken } from './tokens.schema.ts'
-import { type ApiTokenRow, apiTokens } from './tokens.table.ts'
 
 export const PAT_PREFIX = 'tl_pat_'
 /** Active (neither revoked nor expired) personal access tokens a user may hold; one more is a 409. */

@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { serverError, UNIQUE_VIOLATION } from '../../db/errors.ts'
+import { teamMembers } from '../../db/tables/teams.ts'
+import { type UserRow, users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { page } from '../../lib/cursor.ts'
@@ -8,9 +10,7 @@ import { newId } from '../../lib/ids.ts'
 import { decodeAfter } from '../../lib/keyset.ts'
 import { iso } from '../../lib/time.ts'
 import { visibleTo } from '../teams/access.ts'
-import { teamMembers } from '../teams/teams.table.ts'
 import type { Me, User } from './users.schema.ts'
-import { type UserRow, users } from './users.table.ts'
 
 export const toUser = (row: UserRow): User => ({
   id: row.id,

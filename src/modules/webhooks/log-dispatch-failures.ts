@@ -2,8 +2,8 @@ import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import { Gauge, type Registry } from 'prom-client'
 import type { Db } from '../../db/client.ts'
-import { type ActivityRow, activity } from '../activity/activity.table.ts'
-import { logDispatchFailures } from './webhooks.table.ts'
+import { type ActivityRow, activity } from '../../db/tables/activity.ts'
+import { logDispatchFailures } from '../../db/tables/webhooks.ts'
 
 /** Hands a batch of log entries on (enqueues jobs) in the transaction that moves the cursor past them. */
 export type LogConsumer = (tx: Db, entries: ActivityRow[]) => Promise<void>

@@ -7,8 +7,8 @@ import { givenTask } from '../../../test/given-tasks.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { eventually } from '../../../test/given-webhooks.ts'
 import type { Db } from '../../db/client.ts'
+import type { ActivityRow } from '../../db/tables/activity.ts'
 import { createLogger } from '../../logger.ts'
-import type { ActivityRow } from '../activity/activity.table.ts'
 import { createLogDispatcher, type LogDispatcher } from './log-dispatcher.ts'
 
 describe('log dispatcher: a consumer failing on one entry', { timeout: 90_000 }, () => {

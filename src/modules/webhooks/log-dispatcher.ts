@@ -1,11 +1,11 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Database } from '../../db/client.ts'
+import { activity } from '../../db/tables/activity.ts'
+import { logCursors } from '../../db/tables/webhooks.ts'
 import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
-import { activity } from '../activity/activity.table.ts'
 import { createLogFollower } from '../events/log-follower.ts'
 import { DEFAULT_RETRY, guardedConsumers, type NamedConsumer, type RetryPolicy } from './log-dispatch-failures.ts'
-import { logCursors } from './webhooks.table.ts'
 
 export type { LogConsumer, NamedConsumer } from './log-dispatch-failures.ts'
 

@@ -1,11 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { webhookAttempts, webhookDeliveries, webhooks } from '../../db/tables/webhooks.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
 import { recordActivity } from '../activity/activity.service.ts'
 import { type LookupAll, resolveTarget, UnsafeUrlError } from './ssrf.ts'
 import { postPinned, type SendResult, signature, TIMEOUT_MS } from './webhooks.send.ts'
-import { webhookAttempts, webhookDeliveries, webhooks } from './webhooks.table.ts'
 
 export const DELIVER_JOB = 'webhooks.deliver'
 /** pg-boss retries with jittered exponential backoff: 15 s · 2^n · (1..2), 12 retries ≈ a day in all */

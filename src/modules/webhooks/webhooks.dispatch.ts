@@ -1,13 +1,13 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import type { ActivityRow } from '../../db/tables/activity.ts'
+import { webhookDeliveries, webhooks } from '../../db/tables/webhooks.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
-import type { ActivityRow } from '../activity/activity.table.ts'
 import { toEvent } from '../events/events.queries.ts'
 import type { LogConsumer } from './log-dispatcher.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
-import { webhookDeliveries, webhooks } from './webhooks.table.ts'
 
 const wants = (events: string[], action: string) => events.includes('*') || events.includes(action)
 

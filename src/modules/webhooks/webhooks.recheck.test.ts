@@ -4,7 +4,7 @@ import { givenUser } from '../../../test/given.ts'
 import { givenTask } from '../../../test/given-tasks.ts'
 import { givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { eventually, givenWebhook, startReceiver, useWorkerApp } from '../../../test/given-webhooks.ts'
-import { webhooks } from './webhooks.table.ts'
+import { webhooks } from '../../db/tables/webhooks.ts'
 
 describe('the SSRF guard at delivery time', { timeout: 90_000 }, () => {
   // private addresses refused, as in production

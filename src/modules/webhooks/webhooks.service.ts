@@ -1,5 +1,12 @@
 import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import {
+  type DeliveryRow,
+  type WebhookRow,
+  webhookAttempts,
+  webhookDeliveries,
+  webhooks,
+} from '../../db/tables/webhooks.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
@@ -13,7 +20,6 @@ import { recordActivity } from '../activity/activity.service.ts'
 import { requireRole } from '../teams/access.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
 import type { CreateWebhook, Delivery, UpdateWebhook, Webhook } from './webhooks.schema.ts'
-import { type DeliveryRow, type WebhookRow, webhookAttempts, webhookDeliveries, webhooks } from './webhooks.table.ts'
 
 export interface WebhookDeps {
   db: Db

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { givenTeamWithRoles } from '../../../test/given-teams.ts'
 import { givenWebhook } from '../../../test/given-webhooks.ts'
-import { webhooks } from './webhooks.table.ts'
+import { webhooks } from '../../db/tables/webhooks.ts'
 
 const PUBLIC = 'http://93.184.216.34/hook'
 

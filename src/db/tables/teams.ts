@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../users/users.table.ts'
+import { users } from './users.ts'
 
 export const teams = pgTable(
   'teams',

@@ -1,5 +1,5 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../users/users.table.ts'
+import { users } from './users.ts'
 
 /**
  * One row per refresh token. Tokens of one login share a `familyId`; each refresh marks the

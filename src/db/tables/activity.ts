@@ -1,5 +1,5 @@
 import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../users/users.table.ts'
+import { users } from './users.ts'
 
 export type Changes = Record<string, { from: unknown; to: unknown }>
 

@@ -1,5 +1,5 @@
 import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../users/users.table.ts'
+import { users } from './users.ts'
 
 /**
  * A user's TOTP authenticator (RFC 6238). The secret must be read back to check codes, so it is

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { teams } from '../teams/teams.table.ts'
+import { teams } from './teams.ts'
 
 export const projects = pgTable(
   'projects',

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { teams } from '../teams/teams.table.ts'
+import { teams } from './teams.ts'
 
 export const tags = pgTable(
   'tags',

@@ -1,7 +1,7 @@
 import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { tasks } from '../tasks/tasks.table.ts'
-import { teams } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
+import { tasks } from './tasks.ts'
+import { teams } from './teams.ts'
+import { users } from './users.ts'
 
 export const comments = pgTable(
   'comments',

@@ -12,8 +12,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
-import { teams } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
+import { teams } from './teams.ts'
+import { users } from './users.ts'
 
 /** A team's subscription: the activity actions it wants (`*` for all), POSTed signed to `url`. */
 export const webhooks = pgTable(

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { tasks } from '../tasks/tasks.table.ts'
-import { teams } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
+import { tasks } from './tasks.ts'
+import { teams } from './teams.ts'
+import { users } from './users.ts'
 
 export const EXTRACTION_STATUSES = ['queued', 'processing', 'done', 'failed', 'skipped'] as const
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../users/users.table.ts'
-import { teams } from './teams.table.ts'
+import { teams } from './teams.ts'
+import { users } from './users.ts'
 
 /**
  * An email address invited into a team with a role. The link's secret is made by the worker when it

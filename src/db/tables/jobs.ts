@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { teams } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
+import { teams } from './teams.ts'
+import { users } from './users.ts'
 
 export const JOB_KINDS = ['export', 'import', 'report'] as const
 export type JobKind = (typeof JOB_KINDS)[number]

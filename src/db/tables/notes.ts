@@ -1,6 +1,6 @@
 import { bigint, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { projects } from '../projects/projects.table.ts'
-import { users } from '../users/users.table.ts'
+import { projects } from './projects.ts'
+import { users } from './users.ts'
 
 /**
  * A personal note, optionally shared with a project (readable by the project's team). Its one

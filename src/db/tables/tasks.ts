@@ -11,11 +11,11 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
-import { tsvector } from '../../db/types.ts'
-import { projects } from '../projects/projects.table.ts'
-import { tags } from '../tags/tags.table.ts'
-import { teams } from '../teams/teams.table.ts'
-import { users } from '../users/users.table.ts'
+import { tsvector } from '../types.ts'
+import { projects } from './projects.ts'
+import { tags } from './tags.ts'
+import { teams } from './teams.ts'
+import { users } from './users.ts'
 
 export const TASK_STATUSES = ['todo', 'in_progress', 'done', 'cancelled'] as const
 export const TASK_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const

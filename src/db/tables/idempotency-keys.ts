@@ -1,5 +1,5 @@
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../modules/users/users.table.ts'
+import { users } from './users.ts'
 
 /** Responses of create requests sent with an Idempotency-Key, kept 24 h per user. */
 export const idempotencyKeys = pgTable(

@@ -1,5 +1,5 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { users } from '../users/users.table.ts'
+import { users } from './users.ts'
 
 /** Personal access tokens: only the SHA-256 of the secret is kept. */
 export const apiTokens = pgTable(
