@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
-import type { ReadinessCheck } from '../modules/ops/ops.routes.ts'
 import { type Cache, memoryCache, redisCache } from './cache.ts'
 import { memoryPubSub, type PubSub, redisPubSub } from './pubsub.ts'
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './rate-limit.ts'
+import type { ReadinessCheck } from './readiness.ts'
 import { connectRedis, whenReady } from './redis.ts'
 import { memoryStreamSlots, redisStreamSlots, type StreamSlots } from './stream-slots.ts'
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts'
-import type { ReadinessCheck } from '../modules/ops/ops.routes.ts'
+import type { ReadinessCheck } from './readiness.ts'
 import type { Storage } from './storage.ts'
 import { localStorage } from './storage-local.ts'
 import { s3Storage } from './storage-s3.ts'

@@ -3,16 +3,7 @@ import { z } from 'zod'
 import { sendProblem } from '../../http/error-handler.ts'
 import { notReady } from '../../http/problem.ts'
 import { problemWith } from '../../http/schemas.ts'
-
-/**
- * A dependency /ready reports on. `critical` ones (database, storage) turn the answer into 503
- * when down; the others (Redis) only into `degraded`, because the instance still serves without them.
- */
-export interface ReadinessCheck {
-  name: string
-  critical: boolean
-  check(): Promise<void>
-}
+import type { ReadinessCheck } from '../../infra/readiness.ts'
 
 const DependencyState = z.enum(['ok', 'down', 'degraded'])
 const Checks = z.record(z.string().max(50), DependencyState)

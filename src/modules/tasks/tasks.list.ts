@@ -2,9 +2,9 @@ import { and, asc, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-or
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client.ts'
 import { tasks } from '../../db/tables/tasks.ts'
+import { encodeCursor } from '../../http/cursor.ts'
+import { decodeAfter, type Kind } from '../../http/keyset.ts'
 import { invalidField } from '../../http/problem.ts'
-import { encodeCursor } from '../../lib/cursor.ts'
-import { decodeAfter, type Kind } from '../../lib/keyset.ts'
 import { selectTasks, type TaskListRow, toTask, tsQuery } from './tasks.queries.ts'
 import type { Task, TaskQuery, TaskSort } from './tasks.schema.ts'
 

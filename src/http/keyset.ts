@@ -1,7 +1,7 @@
-import { invalidField } from '../http/problem.ts'
+import { isStorableText } from '../lib/text.ts'
+import { isStorableInstant } from '../lib/time.ts'
 import { decodeCursor } from './cursor.ts'
-import { isStorableText } from './text.ts'
-import { isStorableInstant } from './time.ts'
+import { invalidField } from './problem.ts'
 
 /**
  * The SQL type a cursor value is compared as (and cast to). A value must fit it: a forged or

@@ -1,4 +1,4 @@
-import { invalidField } from '../http/problem.ts'
+import { invalidField } from './problem.ts'
 
 type Key = string | number | null
 
