@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { CONFIG_DOC_FILE, configurationDoc } from '../scripts/docs-config.ts'
 import { ConfigError, EnvSchema, loadConfig } from './config.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tasklane-config-'))
@@ -144,9 +145,18 @@ describe('.env.example', () => {
       expect(`${name}=${listed.get(name)}`).toBe(`${name}=${defaultOf(schema)}`)
     }
   })
+})
 
-  it('names every variable in the configuration table of docs/configuration.md', () => {
-    const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')
+describe('docs/configuration.md', () => {
+  it('is what `npm run docs:config` writes from the schema (run it after changing src/config.ts)', () => {
+    expect(readFileSync(CONFIG_DOC_FILE, 'utf8')).toBe(configurationDoc())
+  })
+
+  it('names every variable, with the default the schema gives an unset one', () => {
+    const doc = configurationDoc()
     for (const name of Object.keys(EnvSchema.shape)) expect(doc, name).toContain(`| \`${name}\``)
+    expect(doc).toMatch(/\| `PORT` +\| integer 0–65535 +\| `3000` +\| HTTP port/)
+    expect(doc).toMatch(/\| `RATE_LIMIT_ENABLED` +\| `true` or `false` .*\| `true` +\| /)
+    expect(doc).toMatch(/\| `REGISTRATION` +\| `open`, `invite` or `closed` +\| `open`; `invite` in production +\| /)
   })
 })

@@ -14,114 +14,265 @@ const csv = z.string().transform((v) =>
 )
 const optionalUrl = z.url().optional()
 
+/**
+ * What docs/configuration.md says of a variable (`npm run docs:config` writes that page from this schema):
+ * `description`; `unset`, what applies when the default depends on other settings; `values`, where the
+ * schema's own type reads poorly; `see`, the page of docs/ that tells more.
+ */
+type VariableDoc = { description: string; unset?: string; values?: string; see?: string }
+const doc = <T extends z.ZodType>(schema: T, meta: VariableDoc): T => schema.meta(meta)
+
 /** Every environment variable Tasklane reads, with the defaults of embedded mode. */
 export const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: int(0, 65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: optionalUrl,
-  DATA_DIR: z.string().min(1).default('./data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: optionalUrl,
-  DATABASE_REPLICA_URL: optionalUrl,
-  DATABASE_POOL_SIZE: int(1, 500).default(20),
-  ALLOW_EMBEDDED_DB: bool.default(false),
-  MIGRATE_ON_START: bool.default(true),
-  REDIS_URL: optionalUrl,
-  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  ACCESS_TOKEN_TTL: int(30, 86_400).default(900),
-  REFRESH_TOKEN_TTL: int(300, 31_536_000).default(2_592_000),
-  OIDC_ISSUER: optionalUrl,
-  OIDC_AUDIENCE: z.string().min(1).optional(),
-  OIDC_JWKS_URL: optionalUrl,
-  /** browser single sign-on (authorization code + PKCE) with OIDC_ISSUER: the client registered there */
-  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
-  /** unset: a public client (PKCE only) */
-  OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
-  /** unset: PUBLIC_URL (or this server) + /api/v1/auth/oidc/callback */
-  OIDC_REDIRECT_URI: optionalUrl,
-  OIDC_SCOPES: z.string().min(1).max(1000).default('openid email profile'),
-  /** the button says "Sign in with <name>" */
-  OIDC_PROVIDER_NAME: z.string().min(1).max(60).default('single sign-on'),
-  /** only these email domains may sign in by single sign-on (unset: any) */
-  OIDC_ALLOWED_DOMAINS: csv.transform((v) => v.map((d) => d.toLowerCase().replace(/^@/, ''))).optional(),
-  S3_BUCKET: z.string().min(1).optional(),
-  S3_ENDPOINT: optionalUrl,
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_PREFIX: z.string().default(''),
-  S3_FORCE_PATH_STYLE: bool.default(false),
-  STORAGE_DIR: z.string().min(1).optional(),
-  /** the built web app served at / (default: web/dist beside src/ or dist/) */
-  WEB_DIR: z.string().min(1).optional(),
-  SMTP_URL: optionalUrl,
-  MAIL_FROM: z.string().min(3).default('Tasklane <no-reply@localhost>'),
-  CORS_ORIGINS: csv.default([]),
-  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
-  MAX_UPLOAD_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
-  PDF_EXTRACT_TIMEOUT_MS: int(100, 600_000).default(60_000),
-  PDF_EXTRACT_MAX_PAGES: int(1, 100_000).default(500),
-  PDF_EXTRACT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
-  /** bytes a PDF's compressed streams may inflate to in all (a flate bomb is refused before it is parsed) */
-  PDF_EXTRACT_MAX_INFLATED_BYTES: int(1, 16 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
-  /** memory of the process that extracts a PDF's text; it is killed past this */
-  PDF_EXTRACT_MAX_MEMORY_MB: int(128, 65_536).default(512),
-  /** run the job handlers in the API process too (default: only with the embedded database) */
-  JOBS_IN_API: bool.optional(),
-  /** jobs of one queue a process (worker, or the embedded API) runs at once, for kinds without their own limit */
-  JOB_CONCURRENCY: int(1, 200).default(10),
-  /** per queue, over JOB_CONCURRENCY and the kind's own limit: `webhooks.deliver=40,attachments.extract=1` */
-  JOB_QUEUE_CONCURRENCY: z
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('production requires `JWT_SECRET` (≥ 32 bytes) and `DATABASE_URL` (unless `ALLOW_EMBEDDED_DB=true`)'),
+  PORT: int(0, 65535).default(3000).describe('HTTP port (`0`: any free port)'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('address to listen on (`0.0.0.0` in a container)'),
+  PUBLIC_URL: optionalUrl.describe(
+    "the API's public base URL, the address users reach: links in emails and single sign-on redirects are built from it (unset: `http://HOST:PORT`), and the OpenAPI document names it as its server",
+  ),
+  DATA_DIR: z
     .string()
-    .regex(
-      /^\s*[a-z][a-z0-9.-]*=\d{1,3}\s*(,\s*[a-z][a-z0-9.-]*=\d{1,3}\s*)*$/,
-      'a list of queue=number, e.g. webhooks.deliver=40',
-    )
-    .transform((v) =>
-      Object.fromEntries(
-        v.split(',').map((pair) => {
-          const [name, n] = pair.split('=')
-          return [name!.trim(), Number(n)]
-        }),
-      ),
-    )
-    .pipe(z.record(z.string(), z.number().int().min(1).max(200)))
-    .default({}),
-  /** how often an idle queue is polled for new jobs (a busy one fetches again as soon as a job ends) */
-  JOB_POLL_INTERVAL_MS: int(500, 60_000).default(2000),
-  /** exports, imports and reports: a run not finished after this many seconds is taken as lost (its worker died) and run again */
-  JOB_TIMEOUT_SECONDS: int(5, 86_400).default(1800),
-  /** rows an export reads (and an import writes) per statement */
-  JOB_BATCH_ROWS: int(1, 10_000).default(1000),
-  /** the largest import file, in bytes (413 beyond) */
-  IMPORT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
-  /** the most tasks plus comments one import may hold */
-  IMPORT_MAX_ROWS: int(1, 10_000_000).default(200_000),
-  /** exports, imports and reports a user may start per minute */
-  JOBS_PER_MINUTE: int(1, 1000).default(5),
-  /** seconds a user's auth state and a token lookup stay cached per instance; 0 turns the caches off */
-  AUTH_CACHE_TTL: int(0, 300).default(30),
-  RATE_LIMIT_ENABLED: bool.default(true),
-  RATE_LIMIT_USER_PER_MIN: int(1, 1_000_000).default(600),
-  RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(300),
-  RATE_LIMIT_LOGIN_PER_MIN: int(1, 1_000_000).default(10),
-  RATE_LIMIT_REGISTER_PER_HOUR: int(1, 1_000_000).default(10),
-  /** password-reset requests per email address and hour (the per-IP limit is RATE_LIMIT_LOGIN_PER_MIN) */
-  RATE_LIMIT_PASSWORD_RESET_PER_HOUR: int(1, 1_000_000).default(5),
-  /** who may create an account: anyone, only people with an invitation, or only administrators */
-  REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
-  /** whether an account whose address is not verified may sign in: no (required), yes (optional), no emails at all (off) */
-  EMAIL_VERIFICATION: z.enum(['required', 'optional', 'off']).default('optional'),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  TRUST_PROXY: z.string().optional(),
-  ADMIN_EMAIL: z.email().optional(),
-  ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
-  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
-  SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    .min(1)
+    .default('./data')
+    .describe('the embedded database (`DATA_DIR/db`), the generated development JWT secret, local files'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('JSON lines, pretty only on a terminal'),
+  DATABASE_URL: optionalUrl.describe('PostgreSQL connection URL; unset: the embedded PGlite database under `DATA_DIR`'),
+  DATABASE_REPLICA_URL: doc(optionalUrl, {
+    description: 'PostgreSQL read replica for the dashboard, used once it has caught up; needs `DATABASE_URL`',
+    see: 'operations.md#read-replica-what-it-adds',
+  }),
+  DATABASE_POOL_SIZE: int(1, 500).default(20).describe("connections in the PostgreSQL pool, and in the replica's"),
+  ALLOW_EMBEDDED_DB: bool.default(false).describe('allow the embedded database with `NODE_ENV=production`'),
+  MIGRATE_ON_START: bool.default(true).describe('apply pending migrations when `serve` starts'),
+  REDIS_URL: doc(optionalUrl, {
+    description: 'Redis for the cache, rate-limit counters and fan-out; unset: in-memory, per instance',
+    see: 'operations.md#redis-what-it-adds',
+  }),
+  JWT_SECRET: doc(z.string().min(16, 'must be at least 16 characters').optional(), {
+    description:
+      'key of the access tokens (HS256). In development it is generated once and kept in `DATA_DIR/jwt-secret`, so tokens survive restarts; required in production (at least 32 bytes)',
+    unset: 'generated',
+  }),
+  ACCESS_TOKEN_TTL: int(30, 86_400).default(900).describe('access token lifetime, seconds'),
+  REFRESH_TOKEN_TTL: int(300, 31_536_000).default(2_592_000).describe('refresh token lifetime, seconds (30 days)'),
+  OIDC_ISSUER: doc(optionalUrl, {
+    description:
+      'the OpenID Connect issuer: bearer tokens from it are accepted (with `OIDC_AUDIENCE`), and browser single sign-on uses it (with `OIDC_CLIENT_ID`)',
+    see: 'auth.md#single-sign-on',
+  }),
+  OIDC_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'the audience those bearer tokens must carry; with `OIDC_ISSUER`, it or `OIDC_CLIENT_ID` is required (bearer tokens are accepted only with it)',
+    ),
+  OIDC_JWKS_URL: optionalUrl.describe("the issuer's JWKS URL; unset: taken from its discovery document"),
+  OIDC_CLIENT_ID: doc(z.string().min(1).max(255).optional(), {
+    description:
+      'turns on browser single sign-on ("Sign in with …", the authorization code flow with PKCE): the client registered at `OIDC_ISSUER`',
+    see: 'auth.md#single-sign-on',
+  }),
+  OIDC_CLIENT_SECRET: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe("that client's secret (sent as `client_secret_post`); unset: a public client, PKCE only"),
+  OIDC_REDIRECT_URI: doc(optionalUrl, {
+    description: 'the callback registered at the provider; must be exactly what the provider has',
+    unset: '`PUBLIC_URL` (or this server) + `/api/v1/auth/oidc/callback`',
+  }),
+  OIDC_SCOPES: z.string().min(1).max(1000).default('openid email profile').describe('scopes asked for at sign-in'),
+  OIDC_PROVIDER_NAME: z
+    .string()
+    .min(1)
+    .max(60)
+    .default('single sign-on')
+    .describe('the button reads "Sign in with <name>"'),
+  OIDC_ALLOWED_DOMAINS: doc(csv.transform((v) => v.map((d) => d.toLowerCase().replace(/^@/, ''))).optional(), {
+    description: 'email domains that may sign in by single sign-on (the provider must have verified the address)',
+    unset: 'any',
+    values: 'comma-separated list',
+  }),
+  S3_BUCKET: doc(z.string().min(1).optional(), {
+    description: 'store files in this S3 bucket; unset: in `STORAGE_DIR`',
+    see: 'files-and-jobs.md#storage-consistency-and-the-job-queue',
+  }),
+  S3_ENDPOINT: optionalUrl.describe('S3-compatible endpoint (MinIO, R2, …); unset: AWS'),
+  S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region'),
+  S3_PREFIX: z
+    .string()
+    .default('')
+    .describe(
+      'key prefix of every stored object: give each environment sharing a bucket its own (`prod/`, `staging/`)',
+    ),
+  S3_FORCE_PATH_STYLE: bool.default(false).describe('path-style bucket URLs (most S3-compatible stores)'),
+  STORAGE_DIR: doc(z.string().min(1).optional(), {
+    description: 'local file storage directory',
+    unset: '`DATA_DIR/files`',
+  }),
+  WEB_DIR: doc(z.string().min(1).optional(), {
+    description:
+      'the built web app served at `/` (`npm start` and `npm run build` make it); missing: `/` answers 404 and a warning is logged',
+    unset: '`web/dist` beside `src/` or `dist/`',
+  }),
+  SMTP_URL: doc(optionalUrl, {
+    description:
+      'SMTP server for email (`smtp://user:pass@host:587`, `smtps://…`); unset: mail goes to `DATA_DIR/outbox`',
+    see: 'email.md',
+  }),
+  MAIL_FROM: z.string().min(3).default('Tasklane <no-reply@localhost>').describe('sender of email'),
+  CORS_ORIGINS: doc(csv.default([]), {
+    description: 'origins allowed to call the API from a browser; `*` for any (then without credentials); empty: none',
+    values: 'comma-separated list',
+    see: 'api.md#cors',
+  }),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('largest JSON body (1 MiB); larger → 413'),
+  MAX_UPLOAD_BYTES: int(1, 5 * 1024 * 1024 * 1024)
+    .default(25 * 1024 * 1024)
+    .describe('largest attachment or note file (25 MiB); larger → 413'),
+  PDF_EXTRACT_TIMEOUT_MS: int(100, 600_000)
+    .default(60_000)
+    .describe(
+      'time limit of one PDF text extraction: its process is killed then (status `failed`); a lost extraction job is retried after this plus 15 s',
+    ),
+  PDF_EXTRACT_MAX_PAGES: int(1, 100_000)
+    .default(500)
+    .describe(
+      'pages of a PDF whose text is extracted; the rest is not read (status `done`, `error` says how many of how many were read)',
+    ),
+  PDF_EXTRACT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024)
+    .default(50 * 1024 * 1024)
+    .describe('larger PDFs are not extracted (status `failed` with the reason)'),
+  PDF_EXTRACT_MAX_INFLATED_BYTES: int(1, 16 * 1024 * 1024 * 1024)
+    .default(100 * 1024 * 1024)
+    .describe(
+      "bytes a PDF's compressed (zlib) streams may inflate to in all, images aside (100 MiB); past it the PDF is not parsed (status `failed`): a flate bomb stops here",
+    ),
+  PDF_EXTRACT_MAX_MEMORY_MB: int(128, 65_536)
+    .default(512)
+    .describe(
+      "memory of the process that extracts a PDF's text (its resident memory on Linux, its JS heap everywhere); it is killed past this (status `failed`)",
+    ),
+  JOBS_IN_API: doc(bool.optional(), {
+    description: 'run the background job handlers inside `serve`; with `DATABASE_URL`, run `worker` processes instead',
+    unset: '`true` on the embedded database, `false` with `DATABASE_URL`',
+  }),
+  JOB_CONCURRENCY: int(1, 200)
+    .default(10)
+    .describe(
+      'jobs of one queue a process (`worker`, or `serve` running the handlers) runs at once; PDF extraction has its own `2`, the sweeps `1`',
+    ),
+  JOB_QUEUE_CONCURRENCY: doc(
+    z
+      .string()
+      .regex(
+        /^\s*[a-z][a-z0-9.-]*=\d{1,3}\s*(,\s*[a-z][a-z0-9.-]*=\d{1,3}\s*)*$/,
+        'a list of queue=number, e.g. webhooks.deliver=40',
+      )
+      .transform((v) =>
+        Object.fromEntries(
+          v.split(',').map((pair) => {
+            const [name, n] = pair.split('=')
+            return [name!.trim(), Number(n)]
+          }),
+        ),
+      )
+      .pipe(z.record(z.string(), z.number().int().min(1).max(200)))
+      .default({}),
+    {
+      description:
+        "per queue, over `JOB_CONCURRENCY` and the kind's own limit: `webhooks.deliver=40,attachments.extract=1` (names from `src/jobs.ts`; an unknown name stops the start)",
+      values: 'comma-separated `queue=number` (1–200)',
+    },
+  ),
+  JOB_POLL_INTERVAL_MS: int(500, 60_000)
+    .default(2000)
+    .describe('how often an idle queue looks for new jobs; a queue with work fetches the next job as soon as one ends'),
+  JOB_TIMEOUT_SECONDS: int(5, 86_400)
+    .default(1800)
+    .describe(
+      'an export, import or report still running after this long is taken as lost (its worker died) and run again; keep it above the longest job',
+    ),
+  JOB_BATCH_ROWS: int(1, 10_000)
+    .default(1000)
+    .describe(
+      "rows an export reads (and an import writes) per statement: memory stays at one batch whatever the team's size",
+    ),
+  IMPORT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024)
+    .default(100 * 1024 * 1024)
+    .describe('largest import file (100 MiB); larger → 413'),
+  IMPORT_MAX_ROWS: int(1, 10_000_000)
+    .default(200_000)
+    .describe('most tasks plus comments one import may hold; more fails the import'),
+  JOBS_PER_MINUTE: int(1, 1000)
+    .default(5)
+    .describe('exports, imports and reports one user may start per minute (429 with `Retry-After` beyond)'),
+  AUTH_CACHE_TTL: int(0, 300)
+    .default(30)
+    .describe("seconds a user's auth state and a token lookup stay cached per instance; `0` turns the auth caches off"),
+  RATE_LIMIT_ENABLED: bool
+    .default(true)
+    .describe('`false` turns every rate limit off (load tests; logged as a warning)'),
+  RATE_LIMIT_USER_PER_MIN: int(1, 1_000_000).default(600).describe('requests per minute per user or token'),
+  RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(300).describe('requests per minute per IP without credentials'),
+  RATE_LIMIT_LOGIN_PER_MIN: int(1, 1_000_000).default(10).describe('login attempts per minute per IP and per email'),
+  RATE_LIMIT_REGISTER_PER_HOUR: int(1, 1_000_000).default(10).describe('registrations per hour per IP'),
+  RATE_LIMIT_PASSWORD_RESET_PER_HOUR: int(1, 1_000_000)
+    .default(5)
+    .describe('password-reset requests per hour per email address (per IP: `RATE_LIMIT_LOGIN_PER_MIN`)'),
+  REGISTRATION: doc(z.enum(['open', 'invite', 'closed']).optional(), {
+    description:
+      'who may create an account: `open` anyone, `invite` only with an invitation, `closed` only administrators',
+    unset: '`open`; `invite` in production',
+    see: 'auth.md#accounts',
+  }),
+  EMAIL_VERIFICATION: doc(z.enum(['required', 'optional', 'off']).default('optional'), {
+    description: '`required`: an unverified address cannot sign in; `optional`: it can; `off`: no verification emails',
+    see: 'auth.md#accounts',
+  }),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('when set, `/metrics` requires `Authorization: Bearer <token>`'),
+  TRUST_PROXY: doc(z.string().optional(), {
+    description:
+      'proxies trusted for `X-Forwarded-For` and `-Proto`: `true`, a hop count, or addresses/CIDRs; unset: the socket decides',
+    see: 'api.md#plain-http-and-tls',
+  }),
+  ADMIN_EMAIL: z
+    .email()
+    .optional()
+    .describe('with `ADMIN_PASSWORD`, `serve` creates this admin once if missing; `seed` uses it too'),
+  ADMIN_PASSWORD: z.string().min(8).max(256).optional().describe("the first admin's password"),
+  WEBHOOK_ALLOW_PRIVATE: bool
+    .default(false)
+    .describe('allow webhooks to loopback, private and link-local addresses (refused by default)'),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
+    .default(10_000)
+    .describe('how long a shutdown waits for in-flight requests before exiting anyway'),
   // overload shedding (503 + Retry-After): event-loop lag and requests queued for a database connection;
   // by default on in production on PostgreSQL only (see src/http/pressure.ts), 0 turns a check off
-  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).optional(),
-  PRESSURE_MAX_DB_WAITING: int(0, 100_000).optional(),
-  PRESSURE_RETRY_AFTER_S: int(1, 3600).default(2),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: doc(int(0, 60_000).optional(), {
+    description: 'shed requests with 503 + `Retry-After` while the event loop lags more than this (ms); `0`: off',
+    unset: 'production on PostgreSQL: `200`, else `0`',
+  }),
+  PRESSURE_MAX_DB_WAITING: doc(int(0, 100_000).optional(), {
+    description:
+      'shed requests with 503 + `Retry-After` while more requests than this wait for a database connection; `0`: off',
+    unset: 'production on PostgreSQL: `100`, else `0`',
+  }),
+  PRESSURE_RETRY_AFTER_S: int(1, 3600).default(2).describe('the `Retry-After` of a shed request, seconds'),
 })
 
 export type Env = z.infer<typeof EnvSchema>
