@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
+import type { GivenUser } from './given.ts'
 import { type CapturedMail, eventually } from './given-webhooks.ts'
 
 type Smtp = { to(email: string): CapturedMail[] }
@@ -32,3 +33,14 @@ export const confirmReset = (app: FastifyInstance, token: string, password: stri
 
 export const login = (app: FastifyInstance, email: string, password: string) =>
   app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
+
+/** Turns one kind of email notification off (or on) for the user, through the API. */
+export async function setNotification(app: FastifyInstance, user: GivenUser, kind: string, on = false) {
+  const res = await app.inject({
+    method: 'PATCH',
+    url: '/api/v1/users/me',
+    headers: user.auth,
+    payload: { notifications: { [kind]: on } },
+  })
+  expect(res.statusCode, res.body).toBe(200)
+}

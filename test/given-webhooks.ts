@@ -102,6 +102,29 @@ export function useWorkerApp(opts: Parameters<typeof createWorkerApp>[0] = {}): 
   })
 }
 
+/**
+ * A worker app (useWorkerApp's) that sends its email to an SMTP server of the test's own, with links
+ * under `base`: `t` and `smtp` are usable from the first test on.
+ */
+export function useMailingWorkerApp(base: string) {
+  let current: WorkerTestApp | undefined
+  let server: Awaited<ReturnType<typeof startSmtp>> | undefined
+  beforeAll(async () => {
+    server = await startSmtp()
+    current = await createWorkerApp({ env: { SMTP_URL: server.url, PUBLIC_URL: `${base}/` } })
+  })
+  afterAll(async () => {
+    await current?.close()
+    await server?.close()
+  })
+  return {
+    t: new Proxy({} as WorkerTestApp, { get: (_, key) => current![key as keyof WorkerTestApp] }),
+    smtp: new Proxy({} as Awaited<ReturnType<typeof startSmtp>>, {
+      get: (_, key) => server![key as keyof typeof server],
+    }),
+  }
+}
+
 export interface Received {
   headers: http.IncomingHttpHeaders
   body: string

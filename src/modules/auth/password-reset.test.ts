@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
 import { confirmReset, linkToken, login, mailTo, requestReset } from '../../../test/given-accounts.ts'
-import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { useMailingWorkerApp } from '../../../test/given-webhooks.ts'
 
 const BASE = 'https://app.tasklane.test'
 const NEW_PASSWORD = 'a brand new passphrase 42'
 
 describe('password reset', { timeout: 90_000 }, () => {
-  let t: WorkerTestApp
-  let smtp: Awaited<ReturnType<typeof startSmtp>>
-  beforeAll(async () => {
-    smtp = await startSmtp()
-    t = await createWorkerApp({ env: { SMTP_URL: smtp.url, PUBLIC_URL: `${BASE}/` } })
-  })
-  afterAll(async () => {
-    await t?.close()
-    await smtp?.close()
-  })
+  const { t, smtp } = useMailingWorkerApp(BASE)
   const resetMail = (email: string, nth = 1) => mailTo(smtp, email, /^Reset your Tasklane password$/, nth)
 
   it('emails a single-use link to the web app; using it sets the password and signs out every session', async () => {

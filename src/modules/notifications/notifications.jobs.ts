@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
+import { jobs } from '../../db/tables/jobs.ts'
 import { tasks } from '../../db/tables/tasks.ts'
 import { teams } from '../../db/tables/teams.ts'
 import { users } from '../../db/tables/users.ts'
@@ -8,13 +9,14 @@ import { deliverMail } from '../../infra/mail-compose.ts'
 import type { Mailer, MailMessage } from '../../infra/mailer.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import { visibleTo } from '../teams/access.ts'
-import { assignedMail, reminderMail, webhookDisabledMail } from './notifications.mail.ts'
+import { assignedMail, jobFinishedMail, reminderMail, webhookDisabledMail } from './notifications.mail.ts'
 
 export const ASSIGNED_JOB = 'notifications.assigned'
 export const REMINDER_JOB = 'notifications.reminder'
 export const WEBHOOK_DISABLED_JOB = 'notifications.webhook-disabled'
+export const JOB_FINISHED_JOB = 'notifications.job-finished'
 
-export type NotificationKind = 'assigned' | 'reminders' | 'webhooks'
+export type NotificationKind = 'assigned' | 'reminders' | 'webhooks' | 'jobs'
 
 export interface NotificationDeps {
   db: Db
@@ -59,7 +61,10 @@ function sender(deps: NotificationDeps) {
     deliverMail(deps.mailer, message, ctx.log, kind, { onEmail: deps.onEmail })
 }
 
-/** Emails sent by the worker: assignment, reminders at `remindAt`, a webhook switched off. */
+/**
+ * Emails sent by the worker: assignment, reminders at `remindAt`, a webhook switched off, an export,
+ * import or report finished.
+ */
 export function notificationJobs(deps: NotificationDeps): JobDefinition<never>[] {
   const { db, baseUrl } = deps
   const send = sender(deps)
@@ -120,5 +125,39 @@ export function notificationJobs(deps: NotificationDeps): JobDefinition<never>[]
     },
   }
 
-  return [assigned, reminder, webhookDisabled] as JobDefinition<never>[]
+  // decided when sent: a job deleted since, or whose creator has left its team, sends nothing
+  const jobFinished: JobDefinition<{ jobId: string; status: 'done' | 'failed' }> = {
+    name: JOB_FINISHED_JOB,
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    handle: async ({ jobId, status }, ctx) => {
+      const [job] = await db
+        .select({
+          id: jobs.id,
+          kind: jobs.kind,
+          status: jobs.status,
+          teamId: jobs.teamId,
+          teamName: teams.name,
+          createdBy: jobs.createdBy,
+          params: jobs.params,
+          result: jobs.result,
+          error: jobs.error,
+        })
+        .from(jobs)
+        .innerJoin(teams, eq(teams.id, jobs.teamId))
+        .where(eq(jobs.id, jobId))
+      if (!job) return skipped('job gone')
+      if (job.status !== status) return skipped(`job ${job.status}`)
+      const to = await recipient(db, job.createdBy, 'jobs')
+      if (!to) return skipped('opted out')
+      const [member] = await db
+        .select({ id: teams.id })
+        .from(teams)
+        .where(and(eq(teams.id, job.teamId), visibleTo({ userId: to.id, role: to.role }, teams.id)))
+      if (!member) return skipped('no longer in the team')
+      return send(jobFinishedMail(to.email, { ...job, status }, baseUrl), ctx, 'jobs')
+    },
+  }
+
+  return [assigned, reminder, webhookDisabled, jobFinished] as JobDefinition<never>[]
 }

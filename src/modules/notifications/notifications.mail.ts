@@ -48,3 +48,51 @@ export function webhookDisabledMail(
     optOut('webhooks'),
   )
 }
+
+const JOB_NOUN = { export: 'export', import: 'import', report: 'report' } as const
+const PLURAL = { export: 'exports', import: 'imports', report: 'reports' } as const
+
+export interface FinishedJob {
+  id: string
+  kind: 'export' | 'import' | 'report'
+  status: 'done' | 'failed'
+  teamName: string
+  params: Record<string, unknown>
+  result: Record<string, unknown> | null
+  error: string | null
+}
+
+/** What the job made, in a line: rows of an export, what an import created (or would have), or why it failed. */
+function jobOutcome(job: FinishedJob): string {
+  const r = job.result ?? {}
+  if (job.status === 'failed') {
+    const errors = Array.isArray(r.errors) ? r.errors.length : 0
+    if (errors > 0)
+      return `It failed: ${errors}${errors === 100 ? ' or more' : ''} rows are invalid, and nothing was written.`
+    return `It failed: ${job.error ?? 'unknown error'}.`
+  }
+  if (job.kind === 'import') {
+    const c = (r.created ?? {}) as Record<string, number>
+    const what = `${c.tasks ?? 0} tasks, ${c.comments ?? 0} comments, ${c.projects ?? 0} projects and ${c.tags ?? 0} tags`
+    return job.params.dryRun ? `It was a dry run: it would create ${what}; nothing was written.` : `It created ${what}.`
+  }
+  if (job.kind === 'export') return `It holds ${r.rows ?? 0} tasks. The file is kept for 7 days.`
+  return 'The PDF is kept for 7 days.'
+}
+
+/** An export, import or report has finished: to its creator, with the download (or the job). */
+export function jobFinishedMail(to: string, job: FinishedJob, base: string): MailMessage {
+  const noun =
+    job.kind === 'export' ? `${String(job.params.format ?? '').toUpperCase()} export`.trim() : JOB_NOUN[job.kind]
+  const where = job.kind === 'import' ? 'into' : 'of'
+  const state = job.status === 'done' ? (job.kind === 'import' ? 'finished' : 'is ready') : 'failed'
+  const url = `${base}/api/v1/${PLURAL[job.kind]}/${job.id}`
+  const download = job.status === 'done' && job.kind !== 'import'
+  return composeMail(
+    to,
+    `Your ${noun} ${where} ${job.teamName} ${state}`,
+    [`Your ${noun} ${where} the team “${job.teamName}” ${state}.`, jobOutcome(job)],
+    download ? { url: `${url}/download`, label: 'Download it' } : { url, label: `See the ${JOB_NOUN[job.kind]}` },
+    optOut('jobs'),
+  )
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GivenUser } from '../../../test/given.ts'
 import { givenUser } from '../../../test/given.ts'
+import { setNotification } from '../../../test/given-accounts.ts'
 import { givenTask } from '../../../test/given-tasks.ts'
 import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { createWorkerApp, eventually, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
@@ -26,15 +27,6 @@ describe('email notifications', { timeout: 90_000 }, () => {
   }
   const patchTask = async (by: GivenUser, id: string, payload: object) => {
     const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: by.auth, payload })
-    expect(res.statusCode, res.body).toBe(200)
-  }
-  const optOut = async (user: GivenUser, kind: string) => {
-    const res = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/users/me',
-      headers: user.auth,
-      payload: { notifications: { [kind]: false } },
-    })
     expect(res.statusCode, res.body).toBe(200)
   }
   const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString()
@@ -84,7 +76,7 @@ describe('email notifications', { timeout: 90_000 }, () => {
 
   it('honours an opt-out per kind', async () => {
     const { owner, member, project } = await world()
-    await optOut(member, 'assigned')
+    await setNotification(t.app, member, 'assigned')
     await givenTask(t.app, owner, { projectId: project.id, title: 'Quietly', assigneeId: member.id })
     // reminders stay on: this one arrives, the assignment email never does
     await givenTask(t.app, owner, {

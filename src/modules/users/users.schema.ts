@@ -14,6 +14,7 @@ export const Notifications = z
     assigned: z.boolean().optional(),
     reminders: z.boolean().optional(),
     webhooks: z.boolean().optional(),
+    jobs: z.boolean().optional().meta({ description: 'An export, import or report you started has finished' }),
   })
   .meta({ description: 'Email notifications; a kind set to false is not sent' })
 
@@ -34,7 +35,7 @@ export type User = z.infer<typeof User>
 
 export const Me = User.extend({
   disabled: z.boolean(),
-  notifications: z.object({ assigned: z.boolean(), reminders: z.boolean(), webhooks: z.boolean() }),
+  notifications: z.object({ assigned: z.boolean(), reminders: z.boolean(), webhooks: z.boolean(), jobs: z.boolean() }),
 }).meta({ id: 'Me', description: 'The caller, with their notification preferences' })
 export type Me = z.infer<typeof Me>
 

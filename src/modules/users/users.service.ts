@@ -25,7 +25,7 @@ export const toUser = (row: UserRow): User => ({
 export const toMe = (row: UserRow): Me => ({
   ...toUser(row),
   disabled: row.disabled,
-  notifications: { assigned: true, reminders: true, webhooks: true, ...row.notifications },
+  notifications: { assigned: true, reminders: true, webhooks: true, jobs: true, ...row.notifications },
 })
 
 /**

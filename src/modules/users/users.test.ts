@@ -28,7 +28,7 @@ describe('GET /users/me', () => {
       emailVerified: false,
       disabled: false,
       createdAt: expect.any(String),
-      notifications: { assigned: true, reminders: true, webhooks: true },
+      notifications: { assigned: true, reminders: true, webhooks: true, jobs: true },
     })
     expect(res.body).not.toMatch(/password|hash|argon/i)
   })
@@ -62,9 +62,9 @@ describe('PATCH /users/me', () => {
     const user = await givenUser(t.app)
     expect((await patchMe(user.auth, { notifications: { assigned: false } })).statusCode).toBe(200)
     const res = await patchMe(user.auth, { notifications: { reminders: false } })
-    expect(res.json().notifications).toEqual({ assigned: false, reminders: false, webhooks: true })
+    expect(res.json().notifications).toEqual({ assigned: false, reminders: false, webhooks: true, jobs: true })
     const back = await patchMe(user.auth, { notifications: { assigned: true } })
-    expect(back.json().notifications).toEqual({ assigned: true, reminders: false, webhooks: true })
+    expect(back.json().notifications).toEqual({ assigned: true, reminders: false, webhooks: true, jobs: true })
   })
 
   it('accepts an empty patch and changes nothing', async () => {
@@ -96,13 +96,16 @@ describe('PATCH /users/me', () => {
     for (const scopes of [['tasks:read'], ['tasks:write', 'teams:write', 'files:write']]) {
       const res = await patchMe(bearer(await givenToken(t.app, user, scopes)), {
         name: 'Renamed',
-        notifications: { assigned: false, reminders: false, webhooks: false },
+        notifications: { assigned: false, reminders: false, webhooks: false, jobs: false },
       })
       expect(res.statusCode, scopes.join()).toBe(403)
       expect(res.json().detail).toMatch(/profile:write/)
     }
     const me = (await getMe(user.auth)).json()
-    expect(me).toMatchObject({ name: 'Kept', notifications: { assigned: true, reminders: true, webhooks: true } })
+    expect(me).toMatchObject({
+      name: 'Kept',
+      notifications: { assigned: true, reminders: true, webhooks: true, jobs: true },
+    })
     const profile = await givenToken(t.app, user, ['profile:write'])
     const ok = await patchMe(bearer(profile), { notifications: { reminders: false } })
     expect(ok.statusCode, ok.body).toBe(200)
@@ -151,8 +154,14 @@ describe('ETag and conditional requests on /users/me', () => {
     await Promise.all([
       patchMe(user.auth, { notifications: { assigned: false } }),
       patchMe(user.auth, { notifications: { webhooks: false } }),
+      patchMe(user.auth, { notifications: { jobs: false } }),
     ])
-    expect((await getMe(user.auth)).json().notifications).toEqual({ assigned: false, reminders: true, webhooks: false })
+    expect((await getMe(user.auth)).json().notifications).toEqual({
+      assigned: false,
+      reminders: true,
+      webhooks: false,
+      jobs: false,
+    })
   })
 })
 

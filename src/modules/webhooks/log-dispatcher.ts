@@ -116,7 +116,9 @@ export function createLogDispatcher({
       timer = setInterval(wake, pollMs)
       timer.unref()
     },
+    /** Stops following the log and waits for the batch in hand; a second call does nothing more. */
     async stop() {
+      if (stopped) return running
       stopped = true
       clearInterval(timer)
       await unlisten?.()

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { givenUser } from '../../../test/given.ts'
+import { setNotification } from '../../../test/given-accounts.ts'
 import { givenTask } from '../../../test/given-tasks.ts'
 import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
 import {
@@ -42,13 +43,7 @@ describe('a webhook failing for 3 days', { timeout: 90_000 }, () => {
     const admin = await givenMember(t.app, team, owner, 'admin')
     const quietAdmin = await givenMember(t.app, team, owner, 'admin')
     const member = await givenMember(t.app, team, owner, 'member')
-    const optOut = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/users/me',
-      headers: quietAdmin.auth,
-      payload: { notifications: { webhooks: false } },
-    })
-    expect(optOut.statusCode, optOut.body).toBe(200)
+    await setNotification(t.app, quietAdmin, 'webhooks')
     const project = await givenProject(t.app, team, owner)
     receiver.answer(500)
     const hook = await givenWebhook(t.app, owner, team.id, { url: receiver.url, events: ['task.created'] })

@@ -2234,6 +2234,7 @@ export interface components {
             name: string;
             notifications: {
                 assigned: boolean;
+                jobs: boolean;
                 reminders: boolean;
                 webhooks: boolean;
             };
@@ -2662,6 +2663,8 @@ export interface components {
             /** @description Email notifications; a kind set to false is not sent */
             notifications?: {
                 assigned?: boolean;
+                /** @description An export, import or report you started has finished */
+                jobs?: boolean;
                 reminders?: boolean;
                 webhooks?: boolean;
             };

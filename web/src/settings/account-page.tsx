@@ -15,7 +15,7 @@ export default function AccountPage() {
   const profile = useMutation({
     mutationFn: async (body: {
       name: string
-      notifications: { assigned: boolean; reminders: boolean; webhooks: boolean }
+      notifications: { assigned: boolean; reminders: boolean; webhooks: boolean; jobs: boolean }
     }) => unwrap(await api.PATCH('/api/v1/users/me', { body })),
     onSuccess: (saved) => queryClient.setQueryData(['me'], saved),
     onError: profileErrors.show,
@@ -36,6 +36,7 @@ export default function AccountPage() {
         assigned: data.get('assigned') === 'on',
         reminders: data.get('reminders') === 'on',
         webhooks: data.get('webhooks') === 'on',
+        jobs: data.get('jobs') === 'on',
       },
     })
   }
@@ -75,6 +76,10 @@ export default function AccountPage() {
           </label>
           <label className="check">
             <input type="checkbox" name="webhooks" defaultChecked={n.webhooks} /> a webhook of my team fails
+          </label>
+          <label className="check">
+            <input type="checkbox" name="jobs" defaultChecked={n.jobs} /> an export, import or report I started has
+            finished
           </label>
         </fieldset>
         <FormError message={profileErrors.formError} />
