@@ -101,3 +101,30 @@ export function useTestApp(opts: Parameters<typeof createTestApp>[0] = {}): Test
     },
   })
 }
+
+/**
+ * Two API instances on one fresh database and one Redis key prefix (TEST_REDIS_URL, or none: then
+ * each counts its limits alone), built before the first test, closed after the last.
+ */
+export function useTwoTestApps(env: Record<string, string>) {
+  const built: { a?: TestApp; b?: TestApp; database?: Database } = {}
+  beforeAll(async () => {
+    built.database = await freshDatabase()
+    const shared = {
+      database: built.database,
+      redisUrl: process.env.TEST_REDIS_URL,
+      redisPrefix: `test:${randomBytes(6).toString('hex')}:`,
+      env,
+    }
+    built.a = await createTestApp(shared)
+    built.b = await createTestApp(shared)
+  })
+  afterAll(async () => {
+    await built.a?.close()
+    await built.b?.close()
+    await built.database?.close()
+  })
+  const proxy = <T extends object>(name: keyof typeof built) =>
+    new Proxy({} as T, { get: (_, key) => (built[name] as T)[key as keyof T] })
+  return { a: proxy<TestApp>('a'), b: proxy<TestApp>('b'), database: proxy<Database>('database') }
+}

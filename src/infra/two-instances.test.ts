@@ -1,28 +1,11 @@
-import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../../test/app.ts'
-import { freshDatabase } from '../../test/db.ts'
+import { describe, expect, it } from 'vitest'
+import { useTwoTestApps } from '../../test/app.ts'
 import { givenAdmin, givenUser } from '../../test/given.ts'
-import type { Database } from '../db/client.ts'
 
 const redisUrl = process.env.TEST_REDIS_URL
 
 describe.skipIf(!redisUrl)('two API instances on one database and one Redis', () => {
-  let database: Database
-  let a: TestApp
-  let b: TestApp
-  beforeAll(async () => {
-    database = await freshDatabase()
-    const shared = { database, redisUrl, redisPrefix: `test:${randomBytes(6).toString('hex')}:` }
-    const env = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_USER_PER_MIN: '6' }
-    a = await createTestApp({ ...shared, env })
-    b = await createTestApp({ ...shared, env })
-  })
-  afterAll(async () => {
-    await a?.close()
-    await b?.close()
-    await database?.close()
-  })
+  const { a, b } = useTwoTestApps({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_USER_PER_MIN: '6' })
 
   it("counts a user's requests on both instances against one limit", async () => {
     const user = await givenUser(a.app)
