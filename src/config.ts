@@ -245,6 +245,12 @@ export const EnvSchema = z.object({
     .min(16, 'must be at least 16 characters')
     .optional()
     .describe('when set, `/metrics` requires `Authorization: Bearer <token>`'),
+  WORKER_METRICS_PORT: doc(int(0, 65535).optional(), {
+    description:
+      'a `worker` process serves `GET /metrics` (its job runs by kind and outcome with their durations, emails, webhook deliveries, queue depth, process metrics; `METRICS_TOKEN` applies) and `GET /health` on `HOST` at this port (`0`: any free port)',
+    unset: 'no listener: a worker serves nothing',
+    see: 'operations.md#monitoring',
+  }),
   TRUST_PROXY: doc(z.string().optional(), {
     description:
       'proxies trusted for `X-Forwarded-For` and `-Proto`: `true`, a hop count, or addresses/CIDRs; unset: the socket decides',

@@ -1,12 +1,16 @@
 import type { Logger } from 'pino'
+import { Registry } from 'prom-client'
 import type { Config } from './config.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { startLogDispatch } from './dispatch.ts'
+import { processMetrics } from './http/metrics.ts'
 import { createQueue, queueSettings } from './infra/queue.ts'
 import { openStorage } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
 import { closeOnSignal } from './lifecycle.ts'
+import { instrumentLogDispatch } from './modules/webhooks/log-dispatch-failures.ts'
+import { type MetricsListener, startMetricsListener } from './worker-metrics.ts'
 
 export interface RunningWorker {
   close(): Promise<void>
@@ -22,12 +26,28 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     // a worker may start before any API instance: the schema must be there for its jobs
     if (config.MIGRATE_ON_START) await migrateUp(database)
     const storage = openStorage(config)
+    // what this worker's jobs count (runs by kind and outcome, emails, webhook deliveries) is only
+    // known here: served on WORKER_METRICS_PORT when set
+    const registry = config.WORKER_METRICS_PORT === undefined ? undefined : new Registry()
     const queue = await createQueue({
       database,
       logger,
-      jobs: jobDefinitions({ config, database, storage }),
+      jobs: jobDefinitions({ config, database, storage, registry }),
       ...queueSettings(config),
     })
+    let metrics: MetricsListener | undefined
+    if (registry) {
+      processMetrics(registry, database)
+      queue.instrument(registry)
+      instrumentLogDispatch(registry, database.db, logger)
+      metrics = await startMetricsListener({
+        registry,
+        host: config.HOST,
+        port: config.WORKER_METRICS_PORT!,
+        token: config.METRICS_TOKEN,
+        logger,
+      })
+    }
     await queue.work()
     // the activity log → webhook deliveries and email jobs (workers share one locked cursor)
     const dispatcher = await startLogDispatch({ database, queue, logger })
@@ -37,6 +57,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       close: () => {
         closing ??= (async () => {
           try {
+            await metrics?.close()
             await dispatcher.stop()
             // running jobs get most of the grace period; the rest go back to the queue for a retry
             await queue.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.8))

@@ -7,10 +7,11 @@ import { buildCommit, VERSION } from '../version.ts'
 import { bearerToken } from './auth.ts'
 import { unauthorized } from './problem.ts'
 
-/** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
-export function createMetrics(database: Database, infra: Infra) {
-  const registry = new Registry()
-  // Node's process metrics keep their standard names (process_*, nodejs_*): dashboards expect them
+/**
+ * What every Tasklane process reports, the API and the worker alike: Node's process metrics (their
+ * standard names, process_* and nodejs_*: dashboards expect them), the build, the database pool.
+ */
+export function processMetrics(registry: Registry, database: Database) {
   collectDefaultMetrics({ register: registry })
   new Gauge({
     name: 'tasklane_build_info',
@@ -21,6 +22,33 @@ export function createMetrics(database: Database, infra: Infra) {
       this.set({ version: VERSION, commit: buildCommit(), node: process.versions.node }, 1)
     },
   })
+  poolGauge(
+    registry,
+    'tasklane_db_pool_connections',
+    'Database pool connections by state (absent for the embedded database)',
+    () => database.poolStats(),
+  )
+}
+
+const poolGauge = (registry: Registry, name: string, help: string, read: () => ReturnType<Database['poolStats']>) =>
+  new Gauge({
+    name,
+    help,
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = read()
+      if (!stats) return
+      this.set({ state: 'total' }, stats.total)
+      this.set({ state: 'idle' }, stats.idle)
+      this.set({ state: 'waiting' }, stats.waiting)
+    },
+  })
+
+/** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
+export function createMetrics(database: Database, infra: Infra) {
+  const registry = new Registry()
+  processMetrics(registry, database)
   const requests = new Counter({
     name: 'tasklane_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -34,25 +62,6 @@ export function createMetrics(database: Database, infra: Infra) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   })
-  const poolGauge = (name: string, help: string, read: () => ReturnType<Database['poolStats']>) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['state'] as const,
-      registers: [registry],
-      collect() {
-        const stats = read()
-        if (!stats) return
-        this.set({ state: 'total' }, stats.total)
-        this.set({ state: 'idle' }, stats.idle)
-        this.set({ state: 'waiting' }, stats.waiting)
-      },
-    })
-  poolGauge(
-    'tasklane_db_pool_connections',
-    'Database pool connections by state (absent for the embedded database)',
-    () => database.poolStats(),
-  )
   const fromStats = (name: string, help: string, read: () => number) =>
     new Counter({
       name,
@@ -121,6 +130,7 @@ export function createMetrics(database: Database, infra: Infra) {
     },
   })
   poolGauge(
+    registry,
     'tasklane_db_replica_pool_connections',
     'Read replica pool connections by state (absent without DATABASE_REPLICA_URL)',
     () => metrics.replicaPool(),
@@ -150,7 +160,8 @@ export function createMetrics(database: Database, infra: Infra) {
 }
 export type Metrics = ReturnType<typeof createMetrics>
 
-const tokenMatches = (header: string | undefined, expected: string) => {
+/** Whether a request's Authorization header carries METRICS_TOKEN (compared in constant time). */
+export const tokenMatches = (header: string | undefined, expected: string) => {
   const a = Buffer.from(bearerToken(header) ?? '')
   const b = Buffer.from(expected)
   return a.length === b.length && timingSafeEqual(a, b)

@@ -177,7 +177,7 @@ const none: Created = { projects: 0, tags: 0, tasks: 0, comments: 0 }
  * The transaction first locks the job row as this run's: a run that lost the job writes nothing, and
  * a second run waits for the first and then finds the job done.
  */
-export async function runImport(deps: ImportDeps, run: Run): Promise<void> {
+export async function runImport(deps: ImportDeps, run: Run): Promise<'done' | 'failed'> {
   const { db } = deps.database
   const params = run.job.params as { format: 'tasklane' | 'csv'; dryRun?: boolean }
   const dryRun = params.dryRun === true
@@ -207,14 +207,14 @@ export async function runImport(deps: ImportDeps, run: Run): Promise<void> {
     )
   if (file.errorCount) {
     await failed(file.errors, none)
-    return
+    return 'failed'
   }
   if (dryRun) {
     const created = await wouldCreate(db, run.job.teamId, file)
     await db.transaction((tx) =>
       finishJob(tx, run, { status: 'done', result: { created, errors: [], dryRun }, progress: total }),
     )
-    return
+    return 'done'
   }
   await db.transaction(async (tx) => {
     const [mine] = await tx
@@ -236,4 +236,5 @@ export async function runImport(deps: ImportDeps, run: Run): Promise<void> {
     await finishJob(tx, run, { status: 'done', result: { created, errors: [], dryRun }, progress: total })
     deps.log.info({ jobId: run.job.id, ...created }, 'import written')
   })
+  return 'done'
 }

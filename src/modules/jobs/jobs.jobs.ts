@@ -31,7 +31,7 @@ function durations(registry: Registry | undefined) {
     (registry.getSingleMetric(name) as Histogram<'kind' | 'outcome'> | undefined) ??
     new Histogram({
       name,
-      help: 'Exports, imports and reports by kind and outcome (done, failed, retried, lost), with how long each run took',
+      help: 'Runs of exports, imports and reports by kind and outcome (done, failed: the job ended so; retried: the run failed and the job runs again; lost: deleted, or run again elsewhere), with how long each took',
       labelNames: ['kind', 'outcome'] as const,
       buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
       registers: [registry],
@@ -54,25 +54,31 @@ export function jobKindJobs(deps: JobsDeps): JobDefinition<never>[] {
       throw err
     }
     await removeInput(run)
+    return outcome.status
   }
   /** The import's upload, once its row no longer names it (the sweep removes it if this fails). */
   const removeInput = async (run: Run) => {
     if (run.job.inputKey) await storage.delete(run.job.inputKey).catch(() => {})
   }
 
-  const work: Partial<Record<JobKind, (run: Run, ctx: JobContext) => Promise<void>>> = {
+  /** Each kind's work: it finishes the job, and says how it ended. */
+  const work: Partial<Record<JobKind, (run: Run, ctx: JobContext) => Promise<Outcome['status']>>> = {
     export: async (run) => commit(run, await runExport({ database, storage, batchRows: config.JOB_BATCH_ROWS }, run)),
     report: async (run) => commit(run, await runReport({ database, storage }, run)),
     import: async (run, ctx) => {
       const batchRows = config.JOB_BATCH_ROWS
-      await runImport({ database, storage, batchRows, maxRows: config.IMPORT_MAX_ROWS, log: ctx.log }, run)
+      const status = await runImport(
+        { database, storage, batchRows, maxRows: config.IMPORT_MAX_ROWS, log: ctx.log },
+        run,
+      )
       await removeInput(run)
+      return status
     },
   }
 
   const definition = (
     kind: JobKind,
-    run: (run: Run, ctx: JobContext) => Promise<void>,
+    run: (run: Run, ctx: JobContext) => Promise<Outcome['status']>,
   ): JobDefinition<{ jobId: string }> => ({
     name: JOB_QUEUE[kind],
     // a run that outlives JOB_TIMEOUT_SECONDS is taken for dead and run again: each such retry counts
@@ -83,15 +89,15 @@ export function jobKindJobs(deps: JobsDeps): JobDefinition<never>[] {
     expireInSeconds: config.JOB_TIMEOUT_SECONDS,
     handle: async ({ jobId }, ctx) => {
       const started = Date.now()
-      const observe = (outcome: string) => {
-        timer?.observe({ kind, outcome }, (Date.now() - started) / 1000)
-        ctx.log.info({ jobId, kind, outcome, ms: Date.now() - started }, 'job run ended')
+      // the log's outcome is the run's (finished, failed, retried, lost); the metric's says how the job ended
+      const observe = (outcome: string, status?: Outcome['status']) => {
+        timer?.observe({ kind, outcome: status ?? outcome }, (Date.now() - started) / 1000)
+        ctx.log.info({ jobId, kind, outcome, status, ms: Date.now() - started }, 'job run ended')
       }
       const claimed = await claimJob(db, jobId, ctx.log)
       if (!claimed) return { outcome: 'skipped', reason: 'finished or deleted' }
       try {
-        await run(claimed, ctx)
-        observe('finished')
+        observe('finished', await run(claimed, ctx))
         return { outcome: 'finished' }
       } catch (err) {
         if (lost(err)) {
@@ -102,7 +108,7 @@ export function jobKindJobs(deps: JobsDeps): JobDefinition<never>[] {
           observe('retried')
           throw err
         }
-        observe('failed')
+        observe('failed', 'failed')
         ctx.log.error({ err, jobId }, 'job failed for good')
         await db
           .transaction((tx) => finishJob(tx, claimed, { status: 'failed', error: 'The job failed; try again later' }))
