@@ -1,7 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
-import { uuidv7 } from 'uuidv7'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { openConfiguredReplica } from './db/open.ts'
@@ -27,6 +26,7 @@ import type { ReadinessCheck } from './infra/readiness.ts'
 import type { Storage } from './infra/storage.ts'
 import { openStorage, storageCheck } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
+import { requestIdOf } from './lib/ids.ts'
 import { activityRoutes } from './modules/activity/activity.routes.ts'
 import { adminAccountsRoutes } from './modules/admin/admin-accounts.routes.ts'
 import { adminTasksRoutes } from './modules/admin/admin-tasks.routes.ts'
@@ -91,9 +91,6 @@ declare module 'fastify' {
   }
 }
 
-// a client-sent request id is echoed only when it is short and plain (no log or header injection)
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/
-
 // Fastify takes a hop count too, though its types only list string | boolean | string[]
 function trustProxy(value: string | undefined): boolean | string | string[] {
   if (!value || value === 'false') return false
@@ -114,10 +111,7 @@ export async function buildApp({
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id']
-      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : uuidv7()
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     // one line per request (Fastify's default is two, probes included)
     logController: new RequestLog(),
     bodyLimit: config.BODY_LIMIT_BYTES,

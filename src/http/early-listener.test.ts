@@ -15,8 +15,14 @@ describe('the early listener', () => {
         const res = await fetch(`${early.url}${path}`)
         expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1'])
         expect(res.headers.get('content-type')).toBe('application/problem+json')
-        await res.arrayBuffer()
+        const body = await res.json()
+        expect(body).toMatchObject({ type: 'urn:tasklane:problem:not-ready', status: 503 })
+        expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/)
+        expect(res.headers.get('x-request-id')).toBe(body.requestId)
       }
+      // a sane client-sent id is kept, as the app keeps it
+      const traced = await fetch(`${early.url}/hello`, { headers: { 'x-request-id': 'trace-early' } })
+      expect((await traced.json()).requestId).toBe('trace-early')
       const app = Fastify({ serverFactory: early.serverFactory })
       app.get('/hello', async () => 'from the app')
       await app.ready()

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { requestIdOf } from '../lib/ids.ts'
 import { OperatorError } from '../lib/operator-error.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -26,9 +27,23 @@ export function listenError(err: NodeJS.ErrnoException, port: number, host: stri
   return err
 }
 
-const problem = (res: ServerResponse, detail: string) => {
-  res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1', connection: 'close' })
-  res.end(JSON.stringify({ type: 'urn:tasklane:problem:not-ready', title: 'Service Unavailable', status: 503, detail }))
+const problem = (req: IncomingMessage, res: ServerResponse, detail: string) => {
+  const requestId = requestIdOf(req.headers['x-request-id'])
+  res.writeHead(503, {
+    'content-type': 'application/problem+json',
+    'retry-after': '1',
+    'x-request-id': requestId,
+    connection: 'close',
+  })
+  res.end(
+    JSON.stringify({
+      type: 'urn:tasklane:problem:not-ready',
+      title: 'Service Unavailable',
+      status: 503,
+      detail,
+      requestId,
+    }),
+  )
 }
 
 /**
@@ -47,7 +62,7 @@ export async function listenEarly(opts: { port: number; host: string }): Promise
     const path = req.url?.split('?')[0]
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"status":"ok"}')
-    } else problem(res, 'starting')
+    } else problem(req, res, 'starting')
   })
   // the timeouts buildApp gives Fastify's own server (app.ts)
   server.requestTimeout = 30_000
