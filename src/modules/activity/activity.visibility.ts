@@ -45,3 +45,11 @@ export async function keepDeletionVisible(tx: Db, teamId: string, fromId: number
       (select max(${activity.id}) from ${activity} where ${activity.teamId} = ${teamId} and ${activity.id} >= ${fromId})
     from ${teamMembers} where ${teamMembers.teamId} = ${teamId}`)
 }
+
+/**
+ * Keeps one entry of a team readable by a user who is no longer in it: their own `member.removed`,
+ * so that their open streams, change feed and activity list learn that they lost the team.
+ */
+export async function keepEntryVisible(tx: Db, userId: string, teamId: string, entryId: number): Promise<void> {
+  await tx.insert(activityAudience).values({ userId, teamId, fromId: entryId, throughId: entryId })
+}

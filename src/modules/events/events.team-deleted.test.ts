@@ -108,7 +108,7 @@ describe('a deleted team, as its former members see it', () => {
     expect(older).toEqual([])
   })
 
-  it('is not shown to someone who had left the team before', async () => {
+  it('is not shown to someone who had left the team before: they see only that they left', async () => {
     const w = await teamAboutToGo()
     const left = await p.a.app.inject({
       method: 'DELETE',
@@ -117,7 +117,50 @@ describe('a deleted team, as its former members see it', () => {
     })
     expect(left.statusCode).toBe(204)
     await deleteTeam(w.owner, w.team.id)
-    expect((await feed(w.member, w.mark)).filter((e) => e.teamId === w.team.id)).toEqual([])
+    const theirs = (await feed(w.member, w.mark)).filter((e) => e.teamId === w.team.id)
+    expect(theirs.map((e) => [e.action, e.entityId])).toEqual([['member.removed', w.member.id]])
     expect((await feed(w.owner, w.mark)).map((e) => e.action)).toContain('team.deleted')
+  })
+})
+
+describe('a member removed from a team, as they see it', () => {
+  it('reaches their open stream, feed and activity list as their own member.removed, and nothing of the team after', async () => {
+    const w = await teamAboutToGo()
+    const sse = await stream(w.member, w.mark)
+    try {
+      expect(sse.status).toBe(200)
+      const removed = await p.a.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/teams/${w.team.id}/members/${w.member.id}`,
+        headers: w.owner.auth,
+      })
+      expect(removed.statusCode, removed.body).toBe(204)
+      const e = await sse.next()
+      expect([e.event, e.data.entityId, e.data.teamId]).toEqual(['member.removed', w.member.id, w.team.id])
+      // what the team does next is not theirs to see
+      const renamed = await p.a.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/teams/${w.team.id}`,
+        headers: w.owner.auth,
+        payload: { name: 'Renamed without them' },
+      })
+      expect(renamed.statusCode, renamed.body).toBe(200)
+      expect((await sse.none(800))?.event).toBeUndefined()
+    } finally {
+      sse.close()
+    }
+    const theirs = (await feed(w.member, w.mark)).filter((e) => e.teamId === w.team.id)
+    expect(theirs.map((e) => [e.action, e.entityId])).toEqual([['member.removed', w.member.id]])
+    const listed = (await activityList(w.member)).filter((e) => e.teamId === w.team.id)
+    expect(listed.map((e) => e.action)).toEqual(['member.removed'])
+    // another member's removal stays invisible to them
+    const other = await givenMember(p.a.app, w.team, w.owner, 'member')
+    const gone = await p.a.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/teams/${w.team.id}/members/${other.id}`,
+      headers: w.owner.auth,
+    })
+    expect(gone.statusCode).toBe(204)
+    expect((await feed(w.member, w.mark)).filter((e) => e.teamId === w.team.id)).toHaveLength(1)
   })
 })

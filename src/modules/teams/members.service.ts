@@ -8,6 +8,7 @@ import { decodeAfter } from '../../http/keyset.ts'
 import { conflict, forbidden, invalidField, notFound } from '../../http/problem.ts'
 import { iso } from '../../lib/time.ts'
 import { recordActivity } from '../activity/activity.service.ts'
+import { keepEntryVisible } from '../activity/activity.visibility.ts'
 import { unassignInTeam } from '../tasks/tasks.unassign.ts'
 import { findUserByEmail } from '../users/users.service.ts'
 import { atLeast, requireRole, type TeamRole } from './access.ts'
@@ -170,7 +171,7 @@ export async function removeMember(db: Db, actor: Actor, teamId: string, userId:
     if (current === 'owner' && owners === 1) throw conflict(KEEP_AN_OWNER)
     await tx.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
     await unassignInTeam(tx, actor, teamId, userId)
-    await recordActivity(tx, {
+    const removed = await recordActivity(tx, {
       actorId: actor.userId,
       action: 'member.removed',
       entityType: 'member',
@@ -178,5 +179,7 @@ export async function removeMember(db: Db, actor: Actor, teamId: string, userId:
       teamId,
       changes: { role: { from: current, to: null } },
     })
+    // the one entry of the team they still see: that they left it, or were removed
+    await keepEntryVisible(tx, userId, teamId, removed)
   })
 }
