@@ -1,4 +1,4 @@
-// npm run bench -- --peer [--duration 10 --warmup 3 --rounds 3 --connections 50 --only list,get,create --compiled]
+// npm run bench -- --peer [--duration 10 --warmup 3 --rounds 3 --connections 50 --only list,get,create --compiled --profile --no-list-cache]
 //
 // Tasklane beside the capstone peer (../shared/peers/capstone: Express + Prisma + a Redis list
 // cache, built by its ./setup.sh and never copied here), both in production mode on the same
@@ -37,6 +37,10 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     only: { type: 'string', default: 'list,get,create' },
     compiled: { type: 'boolean' },
+    // a V8 CPU profile of Tasklane's process (bench/results/profiles/peer-app/), read with bench/profile.ts
+    profile: { type: 'boolean' },
+    // Tasklane with its task list cache off (LIST_CACHE_MAX_BYTES=0): the figures before it
+    'no-list-cache': { type: 'boolean' },
   },
 })
 const duration = Number(values.duration)
@@ -89,17 +93,24 @@ async function startPeer(port: number): Promise<Target> {
 }
 
 async function call<T>(url: string, method: string, path: string, token: string | undefined, body?: unknown) {
-  const res = await fetch(url + path, {
-    method,
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`)
-  return JSON.parse(text) as T
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url + path, {
+      method,
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    const text = await res.text()
+    // Tasklane sheds load with 503 + Retry-After while its event loop lags (a loaded machine, start-up)
+    if (res.status === 503 && attempt < 10) {
+      await new Promise((r) => setTimeout(r, 1_000 * Number(res.headers.get('retry-after') ?? 1)))
+      continue
+    }
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`)
+    return JSON.parse(text) as T
+  }
 }
 
 /** The API differences of the two servers, behind one shape. */
@@ -226,9 +237,13 @@ try {
       dataDir: join(workDir, 'data'),
       jwtSecret: randomBytes(48).toString('base64url'),
       // the bench signs its users up itself (production's default is invite-only)
-      extra: { REDIS_URL: redisUrl, REGISTRATION: 'open' },
+      extra: {
+        REDIS_URL: redisUrl,
+        REGISTRATION: 'open',
+        ...(values['no-list-cache'] ? { LIST_CACHE_MAX_BYTES: '0' } : {}),
+      },
     },
-    [],
+    values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results', 'profiles', 'peer-app')}`] : [],
     compiledDir,
   )
   targets.push({ name: 'tasklane', url: app.url, pid: app.pid, stop: app.stop })
@@ -283,7 +298,7 @@ try {
     )
   }
   const loads = runs.map((r) => r.load)
-  const header = `Tasklane (production mode, ${compiledDir ? 'compiled' : 'tsx'}) beside the capstone peer, PostgreSQL + Redis, ${connections} connections, ${duration} s runs after ${warmup} s warm-up, ${rounds} interleaved round(s), ${TASKS} tasks in one Inbox; ${cpus().length} cores, Node ${process.version}; load average ${Math.min(...loads).toFixed(0)}–${Math.max(...loads).toFixed(0)} during the runs`
+  const header = `Tasklane (production mode, ${compiledDir ? 'compiled' : 'tsx'}${values['no-list-cache'] ? ', list cache off' : ''}) beside the capstone peer, PostgreSQL + Redis, ${connections} connections, ${duration} s runs after ${warmup} s warm-up, ${rounds} interleaved round(s), ${TASKS} tasks in one Inbox; ${cpus().length} cores, Node ${process.version}; load average ${Math.min(...loads).toFixed(0)}–${Math.max(...loads).toFixed(0)} during the runs`
   const text = `${header}\n\n${lines.join('\n')}\n`
   process.stdout.write(`\n${text}\n`)
   const dir = join(BENCH_DIR, 'results')

@@ -23,7 +23,7 @@ const where = (url: string) => {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (m) return m[1]!
   if (url.startsWith('node:')) return url
-  const src = /\/work\/main\/(src|bench)\/(.*)$/.exec(url)
+  const src = /\/(src|bench)\/([^/].*)$/.exec(url)
   return src ? `${src[1]}/${src[2]}` : url
 }
 const sum = (key: (n: Node) => string) => {

@@ -48,6 +48,7 @@ import { jobsRoutes } from './modules/jobs/jobs.routes.ts'
 import { opsRoutes } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { tagsRoutes } from './modules/tags/tags.routes.ts'
+import { createListCache } from './modules/tasks/list-cache.ts'
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts'
 import { invitationsRoutes } from './modules/teams/invitations.routes.ts'
 import { membersRoutes } from './modules/teams/members.routes.ts'
@@ -205,6 +206,16 @@ export async function buildApp({
   identity.onCredentialsChanged((userId) => void hub.credentialsChanged(userId))
   // before the server stops accepting: open streams would otherwise hold the close until its deadline
   app.addHook('preClose', () => hub.close())
+  const listCache = createListCache({
+    database,
+    follower: hub.follower,
+    pubsub: infra.pubsub,
+    log: logger,
+    maxBytes: config.LIST_CACHE_MAX_BYTES,
+    maxEntries: config.LIST_CACHE_MAX_ENTRIES,
+  })
+  app.metrics.listCache = () => listCache.stats
+  app.addHook('onClose', () => listCache.close())
   wireInvalidation(identity, infra.pubsub)
   const twoFactor = { db: database.db, box: secretBox(config.JWT_SECRET) }
   const sso = ssoClient(config, secretBox(config.JWT_SECRET, 'sso-flow-v1'), logger)
@@ -216,7 +227,7 @@ export async function buildApp({
       await api.register(twoFactorRoutes, { identity, config, limits: infra.limits, deps: twoFactor })
       await api.register(ssoRoutes, { identity, config, limits: infra.limits, twoFactor, sso })
       await api.register(emailVerificationRoutes, { config, limits: infra.limits, queue, states: identity.states })
-      await api.register(usersRoutes)
+      await api.register(usersRoutes, { listCache })
       await api.register(filesRoutes, { storage, queue })
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
@@ -226,7 +237,7 @@ export async function buildApp({
         verification: config.EMAIL_VERIFICATION,
       })
       await api.register(eventsRoutes, { hub, identity, slots: infra.streams })
-      await api.register(tasksRoutes, { queue })
+      await api.register(tasksRoutes, { queue, listCache })
       await api.register(commentsRoutes)
       await api.register(adminTasksRoutes, { queue })
       await api.register(teamsRoutes, { queue })

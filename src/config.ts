@@ -220,6 +220,14 @@ export const EnvSchema = z.object({
   AUTH_CACHE_TTL: int(0, 300)
     .default(30)
     .describe("seconds a user's auth state and a token lookup stay cached per instance; `0` turns the auth caches off"),
+  LIST_CACHE_MAX_BYTES: doc(int(0, 4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024), {
+    description:
+      'bytes of task list answers an instance remembers (least recently used out first); `0` turns the list cache off',
+    see: 'api.md#the-task-list-cache',
+  }),
+  LIST_CACHE_MAX_ENTRIES: int(0, 10_000_000)
+    .default(10_000)
+    .describe('task list answers an instance remembers at most'),
   RATE_LIMIT_ENABLED: bool
     .default(true)
     .describe('`false` turns every rate limit off (load tests; logged as a warning)'),

@@ -118,7 +118,30 @@ export function createMetrics(database: Database, infra: Infra) {
     replicaReads: (): Record<string, number> => ({}),
     /** the replica's pool figures (null without a replica) */
     replicaPool: (): ReturnType<Database['poolStats']> => null,
+    /** the task list cache's figures (src/modules/tasks/list-cache.ts), set once it exists */
+    listCache: () => ({ hits: 0, misses: 0, bypasses: 0, entries: 0, bytes: 0 }),
   }
+  new Counter({
+    name: 'tasklane_list_cache_lookups_total',
+    help: 'Task list requests by result: hit (answered from the cache, no SQL), miss (read and remembered), bypass (read because the cache could not vouch for an answer: a write not yet seen in the log, the cache starting or failed)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const s = metrics.listCache()
+      this.inc({ result: 'hit' }, s.hits)
+      this.inc({ result: 'miss' }, s.misses)
+      this.inc({ result: 'bypass' }, s.bypasses)
+    },
+  })
+  new Gauge({
+    name: 'tasklane_list_cache_bytes',
+    help: 'Bytes of task list answers this instance remembers (LIST_CACHE_MAX_BYTES bounds it)',
+    registers: [registry],
+    collect() {
+      this.set(metrics.listCache().bytes)
+    },
+  })
   new Counter({
     name: 'tasklane_db_replica_reads_total',
     help: 'Heavy reads with DATABASE_REPLICA_URL by result: replica (served by it), behind (primary: the replica had not caught up with the team), error (primary: the replica failed), down (primary: resting after a failure)',

@@ -17,7 +17,10 @@ import type { Database } from '../../db/client.ts'
 export function createLogFollower(database: Database) {
   const { sql } = database
   let mark = 0
-  let probe: { maxId: number; writers: string[] } | null = null
+  // when the read that established `mark` was sent (performance.now()): every transaction that
+  // committed before then has its entries at or below the mark
+  let coveredAt = 0
+  let probe: { maxId: number; writers: string[]; readAt: number } | null = null
   let running: Promise<number> | null = null
 
   async function lastIssuedId(): Promise<number> {
@@ -33,13 +36,20 @@ export function createLogFollower(database: Database) {
       const still = new Set(rows.map((r) => r.vxid))
       if (probe.writers.some((w) => still.has(w))) return mark
       mark = Math.max(mark, probe.maxId)
+      coveredAt = Math.max(coveredAt, probe.readAt)
       probe = null
     }
+    const readAt = performance.now()
     const maxId = await lastIssuedId()
-    if (maxId <= mark) return mark
+    if (maxId <= mark) {
+      coveredAt = Math.max(coveredAt, readAt)
+      return mark
+    }
     const { rows } = await sql.query<{ vxid: string }>(ACTIVITY_LOG_WRITERS)
-    if (rows.length === 0) mark = maxId
-    else probe = { maxId, writers: rows.map((r) => r.vxid) }
+    if (rows.length === 0) {
+      mark = maxId
+      coveredAt = Math.max(coveredAt, readAt)
+    } else probe = { maxId, writers: rows.map((r) => r.vxid), readAt }
     return mark
   }
 
@@ -72,6 +82,11 @@ export function createLogFollower(database: Database) {
     get mark() {
       return mark
     },
+    /**
+     * The mark with the moment (performance.now()) it holds for: every transaction committed before
+     * `coveredAt` wrote its entries at or below `mark`.
+     */
+    position: () => ({ mark, coveredAt }),
   }
 }
 export type LogFollower = ReturnType<typeof createLogFollower>

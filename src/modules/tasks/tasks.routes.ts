@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { actorOf } from '../../http/auth.ts'
+import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
+import type { ListCache } from './list-cache.ts'
 import { taskEtag } from './tasks.etag.ts'
 import { CreateTask, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
 import { deleteTask, getTask, listTasks } from './tasks.service.ts'
@@ -14,7 +16,10 @@ const tags = ['tasks']
 const read = { scope: 'tasks:read' as const }
 const write = { scope: 'tasks:write' as const }
 
-export const tasksRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
+export const tasksRoutes: FastifyPluginAsyncZod<{ queue: Queue; listCache: ListCache }> = async (
+  app,
+  { queue, listCache },
+) => {
   const { db } = app.database
 
   app.get(
@@ -24,12 +29,18 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, 
       schema: {
         tags,
         summary: 'Tasks the caller can see, filtered and sorted (keyset pages)',
+        description:
+          'The answer carries an ETag; If-None-Match naming it answers 304. An instance remembers answers until the activity log shows a change they may not reflect (docs: the list cache); a caller always sees its own writes.',
         operationId: 'listTasks',
         querystring: TaskQuery,
-        response: { 200: pageOf(Task), ...errors(403, 404) },
+        headers: IfNoneMatchHeaders,
+        response: { 200: pageOf(Task), 304: NotModified, ...errors(403, 404) },
       },
     },
-    async (req) => listTasks(db, actorOf(req), req.query),
+    async (req, reply) => {
+      const actor = actorOf(req)
+      return listCache.answer(req, reply, actor, req.query, () => listTasks(db, actor, req.query))
+    },
   )
 
   app.post(

@@ -3,12 +3,13 @@ import { actorOf } from '../../http/auth.ts'
 import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
 import { errors, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
+import type { ListCache } from '../tasks/list-cache.ts'
 import { ExternalIdParams, Me, UpdateMe, User, UserSearch } from './users.schema.ts'
 import { getUserByExternalId, getUserRow, searchUsers, toMe, updateMe } from './users.service.ts'
 
 const tags = ['users']
 
-export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
+export const usersRoutes: FastifyPluginAsyncZod<{ listCache: ListCache }> = async (app, { listCache }) => {
   const { db } = app.database
 
   app.get(
@@ -44,6 +45,8 @@ export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const row = await updateMe(db, actorOf(req), req.body, expectedVersion(req))
+      // task lists show assignees' names, and no activity entry says a name changed
+      if (req.body.name !== undefined) await listCache.clear()
       return reply.header('etag', etagOf(row.version)).send(toMe(row))
     },
   )

@@ -865,7 +865,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tasks the caller can see, filtered and sorted (keyset pages) */
+        /**
+         * Tasks the caller can see, filtered and sorted (keyset pages)
+         * @description The answer carries an ETag; If-None-Match naming it answers 304. An instance remembers answers until the activity log shows a change they may not reflect (docs: the list cache); a caller always sees its own writes.
+         */
         get: operations["listTasks"];
         put?: never;
         /** Create a task (in the caller's Inbox when no projectId is given) */
@@ -13506,7 +13509,10 @@ export interface operations {
                 /** @description A UUIDv7 id */
                 teamId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag this API returned: 304 if unchanged */
+                "if-none-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13524,6 +13530,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TaskPage"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad input */
             400: {
