@@ -31,6 +31,7 @@ import { activityRoutes } from './modules/activity/activity.routes.ts'
 import { adminAccountsRoutes } from './modules/admin/admin-accounts.routes.ts'
 import { adminTasksRoutes } from './modules/admin/admin-tasks.routes.ts'
 import { adminUsersRoutes } from './modules/admin/admin-users.routes.ts'
+import { attachmentsRoutes } from './modules/attachments/attachments.routes.ts'
 import { accountRoutes } from './modules/auth/account.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { emailVerificationRoutes } from './modules/auth/email-verification.routes.ts'
@@ -43,8 +44,8 @@ import { commentsRoutes } from './modules/comments/comments.routes.ts'
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts'
 import { createEventHub } from './modules/events/event-hub.ts'
 import { eventsRoutes } from './modules/events/events.routes.ts'
-import { filesRoutes } from './modules/files/files.routes.ts'
 import { jobsRoutes } from './modules/jobs/jobs.routes.ts'
+import { notesRoutes } from './modules/notes/notes.routes.ts'
 import { opsRoutes } from './modules/ops/ops.routes.ts'
 import { projectsRoutes } from './modules/projects/projects.routes.ts'
 import { tagsRoutes } from './modules/tags/tags.routes.ts'
@@ -228,7 +229,8 @@ export async function buildApp({
       await api.register(ssoRoutes, { identity, config, limits: infra.limits, twoFactor, sso })
       await api.register(emailVerificationRoutes, { config, limits: infra.limits, queue, states: identity.states })
       await api.register(usersRoutes, { listCache })
-      await api.register(filesRoutes, { storage, queue })
+      await api.register(attachmentsRoutes, { storage, queue })
+      await api.register(notesRoutes, { storage, queue })
       await api.register(tokensRoutes, { forgetTokens: identity.tokensRevoked })
       await api.register(adminUsersRoutes, { states: identity.states })
       await api.register(adminAccountsRoutes, {

@@ -86,7 +86,7 @@ async function main(argv: string[]) {
       if (!config.ADMIN_EMAIL) fail('seed: set ADMIN_EMAIL (and ADMIN_PASSWORD, or one is generated)')
       const [{ migrateUp }, { ensureAdmin }, { createPersonalTeam }] = await Promise.all([
         migrations(),
-        import('./modules/users/seed.ts'),
+        import('./modules/admin/seed.ts'),
         import('./modules/teams/personal-team.ts'),
       ])
       const database = await openConfiguredDb(config, logger)

@@ -7,8 +7,8 @@ import { openConfiguredDb } from './db/open.ts'
 import { listenEarly } from './http/early-listener.ts'
 import { closeConnectionsOnShutdown } from './http/shutdown.ts'
 import { closeOnSignal } from './lifecycle.ts'
+import { ensureAdmin } from './modules/admin/seed.ts'
 import { createPersonalTeam } from './modules/teams/personal-team.ts'
-import { ensureAdmin } from './modules/users/seed.ts'
 
 export interface RunningServer {
   app: FastifyInstance

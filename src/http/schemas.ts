@@ -6,6 +6,14 @@ import { isStorableInstant } from '../lib/time.ts'
 /** Shared wire shapes and bounded inputs. Every input is bounded (OpenAPI check, OWASP API4). */
 export const Id = z.uuid().meta({ description: 'A UUIDv7 id' })
 
+/** A row's version: increases on every change; the ETag is made from it. */
+export const Version = z
+  .number()
+  .int()
+  .min(1)
+  .max(2_147_483_647)
+  .meta({ format: 'int32', description: 'Increases on every change; the ETag is made from it' })
+
 /**
  * The string every input is built from. PostgreSQL refuses NUL in text, and a lone surrogate has no
  * UTF-8 form (the driver turns it into U+FFFD, jsonb refuses its escape): both are a 400 naming the

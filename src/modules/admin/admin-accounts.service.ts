@@ -3,11 +3,16 @@ import type { Db } from '../../db/client.ts'
 import { users } from '../../db/tables/users.ts'
 import { conflict, notFound } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
-import { PASSWORD_EMAIL_JOB, type PasswordEmail } from '../auth/account-mail.jobs.ts'
-import { queueVerification, type VerificationMode } from '../auth/email-verification.ts'
-import type { UserCreatedHook } from '../auth/identity.ts'
-import { checkNewPassword, hashPassword } from '../auth/passwords.ts'
-import { insertUser, toUser } from '../users/users.service.ts'
+import type { UserCreatedHook } from '../auth/index.ts'
+import {
+  checkNewPassword,
+  hashPassword,
+  PASSWORD_EMAIL_JOB,
+  type PasswordEmail,
+  queueVerification,
+  type VerificationMode,
+} from '../auth/index.ts'
+import { insertUser, toUser } from '../users/index.ts'
 
 export interface AdminAccountDeps {
   db: Db

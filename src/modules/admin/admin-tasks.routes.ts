@@ -3,8 +3,7 @@ import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, noContent, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
-import { Task, TaskQuery } from '../tasks/tasks.schema.ts'
-import { deleteTask, listTasks } from '../tasks/tasks.service.ts'
+import { deleteTask, listTasks, Task, TaskQuery } from '../tasks/index.ts'
 
 const tags = ['admin']
 

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errors, IdParams, pageOf } from '../../http/schemas.ts'
-import type { UserStates } from '../auth/user-state.ts'
-import { GlobalRole, User, UserSearch } from '../users/users.schema.ts'
-import { listAllUsers } from '../users/users.service.ts'
+import type { UserStates } from '../auth/index.ts'
+import { GlobalRole, listAllUsers, User, UserSearch } from '../users/index.ts'
 import { updateUserAsAdmin } from './admin-users.service.ts'
 
 const tags = ['admin']

@@ -2,9 +2,9 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { users } from '../../db/tables/users.ts'
 import { conflict, notFound } from '../../http/problem.ts'
-import { revokeAllSessions } from '../auth/sessions.service.ts'
-import type { UserStates } from '../auth/user-state.ts'
-import { toUser } from '../users/users.service.ts'
+import type { UserStates } from '../auth/index.ts'
+import { revokeAllSessions } from '../auth/index.ts'
+import { toUser } from '../users/index.ts'
 
 /**
  * Changes a user's global role or disabled flag. The active admins are locked first, so two

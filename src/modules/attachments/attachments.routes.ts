@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
@@ -7,8 +8,7 @@ import { deleteOne, getOne, sendCreated } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, PageQuery, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { sendStoredFile } from '../files/files.download.ts'
-import { receiveFile, uploadRoute } from '../files/files.upload.ts'
+import { receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
 import { Attachment, AttachmentText, FileBytes, FileUpload } from './attachments.schema.ts'
 import {
   attachmentContent,
@@ -36,6 +36,8 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue:
   app,
   { storage, queue },
 ) => {
+  // multipart parsing is scoped to the routes that take uploads
+  await app.register(multipart, uploadParts)
   const { db } = app.database
   const maxBytes = app.config.MAX_UPLOAD_BYTES
 

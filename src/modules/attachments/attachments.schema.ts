@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { EXTRACTION_STATUSES } from '../../db/tables/attachments.ts'
-import { Id, Timestamp } from '../../http/schemas.ts'
-import { Version } from '../teams/teams.schema.ts'
+import { Id, Timestamp, Version } from '../../http/schemas.ts'
 
 /** Characters of extracted text kept per attachment. */
 export const MAX_TEXT_CHARS = 200_000

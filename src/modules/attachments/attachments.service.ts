@@ -11,11 +11,10 @@ import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
-import { created, diff, recordActivity } from '../activity/activity.service.ts'
-import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
-import { nameStoredFile, type StoredFile } from '../files/files.upload.ts'
-import { taskRef } from '../tasks/tasks.queries.ts'
-import { atLeast, requireRole, visibleTo } from '../teams/access.ts'
+import { canManageAttachment, requireRole, visibleTo } from '../access/index.ts'
+import { created, diff, recordActivity } from '../activity/index.ts'
+import { DELETE_OBJECT_JOB, nameStoredFile, type StoredFile } from '../files/index.ts'
+import { taskRef } from '../tasks/index.ts'
 import type { Attachment } from './attachments.schema.ts'
 
 export const EXTRACT_JOB = 'attachments.extract'
@@ -65,7 +64,7 @@ async function visibleAttachment(db: Db, actor: Actor, id: string, lock = false)
 /** Replacing or deleting a file: its uploader (still a member) or a team admin. */
 async function requireManage(db: Db, actor: Actor, row: Located, expected?: number) {
   const role = await requireRole(db, actor, row.teamId, 'member', 'attachment', row.id)
-  if (row.uploadedBy !== actor.userId && !atLeast(role, 'admin')) {
+  if (!canManageAttachment(actor, role, row)) {
     throw forbidden('Only the uploader or a team admin can change or delete this file')
   }
   if (expected !== undefined && expected !== row.version) throw preconditionFailed()

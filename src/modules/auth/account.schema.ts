@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Text } from '../../http/schemas.ts'
-import { Email } from '../users/users.schema.ts'
+import { Email } from '../users/index.ts'
 import { Password } from './auth.schema.ts'
 
 /** A single-use secret from an emailed link. */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Text } from '../../http/schemas.ts'
-import { Email, Name, User } from '../users/users.schema.ts'
+import { Email, Name, User } from '../users/index.ts'
 
 export const Password = Text.min(8, 'must be at least 8 characters')
   .max(256, 'must be at most 256 characters')

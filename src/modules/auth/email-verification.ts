@@ -6,7 +6,7 @@ import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField, Problem } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
-import { findUserByEmail, getUserRow } from '../users/users.service.ts'
+import { findUserByEmail, getUserRow } from '../users/index.ts'
 import { consumeAccountToken, spendAccountTokens } from './account-tokens.ts'
 import { verifyPassword } from './passwords.ts'
 

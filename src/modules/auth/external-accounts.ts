@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts'
 import { type UserRow, users } from '../../db/tables/users.ts'
 import { Problem, unauthorized } from '../../http/problem.ts'
 import { sha256 } from '../../lib/crypto.ts'
-import { insertUser } from '../users/users.service.ts'
+import { insertUser } from '../users/index.ts'
 import type { OidcClaims } from './oidc.ts'
 
 /** Runs inside the transaction that creates a user (the workspace module gives every user a personal team). */

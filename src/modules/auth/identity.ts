@@ -6,7 +6,7 @@ import { type Actor, type Authenticator, type Scope, scopesForRole } from '../..
 import { Problem, unauthorized } from '../../http/problem.ts'
 import type { PubSub } from '../../infra/pubsub.ts'
 import { sha256 } from '../../lib/crypto.ts'
-import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/tokens.service.ts'
+import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/index.ts'
 import { endedCredentials, type IssuedWith } from './credentials.ts'
 import { externalAccount, type UserCreatedHook } from './external-accounts.ts'
 import { accessTokens } from './jwt.ts'

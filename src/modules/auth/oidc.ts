@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import type { Logger } from 'pino'
 import { serviceUnavailable } from '../../http/problem.ts'
-import { Email } from '../users/users.schema.ts'
+import { Email } from '../users/index.ts'
 
 export interface OidcClaims {
   sub: string

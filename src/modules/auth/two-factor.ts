@@ -8,7 +8,7 @@ import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField, notFound } from '../../http/problem.ts'
 import { sha256 } from '../../lib/crypto.ts'
 import { newId } from '../../lib/ids.ts'
-import { getUserRow } from '../users/users.service.ts'
+import { getUserRow } from '../users/index.ts'
 import { verifyPassword } from './passwords.ts'
 
 export const RECOVERY_CODE_COUNT = 10

@@ -9,10 +9,10 @@ import { decodeAfter } from '../../http/keyset.ts'
 import { forbidden, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
-import type { Action } from '../activity/activity.catalog.ts'
-import { diff, recordActivity } from '../activity/activity.service.ts'
-import { taskRef } from '../tasks/tasks.queries.ts'
-import { atLeast, requireRole, teamRoleOf, visibleTo } from '../teams/access.ts'
+import { canDeleteComment, canEditComment, requireRole, teamRoleOf, visibleTo } from '../access/index.ts'
+import type { Action } from '../activity/index.ts'
+import { diff, recordActivity } from '../activity/index.ts'
+import { taskRef } from '../tasks/index.ts'
 import type { Comment, UpdateComment } from './comments.schema.ts'
 
 const selectComments = (db: Db) =>
@@ -115,9 +115,7 @@ export async function updateComment(
 ): Promise<Comment> {
   return db.transaction(async (tx) => {
     const { comment: before, projectId, role, check } = await lockComment(tx, actor, id, expected)
-    if (before.authorId !== actor.userId || !atLeast(role, 'member')) {
-      throw forbidden('Only its author can edit a comment')
-    }
+    if (!canEditComment(actor, role, before)) throw forbidden('Only its author can edit a comment')
     check()
     if (input.body === undefined || input.body === before.body) return commentById(tx, id)
     const [after] = await tx
@@ -138,8 +136,7 @@ export async function updateComment(
 export async function deleteComment(db: Db, actor: Actor, id: string, expected?: number): Promise<void> {
   await db.transaction(async (tx) => {
     const { comment, projectId, role, check } = await lockComment(tx, actor, id, expected)
-    const own = comment.authorId === actor.userId && atLeast(role, 'member')
-    if (!own && !atLeast(role, 'admin')) throw forbidden('Only its author or a team admin can delete a comment')
+    if (!canDeleteComment(actor, role, comment)) throw forbidden('Only its author or a team admin can delete a comment')
     check()
     await tx.delete(comments).where(eq(comments.id, id))
     await recordActivity(tx, {

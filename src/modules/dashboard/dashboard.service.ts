@@ -7,7 +7,7 @@ import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound } from '../../http/problem.ts'
 import type { Cache } from '../../infra/cache.ts'
 import { MIN_INSTANT } from '../../lib/time.ts'
-import { requireRole } from '../teams/access.ts'
+import { requireRole } from '../access/index.ts'
 import { cachedAnswer } from './dashboard.cache.ts'
 import {
   completedByUser,

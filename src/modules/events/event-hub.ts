@@ -2,11 +2,10 @@ import type { ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Database } from '../../db/client.ts'
 import type { Scope } from '../../http/auth.ts'
-import { ACTIVITY_CHANNEL } from '../activity/activity.service.ts'
-import { type Credential, endedCredentials } from '../auth/credentials.ts'
-import type { UserStates } from '../auth/user-state.ts'
+import { ACTIVITY_CHANNEL, createLogFollower } from '../activity/index.ts'
+import type { UserStates } from '../auth/index.ts'
+import { type Credential, endedCredentials } from '../auth/index.ts'
 import { entriesAfter, toEvent } from './events.queries.ts'
-import { createLogFollower } from './log-follower.ts'
 
 export const HEARTBEAT_MS = 15_000
 /** a client this far behind (bytes queued in the socket) is cut off; it resumes by Last-Event-ID */

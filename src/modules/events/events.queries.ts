@@ -3,9 +3,8 @@ import type { Db } from '../../db/client.ts'
 import { activity } from '../../db/tables/activity.ts'
 import type { Scope } from '../../http/auth.ts'
 import { iso } from '../../lib/time.ts'
-import { coveredBy } from '../activity/activity.catalog.ts'
-import { visibleEntries } from '../activity/activity.visibility.ts'
-import { type Credential, credentialLive } from '../auth/credentials.ts'
+import { coveredBy, visibleEntries } from '../activity/index.ts'
+import { type Credential, credentialLive } from '../auth/index.ts'
 
 /**
  * The log entries a stream's viewer may see after `after` up to the safe mark, oldest first, of the

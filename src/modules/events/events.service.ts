@@ -5,12 +5,10 @@ import { eventTickets } from '../../db/tables/event-tickets.ts'
 import type { Actor, Scope } from '../../http/auth.ts'
 import { invalidField } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
-import { coveredBy } from '../activity/activity.catalog.ts'
-import { selectEntries, toActivityEntry } from '../activity/activity.list.ts'
-import { visibleEntries } from '../activity/activity.visibility.ts'
-import type { IssuedWith } from '../auth/credentials.ts'
-import { requireRole } from '../teams/access.ts'
-import type { LogFollower } from './log-follower.ts'
+import { requireRole } from '../access/index.ts'
+import type { LogFollower } from '../activity/index.ts'
+import { coveredBy, selectEntries, toActivityEntry, visibleEntries } from '../activity/index.ts'
+import type { IssuedWith } from '../auth/index.ts'
 
 export const TICKET_TTL_SECONDS = 60
 

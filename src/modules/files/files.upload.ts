@@ -35,6 +35,9 @@ export function cleanFilename(name: string | undefined): string {
   return clean && clean !== '.' && clean !== '..' ? clean : 'file'
 }
 
+/** The outer bounds of an upload route's multipart body; the file's own limit is set where it is read. */
+export const uploadParts = { limits: { files: 1, fields: 20, fieldSize: 1024, parts: 25 } }
+
 /**
  * Streams the multipart field `file` into storage under a new key, hashing and counting on the
  * way, with the content type sniffed from the first bytes. Past `maxBytes` it answers 413 and

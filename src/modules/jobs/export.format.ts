@@ -1,5 +1,5 @@
 import { iso, isoOrNull } from '../../lib/time.ts'
-import { priorityOf } from '../tasks/tasks.queries.ts'
+import { priorityOf } from '../tasks/index.ts'
 import type { ExportTaskRow } from './export.queries.ts'
 
 /** The CSV columns, in order (API.md); an import reads the same names. */

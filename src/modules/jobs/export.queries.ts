@@ -7,7 +7,7 @@ import { tags } from '../../db/tables/tags.ts'
 import { tasks, taskTags } from '../../db/tables/tasks.ts'
 import { teamMembers, teams } from '../../db/tables/teams.ts'
 import { users } from '../../db/tables/users.ts'
-import { rankOf, tsQuery } from '../tasks/tasks.queries.ts'
+import { rankOf, tsQuery } from '../tasks/index.ts'
 import type { ExportFilter } from './jobs.schema.ts'
 
 /** What an export reads: a team, optionally one project, the task-list filters, for its creator. */

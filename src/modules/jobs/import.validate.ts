@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { Text, Timestamp } from '../../http/schemas.ts'
-import { CreateComment } from '../comments/comments.schema.ts'
-import { CreateProject } from '../projects/projects.schema.ts'
-import { CreateTag } from '../tags/tags.schema.ts'
-import { CreateTask, MAX_TAGS_PER_TASK } from '../tasks/tasks.schema.ts'
+import { CreateComment } from '../comments/index.ts'
+import { CreateProject } from '../projects/index.ts'
+import { CreateTag } from '../tags/index.ts'
+import { CreateTask, MAX_TAGS_PER_TASK } from '../tasks/index.ts'
 import type { RawImport, RawRecord } from './import.parse.ts'
 
 /** At most this many errors are listed (API.md); the count says how many there were. */

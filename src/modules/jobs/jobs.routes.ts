@@ -10,10 +10,8 @@ import { badRequest, conflict, invalidField, tooManyRequests } from '../../http/
 import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import { newId } from '../../lib/ids.ts'
-import { sendStoredFile } from '../files/files.download.ts'
-import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
-import { nameStoredFile, receiveFile, uploadRoute } from '../files/files.upload.ts'
-import { requireRole } from '../teams/access.ts'
+import { requireRole } from '../access/index.ts'
+import { DELETE_OBJECT_JOB, nameStoredFile, receiveFile, sendStoredFile, uploadRoute } from '../files/index.ts'
 import { JOBS_PREFIX } from './jobs.export.ts'
 import { CreateExport, CreateImport, CreateReport, Job, JobListQuery } from './jobs.schema.ts'
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { JOB_KINDS, JOB_STATUSES } from '../../db/tables/jobs.ts'
 import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
-import { TaskPriority, TaskQuery, TaskStatus } from '../tasks/tasks.schema.ts'
+import { TaskPriority, TaskQuery, TaskStatus } from '../tasks/index.ts'
 
 const Count = z.number().int().min(0).max(2_147_483_647).meta({ format: 'int32' })
 

@@ -9,7 +9,7 @@ import { notFound } from '../../http/problem.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
-import { recordActivity } from '../activity/activity.service.ts'
+import { recordActivity } from '../activity/index.ts'
 import type { Job, JobListQuery } from './jobs.schema.ts'
 
 /** How long a job and its file are kept after it was made. */

@@ -1,5 +1,5 @@
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib'
-import type { Leaderboard, Metrics } from '../dashboard/dashboard.schema.ts'
+import type { Leaderboard, Metrics } from '../dashboard/index.ts'
 
 export interface ReportData {
   team: string

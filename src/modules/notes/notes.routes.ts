@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { actorOf } from '../../http/auth.ts'
@@ -7,9 +8,8 @@ import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { FileBytes, FileUpload } from '../attachments/attachments.schema.ts'
-import { sendStoredFile } from '../files/files.download.ts'
-import { receiveFile, uploadRoute } from '../files/files.upload.ts'
+import { FileBytes, FileUpload } from '../attachments/index.ts'
+import { receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
 import { CreateNote, Note, NoteListQuery, SetNoteTitle, UpdateNote } from './notes.schema.ts'
 import {
   createNote,
@@ -31,6 +31,8 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
   app,
   { storage, queue },
 ) => {
+  // multipart parsing is scoped to the routes that take uploads
+  await app.register(multipart, uploadParts)
   const { db } = app.database
   const deps = (log: import('fastify').FastifyBaseLogger) => ({ db, storage, queue, log })
 

@@ -10,13 +10,18 @@ import { forbidden, invalidField, notFound, preconditionFailed } from '../../htt
 import { newId } from '../../lib/ids.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
-import type { Action } from '../activity/activity.catalog.ts'
-import { created, diff, recordActivity } from '../activity/activity.service.ts'
-import type { FilesDeps } from '../attachments/attachments.service.ts'
-import { DELETE_OBJECT_JOB } from '../files/files.jobs.ts'
-import { nameStoredFile, type StoredFile } from '../files/files.upload.ts'
-import { requireVisibleProject } from '../projects/projects.queries.ts'
-import { atLeast, type TeamRole, teamRoleOf, visibleTo } from '../teams/access.ts'
+import {
+  canChangeNote,
+  type NoteChange,
+  requireVisibleProject,
+  type TeamRole,
+  teamRoleOf,
+  visibleTo,
+} from '../access/index.ts'
+import type { Action } from '../activity/index.ts'
+import { created, diff, recordActivity } from '../activity/index.ts'
+import type { FilesDeps } from '../attachments/index.ts'
+import { DELETE_OBJECT_JOB, nameStoredFile, type StoredFile } from '../files/index.ts'
 import type { CreateNote, Note, UpdateNote } from './notes.schema.ts'
 
 const FIELDS = ['title', 'body', 'projectId'] as const
@@ -62,8 +67,6 @@ async function readable(db: Db, actor: Actor, id: string, lock = false): Promise
 }
 
 /** What a write does to a note: the rules below allow each to different people. */
-type NoteChange = 'edit' | 'unshare' | 'delete'
-
 const FORMER_MEMBER =
   'This note is shared with a team you are no longer a member of: only its admins can unshare or delete it'
 const NOT_YOURS =
@@ -79,9 +82,9 @@ async function changeable(db: Db, actor: Actor, id: string, change: NoteChange, 
   const row = await readable(db, actor, id, true)
   const teamId = await teamOf(db, row.projectId)
   const role = teamId ? await lockedRoleOf(db, actor.userId, teamId) : null
-  if (row.ownerId === actor.userId) {
-    if (teamId && !(role && atLeast(role, 'member'))) throw forbidden(FORMER_MEMBER)
-  } else if (change === 'edit' || !role || !atLeast(role, 'admin')) throw forbidden(NOT_YOURS)
+  if (!canChangeNote(actor, role, { ownerId: row.ownerId, shared: teamId !== null }, change)) {
+    throw forbidden(row.ownerId === actor.userId ? FORMER_MEMBER : NOT_YOURS)
+  }
   if (expected !== undefined && expected !== row.version) throw preconditionFailed()
   return row
 }

@@ -8,7 +8,7 @@ import { webhooks } from '../../db/tables/webhooks.ts'
 import { deliverMail } from '../../infra/mail-compose.ts'
 import type { Mailer, MailMessage } from '../../infra/mailer.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
-import { visibleTo } from '../teams/access.ts'
+import { visibleTo } from '../access/index.ts'
 import { assignedMail, jobFinishedMail, reminderMail, webhookDisabledMail } from './notifications.mail.ts'
 
 export const ASSIGNED_JOB = 'notifications.assigned'

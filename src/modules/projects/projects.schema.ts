@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
-import { Version } from '../teams/teams.schema.ts'
+import { Id, PageQuery, Text, Timestamp, Version } from '../../http/schemas.ts'
 
 const ProjectName = Text.trim().min(1).max(200)
 const Description = Text.max(10_000)

@@ -10,12 +10,9 @@ import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
-import { created, diff, recordActivity } from '../activity/activity.service.ts'
-import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
-import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
-import { requireRole, visibleTo } from '../teams/access.ts'
-import { INBOX } from '../teams/personal-team.ts'
-import { requireRoleInBody } from '../teams/team-ref.ts'
+import { requireRole, requireRoleInBody, visibleTo } from '../access/index.ts'
+import { created, diff, logTaskDeletions, recordActivity, tasksWhere } from '../activity/index.ts'
+import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/index.ts'
 import type { Project } from './projects.schema.ts'
 
 const FIELDS = ['name', 'description', 'archived'] as const
@@ -80,6 +77,8 @@ async function requireProjectRole(db: Db, actor: Actor, id: string) {
 }
 
 // tasks created without a projectId land in the personal team's Inbox, found by its name
+/** The project every personal team starts with, where a task created without a projectId lands. */
+export const INBOX = 'Inbox'
 const KEEP_INBOX = 'The Inbox of a personal team cannot be deleted, renamed or archived'
 const isInbox = (row: ProjectRow, personalTeam: boolean) => personalTeam && row.name === INBOX
 

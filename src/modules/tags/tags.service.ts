@@ -9,9 +9,8 @@ import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
-import { created, diff, recordActivity } from '../activity/activity.service.ts'
-import { requireRole, visibleTo } from '../teams/access.ts'
-import { requireRoleInBody } from '../teams/team-ref.ts'
+import { requireRole, requireRoleInBody, visibleTo } from '../access/index.ts'
+import { created, diff, recordActivity } from '../activity/index.ts'
 import type { Tag } from './tags.schema.ts'
 
 const toTag = (row: TagRow): Tag => ({

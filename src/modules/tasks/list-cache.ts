@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../../db/client.ts'
 import { sendEtag } from '../../http/etag.ts'
 import type { PubSub } from '../../infra/pubsub.ts'
-import type { LogFollower } from '../events/log-follower.ts'
+import type { LogFollower } from '../activity/index.ts'
 import { TaskQuery } from './tasks.schema.ts'
 
 /** invalidates every instance's list cache: a change the activity log does not carry (a user's name) */

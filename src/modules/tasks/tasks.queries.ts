@@ -8,7 +8,7 @@ import { users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
-import { visibleTo } from '../teams/access.ts'
+import { visibleTo } from '../access/index.ts'
 import type { Task, TaskQuery } from './tasks.schema.ts'
 
 export const priorityOf = (rank: number) => TASK_PRIORITIES[rank - 1]!

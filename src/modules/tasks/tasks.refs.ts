@@ -6,8 +6,8 @@ import { tasks } from '../../db/tables/tasks.ts'
 import { teamMembers, teams } from '../../db/tables/teams.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField } from '../../http/problem.ts'
-import { atLeast, teamRoleOf, visibleTo } from '../teams/access.ts'
-import { INBOX } from '../teams/personal-team.ts'
+import { canWriteIn, teamRoleOf, visibleTo } from '../access/index.ts'
+import { INBOX } from '../projects/index.ts'
 
 /*
  * Checks of the ids a task write names. An id the caller cannot see is a 400 naming the field
@@ -67,7 +67,7 @@ export async function projectForWrite(
   }
   if (teamId && project.teamId !== teamId) throw invalidField('body.projectId', 'must be a project of the same team')
   const role = await teamRoleOf(tx, actor, project.teamId)
-  if (!role || !atLeast(role, 'member')) throw forbidden('This needs the member role in the team')
+  if (!canWriteIn(role)) throw forbidden('This needs the member role in the team')
   if (project.archived) throw conflict('The project is archived: unarchive it to add tasks')
   return project
 }

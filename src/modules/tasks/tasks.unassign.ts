@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { tasks } from '../../db/tables/tasks.ts'
 import type { Actor } from '../../http/auth.ts'
-import { recordActivities } from '../activity/activity.service.ts'
+import { recordActivities } from '../activity/index.ts'
 
 /**
  * Unassigns a user's tasks in a team they are leaving, in the caller's transaction (the one that

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
-import { Email } from '../users/users.schema.ts'
+import { Email } from '../users/index.ts'
 import { Member, TeamRole } from './teams.schema.ts'
 
 export const InvitationToken = Text.min(16).max(200).meta({ description: "The token from the invitation's link" })

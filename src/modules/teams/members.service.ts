@@ -7,11 +7,10 @@ import { page } from '../../http/cursor.ts'
 import { decodeAfter } from '../../http/keyset.ts'
 import { conflict, forbidden, invalidField, notFound } from '../../http/problem.ts'
 import { iso } from '../../lib/time.ts'
-import { recordActivity } from '../activity/activity.service.ts'
-import { keepEntryVisible } from '../activity/activity.visibility.ts'
-import { unassignInTeam } from '../tasks/tasks.unassign.ts'
-import { findUserByEmail } from '../users/users.service.ts'
-import { atLeast, requireRole, type TeamRole } from './access.ts'
+import { canManageTeam, requireRole, type TeamRole } from '../access/index.ts'
+import { keepEntryVisible, recordActivity } from '../activity/index.ts'
+import { unassignInTeam } from '../tasks/index.ts'
+import { findUserByEmail } from '../users/index.ts'
 import type { AddMember, Member } from './teams.schema.ts'
 
 const memberColumns = {
@@ -75,7 +74,7 @@ async function lockMembers(tx: Db, actor: Actor, teamId: string) {
 }
 
 const mustManage = (caller: TeamRole | null) => {
-  if (!caller || !atLeast(caller, 'admin')) throw forbidden('Managing members needs the admin role in the team')
+  if (!canManageTeam(caller)) throw forbidden('Managing members needs the admin role in the team')
 }
 const OWNER_ONLY = 'Only an owner can grant the owner role or change another owner'
 const KEEP_AN_OWNER = 'A team must keep an owner: make another member owner first'

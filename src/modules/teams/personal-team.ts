@@ -3,9 +3,8 @@ import { projects } from '../../db/tables/projects.ts'
 import { teamMembers, teams } from '../../db/tables/teams.ts'
 import type { UserRow } from '../../db/tables/users.ts'
 import { newId } from '../../lib/ids.ts'
-import { recordActivity } from '../activity/activity.service.ts'
-
-export const INBOX = 'Inbox'
+import { recordActivity } from '../activity/index.ts'
+import { INBOX } from '../projects/index.ts'
 
 /**
  * Every new user gets a personal team they own, with an Inbox project where tasks created without

@@ -1,18 +1,12 @@
 import { z } from 'zod'
-import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
-import { Email } from '../users/users.schema.ts'
-import { TEAM_ROLES } from './access.ts'
+import { Id, PageQuery, Text, Timestamp, Version } from '../../http/schemas.ts'
+import { TEAM_ROLES } from '../access/index.ts'
+import { Email } from '../users/index.ts'
 
 export const TeamRole = z.enum(TEAM_ROLES).meta({
   id: 'TeamRole',
   description: 'owner > admin > member > viewer: viewers read, members write tasks, admins manage',
 })
-export const Version = z
-  .number()
-  .int()
-  .min(1)
-  .max(2_147_483_647)
-  .meta({ format: 'int32', description: 'Increases on every change; the ETag is made from it' })
 const TeamName = Text.trim().min(1).max(100)
 
 export const Team = z

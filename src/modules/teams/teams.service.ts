@@ -11,11 +11,17 @@ import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { named } from '../../lib/patch.ts'
 import { iso } from '../../lib/time.ts'
-import { created, diff, recordActivities, recordActivity } from '../activity/activity.service.ts'
-import { keepDeletionVisible } from '../activity/activity.visibility.ts'
-import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/files.jobs.ts'
-import { logTaskDeletions, tasksWhere } from '../tasks/tasks.cascade.ts'
-import { requireRole, type TeamRole, visibleTo } from './access.ts'
+import { requireRole, type TeamRole, visibleTo } from '../access/index.ts'
+import {
+  created,
+  diff,
+  keepDeletionVisible,
+  logTaskDeletions,
+  recordActivities,
+  recordActivity,
+  tasksWhere,
+} from '../activity/index.ts'
+import { attachmentObjectsOf, type CascadeDeps, removeObjects } from '../files/index.ts'
 import type { Team } from './teams.schema.ts'
 
 const toTeam = (row: TeamRow, role: TeamRole | null): Team => ({

@@ -3,7 +3,7 @@ import { actorOf } from '../../http/auth.ts'
 import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
 import { errors, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
-import type { ListCache } from '../tasks/list-cache.ts'
+import type { ListCache } from '../tasks/index.ts'
 import { ExternalIdParams, Me, UpdateMe, User, UserSearch } from './users.schema.ts'
 import { getUserByExternalId, getUserRow, searchUsers, toMe, updateMe } from './users.service.ts'
 

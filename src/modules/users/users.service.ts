@@ -9,7 +9,7 @@ import { decodeAfter } from '../../http/keyset.ts'
 import { conflict, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
-import { visibleTo } from '../teams/access.ts'
+import { visibleTo } from '../access/index.ts'
 import type { Me, User } from './users.schema.ts'
 
 export const toUser = (row: UserRow): User => ({

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts'
 import { webhookAttempts, webhookDeliveries, webhooks } from '../../db/tables/webhooks.ts'
 import type { JobContext, JobDefinition } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
-import { recordActivity } from '../activity/activity.service.ts'
+import { recordActivity } from '../activity/index.ts'
 import { type LookupAll, resolveTarget, UnsafeUrlError } from './ssrf.ts'
 import { postPinned, type SendResult, signature, TIMEOUT_MS } from './webhooks.send.ts'
 

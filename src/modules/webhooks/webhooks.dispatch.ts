@@ -5,7 +5,7 @@ import { webhookDeliveries, webhooks } from '../../db/tables/webhooks.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
-import { toEvent } from '../events/events.queries.ts'
+import { toEvent } from '../events/index.ts'
 import type { LogConsumer } from './log-dispatcher.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
-import { ACTIONS } from '../activity/activity.catalog.ts'
+import { ACTIONS } from '../activity/index.ts'
 
 export const WebhookUrl = Text.trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
 /** What a webhook may subscribe to: an action of the catalog, or `*` for all. */

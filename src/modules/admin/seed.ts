@@ -3,9 +3,9 @@ import type { Db } from '../../db/client.ts'
 import { users } from '../../db/tables/users.ts'
 import { Problem } from '../../http/problem.ts'
 import { randomSecret } from '../../lib/crypto.ts'
-import type { UserCreatedHook } from '../auth/identity.ts'
-import { hashPassword } from '../auth/passwords.ts'
-import { findUserByEmail, insertUser } from './users.service.ts'
+import type { UserCreatedHook } from '../auth/index.ts'
+import { hashPassword } from '../auth/index.ts'
+import { findUserByEmail, insertUser } from '../users/index.ts'
 
 export type SeedResult =
   | { outcome: 'created'; userId: string; generatedPassword?: string }

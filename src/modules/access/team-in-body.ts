@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Actor } from '../../http/auth.ts'
 import { invalidField, Problem } from '../../http/problem.ts'
-import { requireRole, type TeamRole } from './access.ts'
+import { requireRole, type TeamRole } from './team-roles.ts'
 
 /**
  * requireRole for a team named in a request body (`{ teamId }`): a team the caller cannot see is a

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import { recordActivities } from '../activity/activity.service.ts'
+import { recordActivities } from './activity.service.ts'
 
 /**
  * The tasks a delete is about to take with it, as a WITH item `gone(id, parent_id, title, team_id,

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts'
 import { projects } from '../../db/tables/projects.ts'
 import type { Actor } from '../../http/auth.ts'
 import { notFound } from '../../http/problem.ts'
-import { visibleTo } from '../teams/access.ts'
+import { visibleTo } from './team-roles.ts'
 
 /**
  * A list filtered by `?projectId=` of a project the caller cannot see (another team's, or none) is

@@ -1,0 +1,12 @@
+export {
+  canChangeNote,
+  canDeleteComment,
+  canEditComment,
+  canManageAttachment,
+  canManageTeam,
+  canWriteIn,
+  type NoteChange,
+} from './policies.ts'
+export { requireRoleInBody } from './team-in-body.ts'
+export { atLeast, requireRole, TEAM_ROLES, type TeamRole, teamRoleOf, visibleTo } from './team-roles.ts'
+export { requireVisibleProject } from './visible-project.ts'

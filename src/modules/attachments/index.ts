@@ -1,0 +1,2 @@
+export { FileBytes, FileUpload } from './attachments.schema.ts'
+export type { FilesDeps } from './attachments.service.ts'

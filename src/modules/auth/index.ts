@@ -1,0 +1,8 @@
+export { PASSWORD_EMAIL_JOB, type PasswordEmail } from './account-mail.jobs.ts'
+export { Password } from './auth.schema.ts'
+export { type Credential, credentialLive, credentialOf, endedCredentials, type IssuedWith } from './credentials.ts'
+export { queueVerification, type VerificationMode } from './email-verification.ts'
+export type { Identity, UserCreatedHook } from './identity.ts'
+export { checkNewPassword, hashPassword } from './passwords.ts'
+export { revokeAllSessions } from './sessions.service.ts'
+export type { UserStates } from './user-state.ts'

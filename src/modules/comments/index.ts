@@ -1,0 +1,1 @@
+export { CreateComment } from './comments.schema.ts'

@@ -1,0 +1,1 @@
+export { toEvent } from './events.queries.ts'

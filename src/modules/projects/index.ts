@@ -1,0 +1,2 @@
+export { CreateProject } from './projects.schema.ts'
+export { INBOX } from './projects.service.ts'

@@ -1,0 +1,1 @@
+export { CreateTag } from './tags.schema.ts'

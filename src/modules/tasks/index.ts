@@ -1,0 +1,6 @@
+export type { ListCache } from './list-cache.ts'
+export { priorityOf, rankOf, taskRef, tsQuery } from './tasks.queries.ts'
+export { nextPosition } from './tasks.refs.ts'
+export { CreateTask, MAX_TAGS_PER_TASK, Task, TaskPriority, TaskQuery, TaskStatus } from './tasks.schema.ts'
+export { deleteTask, listTasks } from './tasks.service.ts'
+export { unassignInTeam } from './tasks.unassign.ts'

@@ -1,0 +1,1 @@
+export { claimInvitation, hasLiveInvitation } from './invitations.service.ts'

@@ -1,0 +1,1 @@
+export { findApiToken, PAT_PREFIX, touchApiToken } from './tokens.service.ts'

@@ -1,0 +1,1 @@
+export type { LogConsumer } from './log-dispatcher.ts'
