@@ -51,7 +51,13 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
     }
     const sub = await givenTask(t.app, owner, { projectId: project.id, title: 'a subtask', parentId: created[0]!.id })
     const job = await startJob(t.app, owner, 'exports', { teamId: team.id, format: 'csv' })
-    expect(job).toMatchObject({ kind: 'export', status: 'queued', teamId: team.id, createdBy: owner.id })
+    expect(job).toMatchObject({
+      kind: 'export',
+      status: 'queued',
+      teamId: team.id,
+      createdBy: owner.id,
+      params: { format: 'csv', filter: {} },
+    })
     const done = await finished(t.app, owner, 'exports', job.id)
     expect(done.status, done.error ?? '').toBe('done')
     expect(done.progress).toEqual({ done: TRICKY.length + 1, total: TRICKY.length + 1 })

@@ -181,6 +181,7 @@ describe('imports', () => {
     const job = await importFile(owner, team.id, 'csv', csv, true)
     expect(job.status).toBe('done')
     expect(job.result).toEqual({ created: { projects: 1, tags: 2, tasks: 2, comments: 0 }, errors: [], dryRun: true })
+    expect(job.params).toEqual({ format: 'csv', dryRun: true, filename: 'tasks.csv', size: Buffer.byteLength(csv) })
     expect(await count('tasks', team.id)).toBe(0)
     expect(await count('projects', team.id)).toBe(1)
   })

@@ -36,28 +36,6 @@ export const ImportResult = z
     description: 'What an import created (or, dry or failed, would have created) and why rows failed',
   })
 
-export const Job = z
-  .object({
-    id: Id,
-    kind: z.enum(JOB_KINDS),
-    teamId: Id,
-    projectId: Id.nullable(),
-    status: z.enum(JOB_STATUSES),
-    progress: z.object({ done: Count, total: Count }),
-    result: z.union([ExportResult, ImportResult]).nullable(),
-    error: z.string().max(2000).nullable(),
-    createdBy: Id,
-    createdAt: Timestamp,
-    startedAt: Timestamp.nullable(),
-    finishedAt: Timestamp.nullable(),
-    expiresAt: Timestamp,
-  })
-  .meta({
-    id: 'Job',
-    description: 'An export, import or report: poll it (or follow job.updated on /events) until done or failed',
-  })
-export type Job = z.infer<typeof Job>
-
 /** The task-list filters an export takes (those of GET /tasks), as JSON. */
 export const ExportFilter = z
   .strictObject({
@@ -72,6 +50,46 @@ export const ExportFilter = z
   })
   .meta({ id: 'ExportFilter', description: 'The task-list filters of GET /tasks, as JSON' })
 export type ExportFilter = z.infer<typeof ExportFilter>
+
+export const ExportParams = z
+  .object({ format: z.enum(['csv', 'json']), filter: ExportFilter })
+  .meta({ id: 'ExportParams', description: 'What an export was asked for: its format and the task filters' })
+export const ImportParams = z
+  .object({
+    format: z.enum(['tasklane', 'csv']),
+    dryRun: z.boolean(),
+    filename: z.string().max(255),
+    size: z.number().int().min(0).meta({ format: 'int64' }),
+  })
+  .meta({ id: 'ImportParams', description: 'What an import was given: the format, the dry-run flag and the file' })
+export const ReportParams = z
+  .object({ from: Timestamp, to: Timestamp })
+  .meta({ id: 'ReportParams', description: 'The range a report covers' })
+
+export const Job = z
+  .object({
+    id: Id,
+    kind: z.enum(JOB_KINDS),
+    teamId: Id,
+    projectId: Id.nullable(),
+    status: z.enum(JOB_STATUSES),
+    params: z.union([ExportParams, ImportParams, ReportParams]).meta({
+      description: 'What was asked, by kind: ExportParams, ImportParams or ReportParams',
+    }),
+    progress: z.object({ done: Count, total: Count }),
+    result: z.union([ExportResult, ImportResult]).nullable(),
+    error: z.string().max(2000).nullable(),
+    createdBy: Id,
+    createdAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    expiresAt: Timestamp,
+  })
+  .meta({
+    id: 'Job',
+    description: 'An export, import or report: poll it (or follow job.updated on /events) until done or failed',
+  })
+export type Job = z.infer<typeof Job>
 
 export const CreateExport = z
   .strictObject({

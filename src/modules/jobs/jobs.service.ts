@@ -10,7 +10,7 @@ import type { Queue } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso, isoOrNull } from '../../lib/time.ts'
 import { recordActivity } from '../activity/index.ts'
-import type { Job, JobListQuery } from './jobs.schema.ts'
+import type { ExportFilter, Job, JobListQuery } from './jobs.schema.ts'
 
 /** How long a job and its file are kept after it was made. */
 export const JOB_TTL_MS = 7 * 86_400_000
@@ -21,12 +21,31 @@ export const JOB_QUEUE: Record<JobKind, string> = {
   report: 'jobs.report',
 }
 
+/** What the job was asked for, as the API shows it (the stored params carry no more than this). */
+function paramsOf(row: JobRow): Job['params'] {
+  const p = row.params as Record<string, unknown>
+  if (row.kind === 'export') {
+    return { format: p.format === 'json' ? 'json' : 'csv', filter: (p.filter ?? {}) as ExportFilter }
+  }
+  if (row.kind === 'import') {
+    return {
+      format: p.format === 'csv' ? 'csv' : 'tasklane',
+      dryRun: p.dryRun === true,
+      filename: String(p.filename ?? 'file'),
+      size: Number(p.size ?? 0),
+    }
+  }
+  // a range as it was given (any offset) is shown as the instants it names, in UTC
+  return { from: iso(new Date(String(p.from))), to: iso(new Date(String(p.to))) }
+}
+
 export const toJob = (row: JobRow): Job => ({
   id: row.id,
   kind: row.kind,
   teamId: row.teamId,
   projectId: row.projectId,
   status: row.status,
+  params: paramsOf(row),
   progress: { done: row.progressDone, total: row.progressTotal },
   result: (row.result as Job['result']) ?? null,
   error: row.error,

@@ -32,6 +32,7 @@ describe.each(STORAGE_MODES)('reports on %s storage', (mode) => {
     const job = await startJob(t.app, owner, 'reports', { teamId: team.id, from, to })
     const done = await finished(t.app, owner, 'reports', job.id)
     expect(done.status, done.error ?? '').toBe('done')
+    expect(done.params).toEqual({ from, to })
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/reports/${job.id}/download`, headers: owner.auth })
     let bytes: Buffer
     if (mode === 's3') {

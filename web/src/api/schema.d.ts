@@ -1771,7 +1771,7 @@ export interface components {
         };
         /** @description A team's (or one project's) tasks as CSV, or the team's data as Tasklane JSON */
         CreateExportInput: {
-            filter?: components["schemas"]["ExportFilterInput"];
+            filter?: components["schemas"]["ExportFilter"];
             /** @enum {string} */
             format: "csv" | "json";
             /**
@@ -2007,7 +2007,7 @@ export interface components {
             ticket: string;
         };
         /** @description The task-list filters of GET /tasks, as JSON */
-        ExportFilterInput: {
+        ExportFilter: {
             /** @description A user id, `me`, or `none` for unassigned tasks */
             assigneeId?: string;
             /**
@@ -2025,6 +2025,12 @@ export interface components {
             q?: string;
             status?: components["schemas"]["TaskStatus"][];
             tag?: string[];
+        };
+        /** @description What an export was asked for: its format and the task filters */
+        ExportParams: {
+            filter: components["schemas"]["ExportFilter"];
+            /** @enum {string} */
+            format: "csv" | "json";
         };
         /** @description The file an export or a report made */
         ExportResult: {
@@ -2072,6 +2078,15 @@ export interface components {
              * @description CSV: the row as a spreadsheet numbers it (the header is 1); JSON: the position in its array, from 1
              */
             row: number;
+        };
+        /** @description What an import was given: the format, the dry-run flag and the file */
+        ImportParams: {
+            dryRun: boolean;
+            filename: string;
+            /** @enum {string} */
+            format: "tasklane" | "csv";
+            /** Format: int64 */
+            size: number;
         };
         /** @description What an import created (or, dry or failed, would have created) and why rows failed */
         ImportResult: {
@@ -2187,6 +2202,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "export" | "import" | "report";
+            /** @description What was asked, by kind: ExportParams, ImportParams or ReportParams */
+            params: components["schemas"]["ExportParams"] | components["schemas"]["ImportParams"] | components["schemas"]["ReportParams"];
             progress: {
                 /** Format: int32 */
                 done: number;
@@ -2420,6 +2437,19 @@ export interface components {
         };
         /** @description A session, or (when verification is required) the wait for it */
         RegisterResult: components["schemas"]["AuthResult"] | components["schemas"]["PendingVerification"];
+        /** @description The range a report covers */
+        ReportParams: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (years 0001 to 9999, UTC)
+             */
+            to: string;
+        };
         /**
          * @description What a personal access token may do
          * @enum {string}
