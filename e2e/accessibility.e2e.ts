@@ -5,6 +5,8 @@ for (const viewport of [
   { name: 'phone', width: 390, height: 844 },
 ]) {
   test(`no serious or critical axe violations on the main pages (${viewport.name})`, async ({ page }) => {
+    // six pages, each scanned by axe: longer than one page's test on a loaded machine
+    test.setTimeout(180_000)
     await page.setViewportSize(viewport)
     await page.goto('/')
     await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible()
@@ -31,5 +33,11 @@ for (const viewport of [
     await expect(page.getByText('Completion rate')).toBeVisible()
     await expect(page.getByRole('img')).toBeVisible()
     expect(await seriousViolations(page), 'dashboard').toEqual([])
+
+    // reached from the dashboard on any screen (on a phone the team's pages are not in the top bar)
+    await page.getByRole('link', { name: 'Make a PDF report' }).click()
+    await expect(page.getByRole('heading', { level: 1, name: /^Import, export and reports/ })).toBeVisible()
+    await expect(page.getByText('No exports, imports or reports yet.')).toBeVisible()
+    expect(await seriousViolations(page), 'import, export and reports').toEqual([])
   })
 }

@@ -17,6 +17,7 @@ const BoardPage = lazy(() => import('./board/board-page.tsx'))
 const DashboardPage = lazy(() => import('./dashboard/dashboard-page.tsx'))
 const ProjectsPage = lazy(() => import('./projects/projects-page.tsx'))
 const NotesPage = lazy(() => import('./notes/notes-page.tsx'))
+const JobsPage = lazy(() => import('./jobs/jobs-page.tsx'))
 const MembersPage = lazy(() => import('./settings/members-page.tsx'))
 const WebhooksPage = lazy(() => import('./settings/webhooks-page.tsx'))
 const TokensPage = lazy(() => import('./settings/tokens-page.tsx'))
@@ -57,6 +58,7 @@ export function App() {
           <Route path="projects" element={<Lazy page={<ProjectsPage />} />} />
           <Route path="notes" element={<Lazy page={<NotesPage />} />} />
           <Route path="members" element={<Lazy page={<MembersPage />} />} />
+          <Route path="import-export" element={<Lazy page={<JobsPage />} />} />
           <Route path="webhooks" element={<Lazy page={<WebhooksPage />} />} />
           <Route path="tokens" element={<Lazy page={<TokensPage />} />} />
           <Route path="account" element={<Lazy page={<AccountPage />} />} />

@@ -29,7 +29,12 @@ export class ApiError extends Error {
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 0) return 'The server could not be reached. Check your connection and try again.'
-    if (err.status === 429) return 'Too many requests: the server asked us to slow down. Try again in a moment.'
+    if (err.status === 429) {
+      const wait = Number(err.response?.headers.get('retry-after'))
+      return wait > 0
+        ? `Too many requests: the server asks to wait ${wait} s before the next one. Try again then.`
+        : 'Too many requests: the server asked us to slow down. Try again in a moment.'
+    }
     if (err.status === 412) return 'This changed elsewhere since you opened it.'
     if (err.status >= 500) return `The server failed (${err.problem?.requestId ?? 'no request id'}). Try again.`
     return err.message

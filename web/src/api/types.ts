@@ -20,6 +20,13 @@ export type TeamMember = S['TeamMember']
 export type DashboardMetrics = S['DashboardMetrics']
 export type DashboardLeaderboard = S['DashboardLeaderboard']
 export type DashboardExplorer = S['DashboardExplorer']
+export type Job = S['Job']
+export type JobKind = Job['kind']
+export type ExportParams = S['ExportParams']
+export type ImportParams = S['ImportParams']
+export type ReportParams = S['ReportParams']
+export type ImportResult = S['ImportResult']
+export type ExportResult = S['ExportResult']
 
 export const STATUSES: { value: TaskStatus; label: string }[] = [
   { value: 'todo', label: 'To do' },

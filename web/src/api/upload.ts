@@ -7,10 +7,11 @@ function send<T>(
   method: 'POST' | 'PUT',
   url: string,
   file: File,
+  fields: Record<string, string>,
   token: string | null,
   onProgress: (fraction: number) => void,
 ) {
-  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+  return new Promise<{ status: number; body: unknown; retryAfter: string | null }>((resolve, reject) => {
     // XMLHttpRequest, because fetch reports no upload progress
     const xhr = new XMLHttpRequest()
     xhr.open(method, url)
@@ -24,28 +25,35 @@ function send<T>(
       } catch {
         body = undefined
       }
-      resolve({ status: xhr.status, body: body as T })
+      resolve({ status: xhr.status, body: body as T, retryAfter: xhr.getResponseHeader('retry-after') })
     }
     xhr.onerror = () => reject(new ApiError(0, undefined))
     const form = new FormData()
+    // the fields first: the server reads them before it streams the file
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
     form.append('file', file, file.name)
     xhr.send(form)
   })
 }
 
-/** Uploads a file as the multipart `file` field, reporting progress (0..1); the created resource, or an ApiError. */
+/**
+ * Uploads a file as the multipart `file` field, after the form `fields`, reporting progress (0..1);
+ * the created resource, or an ApiError (carrying Retry-After when the server sent one).
+ */
 export async function uploadFile<T>(
   url: string,
   file: File,
   onProgress: (fraction: number) => void,
   method: 'POST' | 'PUT' = 'POST',
+  fields: Record<string, string> = {},
 ): Promise<T> {
-  let res = await send<T>(method, url, file, await accessToken(), onProgress)
+  let res = await send<T>(method, url, file, fields, await accessToken(), onProgress)
   if (res.status === 401 && (await refreshSession(true))) {
-    res = await send<T>(method, url, file, await accessToken(), onProgress)
+    res = await send<T>(method, url, file, fields, await accessToken(), onProgress)
   }
   if (res.status >= 200 && res.status < 300) return res.body as T
-  throw new ApiError(res.status, res.body as Problem | undefined)
+  const headers = res.retryAfter ? { 'retry-after': res.retryAfter } : undefined
+  throw new ApiError(res.status, res.body as Problem | undefined, new Response(null, { status: res.status, headers }))
 }
 
 /** Downloads a file the API serves to signed-in callers only, under its own name. */

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
+import { Link } from 'react-router'
 import { api } from '../api/client.ts'
 import { describeError, unwrap } from '../api/problem.ts'
 import { useWorkspace } from '../shell/workspace.tsx'
@@ -67,6 +68,9 @@ export default function DashboardPage() {
           </select>
         </label>
       </div>
+      <p className="muted">
+        <Link to="/import-export">Make a PDF report</Link> of these figures for any range of days.
+      </p>
       {metrics.error && <p role="alert">The figures could not be loaded: {describeError(metrics.error)}</p>}
       {m && (
         <>

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query'
 import { api } from '../api/client.ts'
+import { patchJobProgress, refreshJobs } from '../jobs/job-cache.ts'
 import { isShown, patchTask, recheckFilteredLists, recheckProjectLists, removeTask } from '../tasks/task-cache.ts'
 import type { Effects } from './event-effects.ts'
 
@@ -8,8 +9,10 @@ export async function applyEffects(queryClient: QueryClient, effects: Effects) {
   for (const id of effects.removeTasks) removeTask(queryClient, id)
   for (const [projectId, teamId] of effects.projectLists) recheckProjectLists(queryClient, projectId, teamId)
   for (const key of effects.keys) void queryClient.invalidateQueries({ queryKey: key })
-  await Promise.all(
-    [...effects.refreshTasks]
+  for (const [id, progress] of effects.jobProgress) patchJobProgress(queryClient, id, progress)
+  await Promise.all([
+    refreshJobs(queryClient, effects.refreshJobs),
+    ...[...effects.refreshTasks]
       .filter((id) => isShown(queryClient, id))
       .map(async (id) => {
         const { data, response } = await api.GET('/api/v1/tasks/{id}', { params: { path: { id } } })
@@ -18,5 +21,5 @@ export async function applyEffects(queryClient: QueryClient, effects: Effects) {
           recheckFilteredLists(queryClient, id)
         } else if (response.status === 404) removeTask(queryClient, id)
       }),
-  )
+  ])
 }

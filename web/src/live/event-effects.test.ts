@@ -56,4 +56,32 @@ describe('effectsOf', () => {
       expect.arrayContaining([['projects', 'team'], ['members', 'team'], ['teams'], ['tags', 'team']]),
     )
   })
+  it("patches a job's progress from its event and fetches a job once only when its status changes", () => {
+    const job = (changes: LiveEvent['changes'], id = 'j1') =>
+      ev('job.updated', { entityId: id, teamId: null, projectId: null, taskId: null, changes })
+    const fx = effectsOf([
+      job({ progress: { from: null, to: { done: 10, total: 100 } } }),
+      job({ progress: { from: null, to: { done: 20, total: 100 } } }),
+      job({ progress: { from: null, to: { done: 5, total: 50 } } }, 'j2'),
+      job({ status: { from: 'running', to: 'done' } }, 'j2'),
+      job({ progress: { from: null, to: { done: 50, total: 50 } } }, 'j2'),
+      ev('job.created', {
+        entityId: 'j3',
+        teamId: null,
+        taskId: null,
+        changes: { status: { from: null, to: 'queued' } },
+      }),
+    ])
+    expect([...fx.jobProgress]).toEqual([['j1', { done: 20, total: 100 }]])
+    expect([...fx.refreshJobs].sort()).toEqual(['j2', 'j3'])
+    expect(fx.keys).toEqual([])
+  })
+
+  it("makes the team's task lists, projects and tags look again after an import", () => {
+    const fx = effectsOf([ev('import.completed', { entityId: 'j1', projectId: null, taskId: null })])
+    expect(fx.keys).toEqual(
+      expect.arrayContaining([['tasks'], ['board'], ['projects', 'team'], ['tags', 'team'], ['dashboard', 'team']]),
+    )
+    expect(fx.refreshTasks.size).toBe(0)
+  })
 })

@@ -5,6 +5,8 @@ export interface LiveEvent {
   teamId: string | null
   projectId: string | null
   taskId: string | null
+  /** field → { from, to }; a job's progress arrives here */
+  changes?: Record<string, { from: unknown; to: unknown }> | null
   at: string
 }
 
@@ -16,6 +18,10 @@ export interface Effects {
   removeTasks: Set<string>
   /** lists and boards of these projects (and team-wide lists of their teams) may gain a task */
   projectLists: Map<string, string | null>
+  /** exports, imports and reports whose status changed: fetched again (one request each) */
+  refreshJobs: Set<string>
+  /** running jobs' progress, patched in from the event itself */
+  jobProgress: Map<string, { done: number; total: number }>
   /** query keys to invalidate (refetched only while on screen) */
   keys: unknown[][]
 }
@@ -23,10 +29,18 @@ export interface Effects {
 /**
  * The cache work a batch of events asks for. A changed task is fetched once and patched where it is
  * shown; a list is refetched only when a task may have entered it (created, moved in); a task's
- * comments, files and history only when that task changed them; the dashboard of the team.
+ * comments, files and history only when that task changed them; the dashboard of the team; a job
+ * once when its status changes (its progress comes with the event).
  */
 export function effectsOf(events: LiveEvent[]): Effects {
-  const effects: Effects = { refreshTasks: new Set(), removeTasks: new Set(), projectLists: new Map(), keys: [] }
+  const effects: Effects = {
+    refreshTasks: new Set(),
+    removeTasks: new Set(),
+    projectLists: new Map(),
+    refreshJobs: new Set(),
+    jobProgress: new Map(),
+    keys: [],
+  }
   const keys = new Map<string, unknown[]>()
   const key = (...k: unknown[]) => keys.set(JSON.stringify(k), k)
   for (const event of events) {
@@ -65,6 +79,24 @@ export function effectsOf(events: LiveEvent[]): Effects {
         break
       case 'note':
         key('notes')
+        break
+      case 'job': {
+        // progress needs no request; anything else (created, started, finished) is fetched once
+        const progress = event.changes?.progress?.to as { done: number; total: number } | undefined
+        if (progress && !event.changes?.status) {
+          if (!effects.refreshJobs.has(event.entityId)) effects.jobProgress.set(event.entityId, progress)
+        } else {
+          effects.refreshJobs.add(event.entityId)
+          effects.jobProgress.delete(event.entityId)
+        }
+        break
+      }
+      case 'import':
+        // one entry for a whole import: whatever lists the team's tasks, projects and tags looks again
+        key('tasks')
+        key('board')
+        if (event.teamId) key('projects', event.teamId)
+        if (event.teamId) key('tags', event.teamId)
         break
     }
   }

@@ -35,6 +35,9 @@ export const EVENT_TYPES = [
   'note.deleted',
   'note.file_set',
   'note.file_removed',
+  'job.created',
+  'job.updated',
+  'import.completed',
 ]
 
 const BATCH_MS = 100

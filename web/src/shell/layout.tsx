@@ -16,6 +16,7 @@ const PRIMARY = [
 const TEAM = [
   { to: '/projects', label: 'Projects' },
   { to: '/members', label: 'Members' },
+  { to: '/import-export', label: 'Import & export' },
   { to: '/webhooks', label: 'Webhooks', admin: true },
 ]
 const PERSONAL = [
