@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { requestIdOf } from '../lib/ids.ts'
 import { OperatorError } from '../lib/operator-error.ts'
+import { PROBLEMS, problemType } from './problem.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -35,15 +36,8 @@ const problem = (req: IncomingMessage, res: ServerResponse, detail: string) => {
     'x-request-id': requestId,
     connection: 'close',
   })
-  res.end(
-    JSON.stringify({
-      type: 'urn:tasklane:problem:not-ready',
-      title: 'Service Unavailable',
-      status: 503,
-      detail,
-      requestId,
-    }),
-  )
+  const { status, title } = PROBLEMS['not-ready']
+  res.end(JSON.stringify({ type: problemType('not-ready'), title, status, detail, requestId }))
 }
 
 /**

@@ -57,6 +57,7 @@ describe('problem+json errors', () => {
       title: 'Not Found',
       status: 404,
       detail: 'Route GET /api/v1/nothing-here not found',
+      resource: 'route',
       instance: '/api/v1/nothing-here',
       requestId: res.headers['x-request-id'],
     })

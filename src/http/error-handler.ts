@@ -2,44 +2,31 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { databaseUnavailable, FOREIGN_KEY_VIOLATION, RETRYABLE, serverError } from '../db/errors.ts'
 import { StorageUnavailable } from '../infra/storage.ts'
-import { conflict, type FieldError, Problem, problemType } from './problem.ts'
+import { conflict, type FieldError, invalid, Problem, type ProblemKind, problemType } from './problem.ts'
 import type { AppShell } from './web-app.ts'
 
 const DATABASE_RETRY_AFTER_S = 2
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  411: 'Length Required',
-  412: 'Precondition Failed',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-}
-
-const CODES: Record<number, string> = {
+// Fastify's own 4xx, by status: the catalog's kind for each (any other is a `client-error`)
+const FASTIFY_KINDS: Partial<Record<number, ProblemKind>> = {
   400: 'bad-request',
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  408: 'request-timeout',
+  409: 'conflict',
+  411: 'length-required',
+  412: 'precondition-failed',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
+  422: 'unprocessable',
   429: 'rate-limited',
-  500: 'internal',
-  503: 'unavailable',
+  431: 'header-fields-too-large',
 }
 
 function toProblem(err: FastifyError | Problem | Error): Problem {
@@ -50,24 +37,22 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
       path: [part, ...v.instancePath.split('/').filter(Boolean)].join('.'),
       message: v.message ?? 'invalid',
     }))
-    return new Problem(400, 'validation', 'Bad Request', 'The request is invalid', errors)
+    return invalid(errors)
   }
   if (err instanceof StorageUnavailable) {
     // a dependency outage, not a fault of this request or of the code: nothing was written
-    return new Problem(503, 'storage-unavailable', 'Service Unavailable', undefined, undefined, { 'retry-after': '5' })
+    return new Problem('storage-unavailable', { headers: { 'retry-after': '5' } })
   }
   const failed = serverError(err)
   if (failed && RETRYABLE.has(failed.code)) {
     // the database chose this transaction as a deadlock's victim (or it lost a serialization race):
     // nothing was written, and the same request will most likely succeed a moment later
-    return new Problem(503, 'contention', 'Service Unavailable', undefined, undefined, { 'retry-after': '1' })
+    return new Problem('contention', { headers: { 'retry-after': '1' } })
   }
   if (databaseUnavailable(err)) {
     // the database is restarting or unreachable: the instance stays up and the pool reconnects, so
     // the same request is likely to succeed shortly (a restart takes a few seconds)
-    return new Problem(503, 'unavailable', 'Service Unavailable', undefined, undefined, {
-      'retry-after': String(DATABASE_RETRY_AFTER_S),
-    })
+    return new Problem('unavailable', { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) } })
   }
   if (failed?.code === FOREIGN_KEY_VIOLATION) {
     // a row the write points at was deleted by a concurrent request: the writes that know which row
@@ -78,16 +63,9 @@ function toProblem(err: FastifyError | Problem | Error): Problem {
   if (status && status >= 400 && status < 500) {
     // Fastify's own 4xx messages (bad JSON, body too large, wrong content type…) are safe to show
     const headers = (err as FastifyError & { headers?: Record<string, string> }).headers
-    return new Problem(
-      status,
-      CODES[status] ?? `http-${status}`,
-      TITLES[status] ?? 'Client Error',
-      err.message,
-      undefined,
-      headers,
-    )
+    return new Problem(FASTIFY_KINDS[status] ?? 'client-error', { detail: err.message, headers, status })
   }
-  return new Problem(500, 'internal', 'Internal Server Error')
+  return new Problem('internal')
 }
 
 // the path, within the 2,000 characters the document allows (a longer one is a 414 or a 431 anyway),
@@ -140,7 +118,10 @@ export function registerErrorHandling(app: FastifyInstance, opts: { shell?: AppS
     return sendProblem(
       req,
       reply,
-      new Problem(404, 'not-found', 'Not Found', `Route ${req.method} ${req.url.split('?')[0]} not found`),
+      new Problem('not-found', {
+        detail: `Route ${req.method} ${req.url.split('?')[0]} not found`,
+        extensions: { resource: 'route' },
+      }),
     )
   })
 }

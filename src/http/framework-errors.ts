@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { uuidv7 } from 'uuidv7'
 import { sendProblem } from './error-handler.ts'
-import { Problem, problemType, serviceUnavailable } from './problem.ts'
+import { PROBLEMS, Problem, type ProblemKind, problemType, serviceUnavailable } from './problem.ts'
 
 /**
  * Answers for what fails before the app's handlers run, as problem+json with the request id like
@@ -13,14 +13,14 @@ import { Problem, problemType, serviceUnavailable } from './problem.ts'
 const ROUTER: Record<string, () => Problem> = {
   // decodeURIComponent failed: a `%` not followed by two hex digits, or bytes that are not UTF-8
   FST_ERR_BAD_URL: () =>
-    new Problem(400, 'bad-request', 'Bad Request', 'The URL is not valid: a percent-encoded part is not UTF-8'),
+    new Problem('bad-request', { detail: 'The URL is not valid: a percent-encoded part is not UTF-8' }),
   FST_ERR_MAX_PARAM_LENGTH: () =>
-    new Problem(414, 'uri-too-long', 'URI Too Long', 'A path segment is longer than this API accepts (200 characters)'),
+    new Problem('uri-too-long', { detail: 'A path segment is longer than this API accepts (200 characters)' }),
 }
 
 /** Fastify's `frameworkErrors`: the router's refusals, before any hook has run. */
 export function routerError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const problem = ROUTER[err.code]?.() ?? new Problem(500, 'internal', 'Internal Server Error')
+  const problem = ROUTER[err.code]?.() ?? new Problem('internal')
   if (problem.status >= 500) req.log.error({ err }, 'request failed before routing')
   else req.log.info({ code: err.code }, 'request rejected')
   // onRequest hooks do not run for these: the header is set here
@@ -28,26 +28,14 @@ export function routerError(err: FastifyError, req: FastifyRequest, reply: Fasti
   return sendProblem(req, reply, problem)
 }
 
-const PARSER: Record<string, { status: number; code: string; title: string; detail: string }> = {
+const PARSER: Record<string, { code: ProblemKind; detail: string }> = {
   HPE_HEADER_OVERFLOW: {
-    status: 431,
     code: 'header-fields-too-large',
-    title: 'Request Header Fields Too Large',
     detail: 'The request line and headers are larger than this server accepts (16 KB)',
   },
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
-    code: 'request-timeout',
-    title: 'Request Timeout',
-    detail: 'The request was not received in time',
-  },
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'request-timeout', detail: 'The request was not received in time' },
 }
-const MALFORMED = {
-  status: 400,
-  code: 'bad-request',
-  title: 'Bad Request',
-  detail: 'The request is not valid HTTP/1.1',
-}
+const MALFORMED = { code: 'bad-request', detail: 'The request is not valid HTTP/1.1' } as const
 
 /**
  * Fastify's `clientErrorHandler` (called with the app as `this`): Node's parser refused the request (headers too large, a bad
@@ -59,7 +47,8 @@ export function parserError(this: FastifyInstance, err: Error & { code?: string 
   // the client is gone: nothing to answer
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   const requestId = uuidv7()
-  const { status, code, title, detail } = PARSER[err.code ?? ''] ?? MALFORMED
+  const { code, detail } = PARSER[err.code ?? ''] ?? MALFORMED
+  const { status, title } = PROBLEMS[code]
   this.log.info({ reqId: requestId, code: err.code, status }, 'malformed request refused')
   if (socket.writable) {
     const body = JSON.stringify({ type: problemType(code), title, status, detail, requestId })

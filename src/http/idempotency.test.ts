@@ -47,6 +47,7 @@ describe('Idempotency-Key on a create', () => {
     expect([...(await tasksTitled(a)), ...(await tasksTitled(b))]).toEqual([created.id])
     const refused = answers.find((r) => r.statusCode === 422)!
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(refused.json().type).toBe('urn:tasklane:problem:idempotency-key-reused')
   })
 
   it('a key used with another body later is a 422 that creates nothing; the first answer still replays', async () => {
@@ -57,6 +58,7 @@ describe('Idempotency-Key on a create', () => {
     const other = `other ${randomUUID()}`
     const reused = await create(user, 'reused', { title: other })
     expect(reused.statusCode).toBe(422)
+    expect(reused.json().type).toBe('urn:tasklane:problem:idempotency-key-reused')
     expect(await tasksTitled(other)).toEqual([])
     const again = await create(user, 'reused', { title })
     expect(again.statusCode).toBe(201)
@@ -167,7 +169,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Idempotency-Key while another i
       const res = await create(user, 'slow', payload)
       expect(res.statusCode).toBe(409)
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
-      expect(res.json().detail).toMatch(/still in progress/)
+      expect(res.json()).toMatchObject({
+        type: 'urn:tasklane:problem:idempotency-in-progress',
+        detail: expect.stringMatching(/still in progress/),
+      })
       expect(await tasksTitled(payload.title)).toEqual([])
     } finally {
       await other.end('rollback')

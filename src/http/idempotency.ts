@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts'
 import { idempotencyKeys } from '../db/tables/idempotency-keys.ts'
 import { sha256 } from '../lib/crypto.ts'
 import { type Claim, type KeyedWrites, KeyTaken, keyedWrites, type Outcome, TTL_MS } from './idempotency.writes.ts'
-import { badRequest, conflict, serviceUnavailable, unprocessable } from './problem.ts'
+import { badRequest, keyInProgress, keyReused, serviceUnavailable } from './problem.ts'
 import { ProblemDetails } from './schemas.ts'
 
 declare module 'fastify' {
@@ -49,7 +49,7 @@ async function answered(db: Db, claim: Claim) {
 /** Answers with the stored first response (422 when the key came with another request). */
 function replay(reply: FastifyReply, claim: Claim, row: NonNullable<Awaited<ReturnType<typeof answered>>>) {
   if (row.requestHash !== claim.requestHash) {
-    throw unprocessable('This Idempotency-Key was used with a different request')
+    throw keyReused()
   }
   return reply
     .code(row.responseStatus!)
@@ -84,7 +84,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         const claim = req.idempotency.claim
         req.idempotency = undefined
         const row = await answered(db, claim)
-        if (!row) throw conflict('A request with this Idempotency-Key is still in progress; retry later')
+        if (!row) throw keyInProgress()
         return replay(reply, claim, row)
       }
     }

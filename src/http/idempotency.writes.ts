@@ -3,7 +3,7 @@ import { TransactionRollbackError } from 'drizzle-orm/errors'
 import type { Db } from '../db/client.ts'
 import { serverError } from '../db/errors.ts'
 import { idempotencyKeys } from '../db/tables/idempotency-keys.ts'
-import { conflict, serviceUnavailable } from './problem.ts'
+import { keyInProgress, serviceUnavailable } from './problem.ts'
 
 /** Keys are kept (and replayed) this long. */
 export const TTL_MS = 24 * 60 * 60_000
@@ -77,7 +77,7 @@ async function claimKey(tx: Db, claim: Claim): Promise<void> {
   } catch (err) {
     // the insert waited that long on a concurrent transaction claiming the same key
     if (serverError(err)?.code === LOCK_NOT_AVAILABLE) {
-      throw conflict('A request with this Idempotency-Key is still in progress; retry later')
+      throw keyInProgress()
     }
     throw err
   }

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { isStorableText } from '../lib/text.ts'
 import { isStorableInstant } from '../lib/time.ts'
+import { PROBLEMS, type ProblemKind, problemType } from './problem.ts'
 
 /** Shared wire shapes and bounded inputs. Every input is bounded (OpenAPI check, OWASP API4). */
 export const Id = z.uuid().meta({ description: 'A UUIDv7 id' })
@@ -73,10 +74,15 @@ export const IfMatchHeaders = z.object({
   }),
 })
 
+const PROBLEM_TYPES = Object.keys(PROBLEMS).map((kind) => problemType(kind as ProblemKind)) as [string, ...string[]]
+
 /** RFC 9457 problem details, as every error response carries them. */
 export const ProblemDetails = z
   .object({
-    type: z.string().max(200).meta({ format: 'uri' }),
+    type: z.enum(PROBLEM_TYPES).meta({
+      format: 'uri',
+      description: 'The kind of problem, stable (docs/problems.md says when each is answered)',
+    }),
     title: z.string().max(200),
     status: z.number().int().min(400).max(599),
     detail: z.string().max(2000).optional(),
@@ -92,6 +98,7 @@ export const ProblemDetails = z
       .array(z.object({ path: z.string().max(500), message: z.string().max(1000) }))
       .max(100)
       .optional(),
+    resource: z.string().max(50).optional().meta({ description: 'not-found: the kind of thing not found' }),
   })
   .meta({ id: 'ProblemDetails', description: 'RFC 9457 problem details' })
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, preValidationHookHandler } from 'fastify'
 import { z } from 'zod'
-import { Problem } from './problem.ts'
+import { invalid } from './problem.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,7 +34,7 @@ export function registerStrictQuery(app: FastifyInstance) {
       const unknown = Object.keys(req.query as Record<string, unknown>).filter((k) => !allowed.has(k))
       if (unknown.length === 0) return
       const errors = unknown.map((k) => ({ path: `query.${k}`, message: 'unknown parameter' }))
-      throw new Problem(400, 'validation', 'Bad Request', 'The request is invalid', errors)
+      throw invalid(errors)
     }
     const existing = route.preValidation
     route.preValidation = [refuseUnknown, ...(existing ? [existing].flat() : [])]

@@ -23,12 +23,9 @@ export interface VerificationDeps {
 
 /** The 403 of a sign-in refused until the address is verified (EMAIL_VERIFICATION=required). */
 export const emailNotVerified = () =>
-  new Problem(
-    403,
-    'email-not-verified',
-    'Forbidden',
-    'Verify your email address first: a new link was sent to it (check the inbox, then sign in again)',
-  )
+  new Problem('email-not-verified', {
+    detail: 'Verify your email address first: a new link was sent to it (check the inbox, then sign in again)',
+  })
 
 /** Queues a link proving `email` for the user (their address, or the one they are changing to). */
 export async function queueVerification(queue: Pick<Queue, 'send'>, db: Db, userId: string, email: string) {

@@ -2337,11 +2337,17 @@ export interface components {
              */
             instance?: string;
             requestId: string;
+            /** @description not-found: the kind of thing not found */
+            resource?: string;
             /** Format: int32 */
             status: number;
             title: string;
-            /** Format: uri */
-            type: string;
+            /**
+             * Format: uri
+             * @description The kind of problem, stable (docs/problems.md says when each is answered)
+             * @enum {string}
+             */
+            type: "urn:tasklane:problem:bad-request" | "urn:tasklane:problem:validation" | "urn:tasklane:problem:unauthorized" | "urn:tasklane:problem:forbidden" | "urn:tasklane:problem:email-not-verified" | "urn:tasklane:problem:not-found" | "urn:tasklane:problem:method-not-allowed" | "urn:tasklane:problem:not-acceptable" | "urn:tasklane:problem:request-timeout" | "urn:tasklane:problem:conflict" | "urn:tasklane:problem:idempotency-in-progress" | "urn:tasklane:problem:length-required" | "urn:tasklane:problem:precondition-failed" | "urn:tasklane:problem:payload-too-large" | "urn:tasklane:problem:uri-too-long" | "urn:tasklane:problem:unsupported-media-type" | "urn:tasklane:problem:unprocessable" | "urn:tasklane:problem:idempotency-key-reused" | "urn:tasklane:problem:rate-limited" | "urn:tasklane:problem:header-fields-too-large" | "urn:tasklane:problem:client-error" | "urn:tasklane:problem:internal" | "urn:tasklane:problem:unavailable" | "urn:tasklane:problem:contention" | "urn:tasklane:problem:storage-unavailable" | "urn:tasklane:problem:not-ready";
         };
         /** @description A project of a team */
         Project: {
@@ -2412,11 +2418,17 @@ export interface components {
              */
             instance?: string;
             requestId: string;
+            /** @description not-found: the kind of thing not found */
+            resource?: string;
             /** Format: int32 */
             status: number;
             title: string;
-            /** Format: uri */
-            type: string;
+            /**
+             * Format: uri
+             * @description The kind of problem, stable (docs/problems.md says when each is answered)
+             * @enum {string}
+             */
+            type: "urn:tasklane:problem:bad-request" | "urn:tasklane:problem:validation" | "urn:tasklane:problem:unauthorized" | "urn:tasklane:problem:forbidden" | "urn:tasklane:problem:email-not-verified" | "urn:tasklane:problem:not-found" | "urn:tasklane:problem:method-not-allowed" | "urn:tasklane:problem:not-acceptable" | "urn:tasklane:problem:request-timeout" | "urn:tasklane:problem:conflict" | "urn:tasklane:problem:idempotency-in-progress" | "urn:tasklane:problem:length-required" | "urn:tasklane:problem:precondition-failed" | "urn:tasklane:problem:payload-too-large" | "urn:tasklane:problem:uri-too-long" | "urn:tasklane:problem:unsupported-media-type" | "urn:tasklane:problem:unprocessable" | "urn:tasklane:problem:idempotency-key-reused" | "urn:tasklane:problem:rate-limited" | "urn:tasklane:problem:header-fields-too-large" | "urn:tasklane:problem:client-error" | "urn:tasklane:problem:internal" | "urn:tasklane:problem:unavailable" | "urn:tasklane:problem:contention" | "urn:tasklane:problem:storage-unavailable" | "urn:tasklane:problem:not-ready";
         };
         /** @description Single-use codes for when the authenticator is lost: shown this once */
         RecoveryCodes: {

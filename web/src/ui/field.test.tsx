@@ -24,7 +24,7 @@ describe('TextField', () => {
 describe('ApiError.fieldErrors', () => {
   it('keys the messages by the field they concern, first message per field', () => {
     const err = new ApiError(400, {
-      type: 'about:blank',
+      type: 'urn:tasklane:problem:validation',
       title: 'Bad Request',
       status: 400,
       instance: '/api/v1/tasks',
