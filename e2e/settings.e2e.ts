@@ -1,6 +1,6 @@
 import { expect, newPerson, signUp, test } from './fixtures.ts'
 
-test('notes, members, access tokens, webhooks and the account page', async ({ page, request }) => {
+test('notes, members, access tokens, webhooks, the account page and a new team', async ({ page, request }) => {
   const person = await signUp(page)
   const nav = page.getByRole('navigation')
 
@@ -56,4 +56,20 @@ test('notes, members, access tokens, webhooks and the account page', async ({ pa
   await page.getByRole('button', { name: 'Save profile' }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible()
   await expect(page.getByRole('banner').getByText('Ada King')).toBeVisible()
+
+  // a team of their own making, opened at once on its projects (it has none yet), and the way back
+  const shownTeam = page.getByRole('combobox', { name: 'Team' }).locator('option:checked')
+  await nav.getByRole('link', { name: 'Teams', exact: true }).click()
+  await page.getByRole('textbox', { name: 'New team name' }).fill('Launch crew')
+  await page.getByRole('button', { name: 'Create team' }).click()
+  await expect(page.getByRole('heading', { name: 'Projects of Launch crew' })).toBeVisible()
+  await expect(shownTeam).toHaveText('Launch crew')
+  await page.getByRole('textbox', { name: 'New project name' }).fill('Launch')
+  await page.getByRole('button', { name: 'Create project' }).click()
+  await expect(page.getByRole('button', { name: 'New task' })).toBeEnabled()
+  await nav.getByRole('link', { name: 'Teams', exact: true }).click()
+  await expect(page.getByRole('row', { name: /Launch crew.*owner/ })).toBeVisible()
+  await page.getByRole('button', { name: `Open ${person.name}'s team` }).click()
+  await expect(page).toHaveURL(/\/tasks$/)
+  await expect(shownTeam).toHaveText(`${person.name}'s team`)
 })

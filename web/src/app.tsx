@@ -21,6 +21,7 @@ const JobsPage = lazy(() => import('./jobs/jobs-page.tsx'))
 const MembersPage = lazy(() => import('./settings/members-page.tsx'))
 const WebhooksPage = lazy(() => import('./settings/webhooks-page.tsx'))
 const TokensPage = lazy(() => import('./settings/tokens-page.tsx'))
+const TeamsPage = lazy(() => import('./settings/teams-page.tsx'))
 const AccountPage = lazy(() => import('./settings/account-page.tsx'))
 const SecurityPage = lazy(() => import('./settings/security-page.tsx'))
 
@@ -61,6 +62,7 @@ export function App() {
           <Route path="import-export" element={<Lazy page={<JobsPage />} />} />
           <Route path="webhooks" element={<Lazy page={<WebhooksPage />} />} />
           <Route path="tokens" element={<Lazy page={<TokensPage />} />} />
+          <Route path="teams" element={<Lazy page={<TeamsPage />} />} />
           <Route path="account" element={<Lazy page={<AccountPage />} />} />
           <Route path="security" element={<Lazy page={<SecurityPage />} />} />
           <Route path="*" element={<NotFound />} />

@@ -20,6 +20,7 @@ const TEAM = [
   { to: '/webhooks', label: 'Webhooks', admin: true },
 ]
 const PERSONAL = [
+  { to: '/teams', label: 'Teams' },
   { to: '/account', label: 'Account' },
   { to: '/security', label: 'Security' },
   { to: '/tokens', label: 'Access tokens' },
