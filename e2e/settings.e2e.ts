@@ -72,4 +72,8 @@ test('notes, members, access tokens, webhooks, the account page and a new team',
   await page.getByRole('button', { name: `Open ${person.name}'s team` }).click()
   await expect(page).toHaveURL(/\/tasks$/)
   await expect(shownTeam).toHaveText(`${person.name}'s team`)
+  // a link naming a team (as the emails' links do) opens that team
+  const launchCrew = await page.getByRole('option', { name: 'Launch crew' }).getAttribute('value')
+  await page.goto(`/import-export?team=${launchCrew}`)
+  await expect(shownTeam).toHaveText('Launch crew')
 })

@@ -114,7 +114,7 @@ export function notificationJobs(deps: NotificationDeps): JobDefinition<never>[]
     retryDelaySeconds: 30,
     handle: async ({ webhookId, userId }, ctx) => {
       const [hook] = await db
-        .select({ id: webhooks.id, url: webhooks.url, teamName: teams.name })
+        .select({ id: webhooks.id, url: webhooks.url, teamId: webhooks.teamId, teamName: teams.name })
         .from(webhooks)
         .innerJoin(teams, eq(teams.id, webhooks.teamId))
         .where(eq(webhooks.id, webhookId))

@@ -1,10 +1,12 @@
 import { composeMail } from '../../infra/mail-compose.ts'
 import type { MailMessage } from '../../infra/mailer.ts'
 
-const optOut = (kind: string) =>
-  `You get this because ${kind} emails are on. Turn them off with PATCH /api/v1/users/me {"notifications":{"${kind}":false}}.`
+// Links open the web app's pages (served by the same process at `base`), which sign the person in
+// first: a link into /api/v1 would answer a browser 401 without a bearer token.
+const optOut = (kind: string, base: string) =>
+  `You get this because ${kind} emails are on. Turn them off on your account page (${base}/account), or with PATCH /api/v1/users/me {"notifications":{"${kind}":false}}.`
 
-export const taskLink = (base: string, taskId: string) => `${base}/api/v1/tasks/${taskId}`
+export const taskLink = (base: string, taskId: string) => `${base}/tasks/${taskId}`
 
 export function assignedMail(to: string, task: { id: string; title: string }, by: string, base: string): MailMessage {
   return composeMail(
@@ -12,7 +14,7 @@ export function assignedMail(to: string, task: { id: string; title: string }, by
     `${by} assigned you: ${task.title}`,
     [`${by} assigned you the task “${task.title}”.`],
     { url: taskLink(base, task.id), label: 'Open the task' },
-    optOut('assigned'),
+    optOut('assigned', base),
   )
 }
 
@@ -27,13 +29,13 @@ export function reminderMail(
     `Reminder: ${task.title}`,
     [`This is your reminder for the task “${task.title}”.${due}`],
     { url: taskLink(base, task.id), label: 'Open the task' },
-    optOut('reminders'),
+    optOut('reminders', base),
   )
 }
 
 export function webhookDisabledMail(
   to: string,
-  hook: { id: string; url: string; teamName: string },
+  hook: { id: string; url: string; teamId: string; teamName: string },
   base: string,
 ): MailMessage {
   const host = URL.canParse(hook.url) ? new URL(hook.url).host : 'its receiver'
@@ -42,20 +44,20 @@ export function webhookDisabledMail(
     `Webhook switched off in ${hook.teamName}`,
     [
       `A webhook of the team “${hook.teamName}” (to ${host}) has failed every delivery for 3 days, so Tasklane switched it off.`,
-      'Fix the receiver, check it with a ping, then switch the webhook back on (PATCH with {"active": true}).',
+      'Fix the receiver, check it with a ping, then switch the webhook back on (on the Webhooks page, or PATCH /api/v1/webhooks/:id with {"active": true}).',
     ],
-    { url: `${base}/api/v1/webhooks/${hook.id}/deliveries`, label: 'See its deliveries' },
-    optOut('webhooks'),
+    { url: `${base}/webhooks?team=${hook.teamId}`, label: 'See the team’s webhooks' },
+    optOut('webhooks', base),
   )
 }
 
 const JOB_NOUN = { export: 'export', import: 'import', report: 'report' } as const
-const PLURAL = { export: 'exports', import: 'imports', report: 'reports' } as const
 
 export interface FinishedJob {
   id: string
   kind: 'export' | 'import' | 'report'
   status: 'done' | 'failed'
+  teamId: string
   teamName: string
   params: Record<string, unknown>
   result: Record<string, unknown> | null
@@ -86,13 +88,15 @@ export function jobFinishedMail(to: string, job: FinishedJob, base: string): Mai
     job.kind === 'export' ? `${String(job.params.format ?? '').toUpperCase()} export`.trim() : JOB_NOUN[job.kind]
   const where = job.kind === 'import' ? 'into' : 'of'
   const state = job.status === 'done' ? (job.kind === 'import' ? 'finished' : 'is ready') : 'failed'
-  const url = `${base}/api/v1/${PLURAL[job.kind]}/${job.id}`
   const download = job.status === 'done' && job.kind !== 'import'
   return composeMail(
     to,
     `Your ${noun} ${where} ${job.teamName} ${state}`,
     [`Your ${noun} ${where} the team “${job.teamName}” ${state}.`, jobOutcome(job)],
-    download ? { url: `${url}/download`, label: 'Download it' } : { url, label: `See the ${JOB_NOUN[job.kind]}` },
-    optOut('jobs'),
+    {
+      url: `${base}/import-export?team=${job.teamId}`,
+      label: download ? 'Download it' : `See the ${JOB_NOUN[job.kind]}`,
+    },
+    optOut('jobs', base),
   )
 }

@@ -41,7 +41,9 @@ describe('email notifications', { timeout: 90_000 }, () => {
     expect(mail!.subject).toBe('Ada Owner assigned you: Fix the <roof>')
     expect(mail!.raw).toContain('text/plain')
     expect(mail!.raw).toContain('text/html')
-    expect(mail!.raw).toContain(`https://tasklane.example.test/api/v1/tasks/${task.id}`)
+    // the web app's page of the task, which signs the person in first
+    expect(mail!.raw).toContain(`https://tasklane.example.test/tasks/${task.id}`)
+    expect(mail!.raw).toContain('https://tasklane.example.test/account')
     expect(mail!.raw).toContain('Fix the &lt;roof&gt;')
     await pause(1000)
     expect(smtp.to(owner.email)).toEqual([])
@@ -104,7 +106,8 @@ describe('email notifications', { timeout: 90_000 }, () => {
     const [mail] = await eventually(() => smtp.to(owner.email).length === 1 && smtp.to(owner.email))
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(remindAt))
     expect(mail!.subject).toBe('Reminder: Call back')
-    expect(mail!.raw).toContain(`/api/v1/tasks/${task.id}`)
+    expect(mail!.raw).toContain(`/tasks/${task.id}`)
+    expect(mail!.raw).not.toContain(`/api/v1/tasks/${task.id}`)
   })
 
   it('moves a reminder when remindAt changes, and drops it when the task is cancelled, done or deleted', async () => {

@@ -68,7 +68,7 @@ describe('a webhook failing for 3 days', { timeout: 90_000 }, () => {
     const mails = await eventually(() => smtp.to(owner.email).length === 1 && smtp.mails)
     expect(smtp.to(owner.email)[0]!.subject).toBe('Webhook switched off in Hooked team')
     await eventually(() => smtp.to(admin.email).length === 1)
-    expect(smtp.to(admin.email)[0]!.raw).toContain(`/api/v1/webhooks/${hook.id}/deliveries`)
+    expect(smtp.to(admin.email)[0]!.raw).toContain(`/webhooks?team=${team.id}`)
     expect(mails.filter((m) => m.to.includes(quietAdmin.email) || m.to.includes(member.email))).toEqual([])
 
     const activity = await t.app.inject({

@@ -38,7 +38,8 @@ export const projectsQuery = (teamId: string) => ({
 
 /** Loads the teams and the chosen team's projects; renders its children once there is a team. */
 export function WorkspaceProvider({ children }: { children: ReactNode }) {
-  const [teamId, setTeamId] = useStoredState(TEAM_KEY)
+  // a link may name the team to show (the emails' links do: ?team=<id>); one the caller is not in is ignored
+  const [teamId, setTeamId] = useStoredState(TEAM_KEY, new URLSearchParams(window.location.search).get('team'))
   const [projectId, setProjectId] = useStoredState(PROJECT_KEY)
   const teams = useQuery(teamsQuery)
   const team = teams.data?.find((t) => t.id === teamId) ?? teams.data?.find((t) => t.personal) ?? teams.data?.[0]
