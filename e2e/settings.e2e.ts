@@ -76,4 +76,17 @@ test('notes, members, access tokens, webhooks, the account page and a new team',
   const launchCrew = await page.getByRole('option', { name: 'Launch crew' }).getAttribute('value')
   await page.goto(`/import-export?team=${launchCrew}`)
   await expect(shownTeam).toHaveText('Launch crew')
+
+  // renamed, then deleted after a second click; the personal team has no Delete
+  await nav.getByRole('link', { name: 'Teams', exact: true }).click()
+  await expect(page.getByRole('button', { name: `Delete ${person.name}'s team` })).toHaveCount(0)
+  await page.getByRole('button', { name: 'Rename Launch crew' }).click()
+  await page.getByRole('textbox', { name: 'Rename Launch crew' }).fill('Liftoff')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await expect(page.getByRole('rowheader', { name: 'Liftoff', exact: true })).toBeVisible()
+  await expect(shownTeam).toHaveText('Liftoff')
+  await page.getByRole('button', { name: 'Delete Liftoff' }).click()
+  await page.getByRole('button', { name: 'Delete Liftoff for good' }).click()
+  await expect(page.getByRole('rowheader', { name: 'Liftoff', exact: true })).toBeHidden()
+  await expect(shownTeam).toHaveText(`${person.name}'s team`)
 })

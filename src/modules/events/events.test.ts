@@ -76,7 +76,7 @@ describe('GET /events', () => {
     ok.close()
   })
 
-  it("never carries another team's events, and stops a removed member's at once", async () => {
+  it("never carries another team's events, and stops a removed member's at once (after their own removal)", async () => {
     const owner = await givenUser(t.app)
     const team = await givenTeam(t.app, owner)
     const member = await givenMember(t.app, team, owner, 'member')
@@ -93,10 +93,13 @@ describe('GET /events', () => {
       })
       expect(removed.statusCode).toBe(204)
       await givenProject(t.app, team, owner, { name: 'Unseen' })
-      // the next project.created would arrive within the wait; nothing of this team may come
+      // the next project.created would arrive within the wait; nothing of this team may come but
+      // the news of their own removal
       const seen = []
       for (let e = await memberStream.none(800); e; e = await memberStream.none(300)) seen.push(e)
-      expect(seen.filter((e) => e.data.teamId === team.id)).toEqual([])
+      expect(seen.filter((e) => e.data.teamId === team.id).map((e) => [e.event, e.data.entityId])).toEqual([
+        ['member.removed', member.id],
+      ])
       expect(await outsiderStream.none(300)).toBeUndefined()
     } finally {
       memberStream.close()
