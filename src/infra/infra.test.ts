@@ -124,3 +124,27 @@ describe.each(Object.entries(pubsubs))('pub/sub (%s)', (_, make) => {
     expect(await received).toBe('hello')
   })
 })
+
+describe.skipIf(!redisUrl)('pub/sub over Redis, after the connection drops', () => {
+  it('subscribes again by itself (ioredis’s own resubscription, which leaves a failure unhandled, is off)', async () => {
+    const subscriber = redis()
+    const pubsub = redisPubSub(redis(), subscriber, log)
+    await whenReady(subscriber, 2_000)
+    expect(subscriber.options.autoResubscribe).toBe(false)
+    const channel = `${prefix}reconnect`
+    const got: string[] = []
+    pubsub.subscribe(channel, (m) => got.push(m))
+    const receives = async (message: string) => {
+      for (let i = 0; i < 100 && !got.includes(message); i++) {
+        await pubsub.publish(channel, message)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      return got.includes(message)
+    }
+    expect(await receives('before')).toBe(true)
+    const back = new Promise((resolve) => subscriber.once('ready', resolve))
+    subscriber.disconnect(true)
+    await back
+    expect(await receives('after')).toBe(true)
+  })
+})

@@ -9,6 +9,10 @@ export function connectRedis(url: string, log: Logger, name = 'main'): Redis {
   const redis = new Redis(url, {
     lazyConnect: false,
     enableOfflineQueue: false,
+    // redisPubSub subscribes again on 'ready', catching a failure; ioredis's own resubscription
+    // does not catch one, and a Redis that drops the connection again at that moment rejected it
+    // unhandled (no offline queue), which ends the process
+    autoResubscribe: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
