@@ -155,3 +155,81 @@ describe('graceful stop', () => {
     expect(await run(4_000, 1_000)).toEqual({ finished: false, state: 'retry' })
   })
 })
+
+// pg-boss records how a handler ended without awaiting it: an error there was an unhandled rejection
+// (the restart test saw `connect ECONNREFUSED` from Manager.complete reach the process-level guard)
+describe('a job whose outcome cannot be recorded at once', () => {
+  const unhandled: unknown[] = []
+  const onUnhandled = (err: unknown) => unhandled.push(err)
+  beforeAll(() => {
+    process.on('unhandledRejection', onUnhandled)
+  })
+  afterAll(() => {
+    process.off('unhandledRejection', onUnhandled)
+  })
+
+  /** A queue whose statements recording a completion fail `refusals` times with `error`. */
+  const run = async (refusals: number, error: () => Error) => {
+    const lines: { msg: string; jobIds?: string[] }[] = []
+    let refused = 0
+    let runs = 0
+    const refusing: Database = {
+      ...database,
+      sql: {
+        ...database.sql,
+        query: async (text, params) => {
+          if (/SET completed_on = now\(\)/.test(text) && refused < refusals) {
+            refused++
+            throw error()
+          }
+          return database.sql.query(text, params)
+        },
+      },
+    }
+    const name = `test-outcome-${refusals}-${error().message.replaceAll(/\W/g, '')}`
+    const q = await createQueue({
+      database: refusing,
+      logger: pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
+      jobs: [{ name, handle: async () => void runs++ }],
+      pollingIntervalSeconds: 0.5,
+    })
+    try {
+      await q.work()
+      const id = await q.send(name, {})
+      const state = async () =>
+        (
+          (await database.db.execute(sql`select state from pgboss.job where id = ${id}::uuid`)) as unknown as {
+            rows: { state: string }[]
+          }
+        ).rows[0]?.state
+      await until(() => refused === refusals)
+      return { id, state, lines, runs: () => runs }
+    } finally {
+      // a short grace: what is still being recorded is waited for by the stop (settled)
+      await q.stop(5_000)
+    }
+  }
+
+  it('writes it again while the database is away, so the job completes once and nothing is left unhandled', async () => {
+    const lost = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+    const { state, lines, runs } = await run(3, lost)
+    expect(await state()).toBe('completed')
+    expect(runs()).toBe(1)
+    expect(lines).toEqual([])
+    expect(unhandled).toEqual([])
+  })
+
+  it('logs an outcome the database refuses, leaves the job to expire and run again, and rejects nothing', async () => {
+    const refused = () =>
+      Object.assign(new Error('permission denied for table job'), { code: '42501', severity: 'ERROR' })
+    const { id, state, lines } = await run(1, refused)
+    expect(await state()).toBe('active')
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'could not record how a job ended: it stays active until it expires, then runs again',
+        jobIds: [id],
+      }),
+    ])
+    expect(unhandled).toEqual([])
+  })
+})

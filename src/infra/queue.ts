@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Config } from '../config.ts'
 import type { Database, Db } from '../db/client.ts'
-import { withoutParameters } from '../db/errors.ts'
+import { databaseUnavailable, withoutParameters } from '../db/errors.ts'
 
 /** What a handler gets besides the job's data. */
 export interface JobContext {
@@ -93,11 +93,29 @@ const txAdapter = (tx: Db): PgBoss.Db => ({
 })
 
 /**
+ * pg-boss records how a handler ended (`complete`, `fail`) without awaiting it (`Manager.watch`):
+ * an error of that statement is a rejection nobody handles, which ends a process (or, for a lost
+ * connection, reaches the process-level guard). These are its two statements (pg-boss 10's plans
+ * `completeJobs` and `failJobsById`).
+ */
+const RECORDS_OUTCOME =
+  /^\s*WITH (?:results AS \(\s*UPDATE \S+\.job\s+SET completed_on = now\(\)|deleted_jobs AS \(\s*DELETE FROM \S+\.job\s+WHERE name = \$1 AND id IN)/
+/** what pg-boss reads of an outcome statement's answer (`mapCommandResponse`): nothing recorded */
+const NOTHING_RECORDED = { rows: [{ count: '0' }] } as unknown as { rows: [] }
+/** how long a job's outcome is retried while the database is away, before the job is left to expire */
+const OUTCOME_RETRY_MS = 30_000
+
+/**
  * pg-boss on the application's own connections. On PGlite, whose one session runs one query at a
  * time, pg-boss's multi-statement scripts (schema creation, maintenance: `BEGIN; …; COMMIT`) go
- * through `exec`; the pg pool runs them as one simple query.
+ * through `exec`; the pg pool runs them as one simple query. A job's outcome is written again
+ * while the database is away (a restart), so the job is not run a second time, and never rejects.
  */
-function databaseAdapter(database: Database, isStopped: () => boolean): PgBoss.Db & { settled(): Promise<void> } {
+function databaseAdapter(
+  database: Database,
+  isStopped: () => boolean,
+  log: Logger,
+): PgBoss.Db & { settled(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>()
   const execute = async (text: string, values?: unknown[]) => {
     if (database.kind === 'pglite' && !values?.length && /;\s*\S/.test(text.trim().replace(/;\s*$/, ''))) {
@@ -106,12 +124,31 @@ function databaseAdapter(database: Database, isStopped: () => boolean): PgBoss.D
     }
     return (await database.sql.query(text, values)) as { rows: [] }
   }
+  const recordOutcome = async (text: string, values?: unknown[]) => {
+    const giveUpAt = Date.now() + OUTCOME_RETRY_MS
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await execute(text, values)
+      } catch (err) {
+        const wait = Math.min(200 * 2 ** attempt, 2_000)
+        if (isStopped() || !databaseUnavailable(err) || Date.now() + wait > giveUpAt) {
+          log.warn(
+            { err: withoutParameters(err), jobIds: values?.[1] },
+            'could not record how a job ended: it stays active until it expires, then runs again',
+          )
+          return NOTHING_RECORDED
+        }
+        await new Promise((r) => setTimeout(r, wait))
+      }
+    }
+  }
   return {
     executeSql: async (text, values) => {
+      const outcome = RECORDS_OUTCOME.test(text)
       // a handler that outlived the stop's grace period finishes after the database may be closed:
       // its bookkeeping is dropped, the job stays active, expires and runs again (never lost)
-      if (isStopped()) return { rows: [] }
-      const running = execute(text, values)
+      if (isStopped()) return outcome ? NOTHING_RECORDED : { rows: [] }
+      const running = outcome ? recordOutcome(text, values) : execute(text, values)
       inFlight.add(running)
       try {
         return await running
@@ -165,7 +202,7 @@ export async function createQueue({
   const unknown = Object.keys(queueConcurrency).filter((name) => !jobs.some((j) => j.name === name))
   if (unknown.length) throw new Error(`JOB_QUEUE_CONCURRENCY names no queue: ${unknown.join(', ')}`)
   let stopped = false
-  const adapter = databaseAdapter(database, () => stopped)
+  const adapter = databaseAdapter(database, () => stopped, log)
   const boss = new PgBoss({
     db: adapter,
     schema: 'pgboss',
