@@ -53,7 +53,9 @@ async function bundleDrizzle(dir) {
   if (entries.size === 0) return
   const vendor = join(dir, 'vendor/drizzle-orm')
   await build({
-    entryPoints: Object.fromEntries([...entries].map(([spec, name]) => [name, fileURLToPath(import.meta.resolve(spec))])),
+    entryPoints: Object.fromEntries(
+      [...entries].map(([spec, name]) => [name, fileURLToPath(import.meta.resolve(spec))]),
+    ),
     outdir: vendor,
     bundle: true,
     splitting: true,

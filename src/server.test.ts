@@ -70,6 +70,10 @@ describe('tasklane serve', () => {
     const first = await serve(env)
     const startup = first.logs.find((l) => l.url === first.url)
     expect(startup?.msg).toContain(`${first.url}/docs`)
+    // the start-up's own account: each step's time since the process started, in order
+    const steps = startup?.startup as Record<string, number>
+    expect(Object.keys(steps)).toEqual(['listening', 'database', 'migrations', 'modules', 'serving', 'jobs'])
+    expect(Object.values(steps)).toEqual([...Object.values(steps)].sort((x, y) => x - y))
     expect((await fetch(`${first.url}/health`)).status).toBe(200)
     const ready = await fetch(`${first.url}/ready`)
     expect(ready.status).toBe(200)

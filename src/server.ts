@@ -24,12 +24,19 @@ export interface RunningServer {
  * app is built (until then 503 with Retry-After: 1, which a load balancer sends elsewhere).
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  // milliseconds since the process started, at each step: the start-up's own account in the log
+  const startup: Record<string, number> = {}
+  const mark = (step: string) => {
+    startup[step] = Math.round(performance.now())
+  }
   const early = await listenEarly({ port: config.PORT, host: config.HOST })
+  mark('listening')
   const modules = Promise.all([import('./app.ts'), import('./infra/index.ts'), import('./dispatch.ts')])
   modules.catch(() => {})
   let database: Database
   try {
     database = await openConfiguredDb(config, logger)
+    mark('database')
   } catch (err) {
     await early.close()
     throw err
@@ -38,9 +45,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (config.MIGRATE_ON_START) {
       const applied = await migrateUp(database)
       if (applied.length) logger.info({ applied }, 'migrations applied')
+      mark('migrations')
     }
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await seedAdmin(config, database, logger)
     const [{ buildApp }, { createInfra }, { startLogDispatch }] = await modules
+    mark('modules')
     const infra = createInfra(config, logger)
     const app = await buildApp({ config, database, logger, infra, serverFactory: early.serverFactory })
     const drain = closeConnectionsOnShutdown(app)
@@ -50,15 +59,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     app.addHook('preClose', () => early.close())
     await app.ready()
     early.serve()
+    mark('serving')
     // embedded: one process holds the database, so it runs the background jobs too (once serving)
     let dispatcher: { stop(): Promise<void> } | undefined
     if (config.JOBS_IN_API ?? config.embeddedDb) {
       await app.queue.work()
       dispatcher = await startLogDispatch({ database, queue: app.queue, logger })
+      mark('jobs')
     }
     const url = early.url
     logger.info(
-      { url, docs: `${url}/docs`, database: database.kind },
+      { url, docs: `${url}/docs`, database: database.kind, startup },
       `Tasklane listening on ${url} (API ${url}/api/v1, docs ${url}/docs)`,
     )
     let closing: Promise<void> | undefined
