@@ -95,7 +95,9 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
       const token = bearerToken(req.headers.authorization)
       if (token) req.actor = await authenticate(token, req)
     } catch (err) {
-      if (!(err instanceof Problem && err.status === 401)) throw err
+      // 401: credentials that fail; 403: valid credentials of an external identity that has no
+      // account and may not get one (the sign-up policy)
+      if (!(err instanceof Problem && (err.status === 401 || err.status === 403))) throw err
       // clients attach their access token to every call, so /auth/refresh arrives with the expired
       // one: on a route that needs no credentials, credentials that fail leave the caller anonymous
       if (!req.routeOptions.config.public) req.authFailure = err

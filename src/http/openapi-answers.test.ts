@@ -22,7 +22,7 @@ describe('the answers every route documents (issue 15 item 9)', () => {
     [
       'a secured write without a scope',
       { method: 'DELETE', url: '/api/v1/things/:id', config: {} },
-      [400, 401, 404, 414, 413, 415, 429, 431, 500, 503],
+      [400, 401, 403, 404, 414, 413, 415, 429, 431, 500, 503],
     ],
   ])('implies the answers of %s', (_, route, codes) => {
     expect(impliedAnswers(route).sort()).toEqual(codes.sort())

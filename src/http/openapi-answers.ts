@@ -5,7 +5,7 @@ import { ProblemDetails } from './schemas.ts'
 // large one a 413, one of a type it does not parse a 415, whatever the route declares
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-type Config = { public?: boolean; scope?: string; sessionOnly?: boolean; admin?: boolean }
+type Config = { public?: boolean }
 type Schema = {
   hide?: boolean
   security?: Record<string, string[]>[]
@@ -19,11 +19,11 @@ type Schema = {
 /**
  * The error statuses a route can answer because of how it is configured rather than what its
  * handler does: 400 for any input (and for every `/api/` route: unknown query parameters, see
- * strict-query.ts), 401 when it needs credentials, 403 when a token's scope or the caller's role
- * is checked, 404 and 414 for an id in the path, 413 and 415 where Fastify reads a body, and 429,
- * 431, 500 and 503 (rate limits, headers too large, faults, the database away, shedding, shutting
- * down) everywhere. Answers only
- * a handler knows (a login's 401, a conflict's 409) the route lists with `errors(...)`.
+ * strict-query.ts), 401 and 403 when it needs credentials (403: a token's scope, the caller's
+ * role, or an external identity the sign-up policy keeps out), 404 and 414 for an id in the path,
+ * 413 and 415 where Fastify reads a body, and 429, 431, 500 and 503 (rate limits, headers too
+ * large, faults, the database away, shedding, shutting down) everywhere. Answers only a handler
+ * knows (a login's 401, a conflict's 409) the route lists with `errors(...)`.
  */
 export function impliedAnswers(route: { method: string; url: string; config?: unknown; schema?: Schema }) {
   const config = (route.config ?? {}) as Config
@@ -35,8 +35,9 @@ export function impliedAnswers(route: { method: string; url: string; config?: un
   const input = api || body || Boolean(schema.params || schema.querystring || schema.headers || schema.body)
   const codes = [
     ...(input ? [400] : []),
-    ...(secured ? [401] : []),
-    ...(secured && (config.scope || config.sessionOnly || config.admin) ? [403] : []),
+    // 403 on any secured route too: an external identity's valid bearer token without an account
+    // that the sign-up policy refuses to create (besides a token's scope or the caller's role)
+    ...(secured ? [401, 403] : []),
     // the router refuses a path parameter over 200 characters
     ...(route.url.includes(':') ? [404, 414] : []),
     ...(body ? [413, 415] : []),

@@ -5,12 +5,10 @@ import { forbidden, unauthorized } from '../../http/problem.ts'
 import { claimInvitation } from '../teams/index.ts'
 import { findUserByEmail, getUserRow, insertUser, toUser } from '../users/index.ts'
 import { queueVerification, type VerificationDeps } from './email-verification.ts'
+import type { RegistrationPolicy } from './external-accounts.ts'
 import type { Identity } from './identity.ts'
 import { checkNewPassword, hashPassword, verifyPassword } from './passwords.ts'
 import { revokeAllSessions, startSession } from './sessions.service.ts'
-
-/** Who may create an account (REGISTRATION). */
-export type RegistrationPolicy = 'open' | 'invite' | 'closed'
 
 export async function register(
   identity: Identity,

@@ -2,8 +2,9 @@ import { eq } from 'drizzle-orm'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/client.ts'
 import { type UserRow, users } from '../../db/tables/users.ts'
-import { Problem, unauthorized } from '../../http/problem.ts'
+import { forbidden, Problem, unauthorized } from '../../http/problem.ts'
 import { sha256 } from '../../lib/crypto.ts'
+import { hasLiveInvitation } from '../teams/index.ts'
 import { insertUser } from '../users/index.ts'
 import type { OidcClaims } from './oidc.ts'
 
@@ -16,20 +17,45 @@ export interface ExternalAccountDeps {
   userCreated: UserCreatedHook
 }
 
-export type ExternalRefusal = 'account_conflict' | 'email_not_verified'
+/** Who may create an account (REGISTRATION). */
+export type RegistrationPolicy = 'open' | 'invite' | 'closed'
+
+export type ExternalRefusal = 'account_conflict' | 'email_not_verified' | 'registration_closed'
 
 /** What an identity the issuer vouches for may do when no account is linked to its `sub` yet. */
 export interface LinkRules {
   /** link or create only for an email the issuer verified (browser sign-in); else an email-less identity gets a placeholder */
   requireVerifiedEmail: boolean
-  /** throws when no account may be created for this address (the sign-up policy); runs in the creating transaction */
-  beforeCreate?: (tx: Db, email: string) => Promise<void>
+  /** the sign-up policy a new account is made under (checked in the creating transaction) */
+  registration: RegistrationPolicy
   refuse: (reason: ExternalRefusal) => Error
 }
 
-const BEARER_RULES: LinkRules = {
+/**
+ * The rules of bearer tokens: an identity without an account gets one only as the sign-up policy
+ * allows (as a registration would), else a 403 problem; a conflicting address is a 401.
+ */
+export const bearerRules = (registration: RegistrationPolicy): LinkRules => ({
   requireVerifiedEmail: false,
-  refuse: () => unauthorized('This email belongs to another account; sign in with it first'),
+  registration,
+  refuse: (reason) =>
+    reason === 'registration_closed'
+      ? forbidden(
+          registration === 'closed'
+            ? 'Registration is closed: this identity has no Tasklane account, and an administrator creates accounts'
+            : 'Registration needs an invitation: this identity has no Tasklane account and its verified email has no open invitation',
+        )
+      : unauthorized('This email belongs to another account; sign in with it first'),
+})
+
+/**
+ * Whether a new account may be made for an external identity: `open` always, `invite` only for an
+ * address the issuer verified that has a live invitation (the invitation went there), `closed` never.
+ */
+async function mayRegister(tx: Db, policy: RegistrationPolicy, email: string, emailVerified: boolean) {
+  if (policy === 'open') return true
+  if (policy === 'closed' || !emailVerified) return false
+  return hasLiveInvitation(tx, email)
 }
 
 /**
@@ -39,7 +65,7 @@ const BEARER_RULES: LinkRules = {
 export async function externalAccount(
   deps: ExternalAccountDeps,
   claims: OidcClaims,
-  rules: LinkRules = BEARER_RULES,
+  rules: LinkRules,
 ): Promise<UserRow> {
   const bySub = async () => (await deps.db.select().from(users).where(eq(users.externalId, claims.sub)))[0]
   const known = await bySub()
@@ -75,7 +101,9 @@ function linkOrCreate({ db, log, userCreated }: ExternalAccountDeps, claims: Oid
       log.info({ userId: linked!.id }, 'linked an account to its external identity')
       return linked!
     }
-    await rules.beforeCreate?.(tx, email)
+    if (!(await mayRegister(tx, rules.registration, email, !!claims.email && claims.emailVerified))) {
+      throw rules.refuse('registration_closed')
+    }
     const user = await insertUser(tx, {
       email,
       name: claims.name ?? email.split('@')[0]!,

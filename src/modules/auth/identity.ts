@@ -8,7 +8,7 @@ import type { PubSub } from '../../infra/pubsub.ts'
 import { sha256 } from '../../lib/crypto.ts'
 import { findApiToken, PAT_PREFIX, touchApiToken } from '../tokens/index.ts'
 import { endedCredentials, type IssuedWith } from './credentials.ts'
-import { externalAccount, type UserCreatedHook } from './external-accounts.ts'
+import { bearerRules, externalAccount, type UserCreatedHook } from './external-accounts.ts'
 import { accessTokens } from './jwt.ts'
 import { oidcVerifier } from './oidc.ts'
 import type { SessionDeps } from './sessions.service.ts'
@@ -43,6 +43,7 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
   const tokenListeners: (() => void)[] = []
   const credentialListeners: ((userId: string | null) => void)[] = []
   const sessionDeps: SessionDeps = { db, tokens, states, refreshTtlSeconds: config.REFRESH_TOKEN_TTL, log }
+  const oidcRules = bearerRules(config.REGISTRATION)
   const userCreated: UserCreatedHook = async (tx, user) => {
     await onUserCreated?.(tx, user)
   }
@@ -104,7 +105,9 @@ export function createIdentity({ db, config, log, onUserCreated }: IdentityDeps)
     if (claims) return actorFor(claims.sub, 'session', undefined, undefined, claims.sid)
     if (oidc) {
       const external = await oidc.verify(token)
-      if (external) return actorFor((await externalAccount({ db, log, userCreated }, external)).id, 'oidc')
+      if (external) {
+        return actorFor((await externalAccount({ db, log, userCreated }, external, oidcRules)).id, 'oidc')
+      }
     }
     throw unauthorized('Invalid or expired access token')
   }

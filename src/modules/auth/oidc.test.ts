@@ -5,6 +5,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
 import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
+import { givenTeam } from '../../../test/given-teams.ts'
 
 const AUDIENCE = 'my-client'
 
@@ -177,6 +178,95 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
   it("still accepts Tasklane's own access tokens", async () => {
     const user = await givenUser(t.app)
     expect((await me(user.accessToken)).statusCode).toBe(200)
+  })
+})
+
+describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRATION=%s', (policy) => {
+  let issuer: Issuer
+  let t: TestApp
+  // the same database with registration open: the team owner who invites, made as a registration would
+  let open: TestApp
+  beforeAll(async () => {
+    issuer = await startIssuer()
+    const env = { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer.url}/jwks` }
+    t = await createTestApp({ env: { ...env, REGISTRATION: policy } })
+    open = await createTestApp({ database: t.database, env: { ...env, REGISTRATION: 'open' } })
+  })
+  afterAll(async () => {
+    await open?.close()
+    await t?.close()
+    await issuer?.close()
+  })
+
+  const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
+  const usersOf = async (sub: string) =>
+    (await t.database.sql.query('select id from users where external_id = $1', [sub])).rows
+  const expectRefused = async (token: string, sub: string) => {
+    const res = await me(token)
+    expect(res.statusCode, res.body).toBe(403)
+    expect(res.headers['content-type']).toContain('application/problem+json')
+    expect(res.json()).toMatchObject({ type: 'urn:tasklane:problem:forbidden' })
+    expect(res.json().detail).toMatch(policy === 'closed' ? /closed/ : /invitation/)
+    expect(await usersOf(sub)).toEqual([])
+  }
+  const invited = async () => {
+    const owner = await givenUser(open.app)
+    const team = await givenTeam(open.app, owner)
+    const email = uniqueEmail('invited')
+    const res = await open.app.inject({
+      method: 'POST',
+      url: `/api/v1/teams/${team.id}/invitations`,
+      headers: owner.auth,
+      payload: { email, role: 'member' },
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    return email
+  }
+
+  it('refuses a new identity with 403 and creates no account, email verified or not, with or without one', async () => {
+    for (const claims of [
+      { email: uniqueEmail('stranger'), email_verified: true },
+      { email: uniqueEmail('stranger') },
+      { token_use: 'access', username: 'no-email' },
+    ]) {
+      const sub = randomUUID()
+      await expectRefused(await sign(issuer, { sub, ...claims }), sub)
+    }
+    // a route that needs no credentials treats the refused identity as anonymous, as a bad token
+    const sub = randomUUID()
+    const token = await sign(issuer, { sub, email: uniqueEmail('stranger'), email_verified: true })
+    const settings = await t.app.inject({ method: 'GET', url: '/api/v1/auth/settings', headers: bearer(token) })
+    expect(settings.statusCode).toBe(200)
+    expect(await usersOf(sub)).toEqual([])
+  })
+
+  it(
+    policy === 'invite'
+      ? 'creates the account of an invited address the issuer verified, and no other'
+      : 'creates no account even for an invited address',
+    async () => {
+      const email = await invited()
+      const unverified = randomUUID()
+      await expectRefused(await sign(issuer, { sub: unverified, email }), unverified)
+      const sub = randomUUID()
+      const token = await sign(issuer, { sub, email, email_verified: true })
+      if (policy === 'closed') return expectRefused(token, sub)
+      const res = await me(token)
+      expect(res.statusCode, res.body).toBe(200)
+      expect(res.json()).toMatchObject({ email, externalId: sub, emailVerified: true })
+    },
+  )
+
+  it('still signs in an identity that has an account: linked by sub, or by its verified address', async () => {
+    const user = await givenUser(open.app)
+    const sub = randomUUID()
+    const linked = await me(await sign(issuer, { sub, email: user.email, email_verified: true }))
+    expect(linked.statusCode, linked.body).toBe(200)
+    expect(linked.json()).toMatchObject({ id: user.id, externalId: sub })
+    // by sub from now on, even from a token without an email (a Cognito access token)
+    const again = await me(await sign(issuer, { sub, token_use: 'access' }))
+    expect(again.statusCode, again.body).toBe(200)
+    expect(again.json().id).toBe(user.id)
   })
 })
 

@@ -1,6 +1,5 @@
 import type { Config } from '../../config.ts'
 import { unauthorized } from '../../http/problem.ts'
-import { hasLiveInvitation } from '../teams/index.ts'
 import { getUserRow, toUser } from '../users/index.ts'
 import { consumeAccountToken, mintAccountToken } from './account-tokens.ts'
 import { externalAccount, type LinkRules } from './external-accounts.ts'
@@ -27,13 +26,8 @@ export async function ssoSignIn(
   const { db, log } = deps.identity.sessionDeps
   const rules: LinkRules = {
     requireVerifiedEmail: true,
+    registration: deps.config.REGISTRATION,
     refuse: (reason) => new SsoRefused(reason),
-    beforeCreate: async (tx, email) => {
-      const policy = deps.config.REGISTRATION
-      if (policy === 'closed' || (policy === 'invite' && !(await hasLiveInvitation(tx, email)))) {
-        throw new SsoRefused('registration_closed')
-      }
-    },
   }
   const user = await externalAccount({ db, log, userCreated: deps.identity.userCreated }, claims, rules)
   if (user.disabled) throw new SsoRefused('account_disabled')
