@@ -77,6 +77,8 @@ export interface AppDeps {
   replica?: Database
   /** the HTTP server to build on (server.ts: one already listening, see early-listener.ts) */
   serverFactory?: FastifyServerFactory
+  /** how often open event streams get a heartbeat and a check of their credentials (15 s) */
+  eventHeartbeatMs?: number
 }
 
 declare module 'fastify' {
@@ -202,6 +204,7 @@ export async function buildApp({
     states: identity.states,
     log: logger,
     metrics: { delivered: (lag) => app.metrics.eventLag.observe(lag) },
+    heartbeatMs: deps.eventHeartbeatMs,
   })
   app.metrics.openStreams = () => hub.size
   identity.onCredentialsChanged((userId) => void hub.credentialsChanged(userId))

@@ -52,6 +52,8 @@ export async function createTestApp(
     redisUrl?: string
     /** Redis key prefix; apps given the same one share rate limits and caches */
     redisPrefix?: string
+    /** how often open event streams get a heartbeat and a check of their credentials (15 s) */
+    eventHeartbeatMs?: number
   } = {},
 ): Promise<TestApp> {
   const queries: string[] = []
@@ -65,7 +67,14 @@ export async function createTestApp(
     logger,
     opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
   )
-  const app = await buildApp({ config, database, logger, checks: opts.checks, infra })
+  const app = await buildApp({
+    config,
+    database,
+    logger,
+    checks: opts.checks,
+    infra,
+    eventHeartbeatMs: opts.eventHeartbeatMs,
+  })
   recordUndocumentedAnswers(app)
   opts.routes?.(app)
   await app.ready()

@@ -20,18 +20,24 @@ export interface InstancePair {
  * (the production layout); otherwise one instance playing both parts, since the embedded
  * database serves one instance.
  */
-export function useInstancePair(opts: { env?: Record<string, string> } = {}): InstancePair {
+export function useInstancePair(opts: { env?: Record<string, string>; eventHeartbeatMs?: number } = {}): InstancePair {
   const redisUrl = process.env.TEST_REDIS_URL
   const pair = {} as InstancePair
   let database: Database | undefined
   beforeAll(async () => {
     if (redisUrl) {
       database = await freshDatabase()
-      const shared = { database, redisUrl, redisPrefix: `test:${randomBytes(6).toString('hex')}:`, env: opts.env }
+      const shared = {
+        database,
+        redisUrl,
+        redisPrefix: `test:${randomBytes(6).toString('hex')}:`,
+        env: opts.env,
+        eventHeartbeatMs: opts.eventHeartbeatMs,
+      }
       pair.a = await createTestApp(shared)
       pair.b = await createTestApp(shared)
     } else {
-      pair.a = await createTestApp({ env: opts.env })
+      pair.a = await createTestApp({ env: opts.env, eventHeartbeatMs: opts.eventHeartbeatMs })
       pair.b = pair.a
     }
     pair.two = pair.a !== pair.b

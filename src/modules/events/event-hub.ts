@@ -33,8 +33,15 @@ export interface HubMetrics {
  * to the safe mark, reading only what its user may see at that moment (so a user removed from a
  * team stops receiving its events at once). A NOTIFY at commit, from any instance, wakes the hub.
  */
-export function createEventHub(opts: { database: Database; states: UserStates; log: Logger; metrics?: HubMetrics }) {
-  const { database, states, log } = opts
+export function createEventHub(opts: {
+  database: Database
+  states: UserStates
+  log: Logger
+  metrics?: HubMetrics
+  /** how often every stream gets a heartbeat and its credentials are checked again (HEARTBEAT_MS) */
+  heartbeatMs?: number
+}) {
+  const { database, states, log, heartbeatMs = HEARTBEAT_MS } = opts
   const follower = createLogFollower(database)
   const streams = new Set<Stream>()
   let unlisten: (() => Promise<void>) | undefined
@@ -143,7 +150,7 @@ export function createEventHub(opts: { database: Database; states: UserStates; l
       for (const s of streams) write(s, ': heartbeat\n\n')
       // a safety net for invalidations lost on the way (Redis away): every stream is checked again
       void revalidate(() => true)
-    }, HEARTBEAT_MS)
+    }, heartbeatMs)
     heartbeat.unref()
   }
 

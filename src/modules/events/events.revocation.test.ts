@@ -4,7 +4,10 @@ import { addToTeam, givenProject, givenTeam } from '../../../test/given-teams.ts
 import { useInstancePair } from '../../../test/pair.ts'
 import { openSse, type SseClient } from '../../../test/sse.ts'
 
-const p = useInstancePair()
+// The heartbeat's periodic check (every 15 s) would end a revoked stream by itself, within the
+// wait below: pushed out of reach here, a stream ends only through the revocation's own
+// invalidation (Redis pub/sub to the other instance), which is what 'at once' promises.
+const p = useInstancePair({ eventHeartbeatMs: 30 * 60_000 })
 
 type Auth = { authorization: string }
 const stream = (auth: Auth | Record<string, never>, query = '') => openSse(`${p.baseB}/api/v1/events${query}`, auth)
