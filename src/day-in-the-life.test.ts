@@ -201,6 +201,20 @@ describe('a day in the life of a team', () => {
     })
     expect(same.statusCode).toBe(304)
 
+    // a tag on the post, renamed later: the post's ETag follows its tag's name as well
+    const tag = await json(a, olga, 'POST', '/tags', { teamId: team.id, name: 'Launch', color: '#3366ff' })
+    await send(b, olga, 'PATCH', `/tasks/${post.id}`, { tagIds: [tag.id] })
+    const tagged = String((await send(a, bea, 'GET', `/tasks/${post.id}`)).headers.etag)
+    await send(b, olga, 'PATCH', `/tags/${tag.id}`, { name: 'Launch day' })
+    const renamed = await b.inject({
+      method: 'GET',
+      url: `/api/v1/tasks/${post.id}`,
+      headers: { ...bea.auth, 'if-none-match': tagged },
+    })
+    expect(renamed.statusCode).toBe(200)
+    expect(renamed.json().tags).toEqual([{ id: tag.id, name: 'Launch day', color: '#3366ff' }])
+    expect(renamed.headers.etag).not.toBe(tagged)
+
     // a recurring chore, a reminder, a move
     const water = await json(a, olga, 'POST', '/tasks', {
       projectId: backlog.id,
@@ -292,9 +306,40 @@ describe('a day in the life of a team', () => {
 
     expect(outbox(day.outboxDir)).toEqual(expectedMail)
 
-    // the dashboard counts what is left: the post and the call open, the chore done twice
-    const metrics = await json(a, olga, 'GET', `/dashboard/metrics?teamId=${team.id}`)
-    expect(metrics.byStatus).toEqual({ todo: 2, in_progress: 0, done: 2, cancelled: 0 })
+    // the dashboard counts what is left, the same through either instance: the post (tagged) and the
+    // call open and Bea's, the chore done twice by Olga, on time (it was due in an hour, then tomorrow);
+    // nothing of the deleted project, the deleted party or the deleted team
+    for (const app of [a, b]) {
+      const metrics = await json(app, olga, 'GET', `/dashboard/metrics?teamId=${team.id}`)
+      expect(metrics).toMatchObject({
+        byStatus: { todo: 2, in_progress: 0, done: 2, cancelled: 0 },
+        byPriority: { low: 0, medium: 4, high: 0, urgent: 0 },
+        overdue: 0,
+        dueSoon: 0,
+        createdInRange: 4,
+        completedInRange: 2,
+        completionRate: 0.5,
+      })
+      expect(metrics.medianCycleTimeHours).toBeGreaterThanOrEqual(0)
+      expect(metrics.medianCycleTimeHours).toBeLessThan(1)
+      const weeks = metrics.weeklyThroughput as { created: number; completed: number }[]
+      expect([weeks.reduce((n, w) => n + w.created, 0), weeks.reduce((n, w) => n + w.completed, 0)]).toEqual([4, 2])
+      expect((await json(app, bea, 'GET', `/dashboard/leaderboard?teamId=${team.id}`)).items).toEqual([
+        { user: { id: olga.id, name: 'Olga Owner' }, completed: 2, completedOnTime: 2 },
+      ])
+      const explore = async (groupBy: string) =>
+        (await json(app, bea, 'GET', `/dashboard/explorer?teamId=${team.id}&groupBy=${groupBy}`)).items
+      expect(await explore('assignee')).toEqual([
+        { key: bea.id, label: 'Bea', count: 2 },
+        { key: null, label: 'Unassigned', count: 2 },
+      ])
+      expect(await explore('project')).toEqual([{ key: backlog.id, label: 'Backlog', count: 4 }])
+      expect(await explore('tag')).toEqual([
+        { key: null, label: 'No tag', count: 3 },
+        { key: tag.id, label: 'Launch day', count: 1 },
+      ])
+      await send(app, olga, 'GET', `/dashboard/metrics?teamId=${side.id}`, undefined, 404)
+    }
 
     // stored files: only the attachment of the surviving post (the others went with their tasks,
     // their project and their team); one object per attachment row, none without
