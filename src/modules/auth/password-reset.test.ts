@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
 import { confirmReset, linkToken, login, mailTo, requestReset } from '../../../test/given-accounts.ts'
 import { useMailingWorkerApp } from '../../../test/given-webhooks.ts'
+import { sha256 } from '../../lib/crypto.ts'
 
 const BASE = 'https://app.tasklane.test'
 const NEW_PASSWORD = 'a brand new passphrase 42'
@@ -18,6 +19,16 @@ describe('password reset', { timeout: 90_000 }, () => {
     expect(mail.raw).toContain('text/plain')
     expect(mail.raw).toContain('text/html')
     const token = linkToken(mail, '/reset-password', BASE)
+    // only the token's SHA-256 is stored, and the link lives 30 minutes
+    const stored = await t.database.sql.query<{ token_hash: string; ttl_ms: string }>(
+      `select token_hash, (extract(epoch from expires_at - created_at) * 1000)::text as ttl_ms
+         from account_tokens where user_id = $1 and purpose = 'password_reset'`,
+      [user.id],
+    )
+    expect(stored.rows.map((r) => r.token_hash)).toEqual([sha256(token)])
+    expect(Number(stored.rows[0]!.ttl_ms)).toBeGreaterThan(29 * 60_000)
+    expect(Number(stored.rows[0]!.ttl_ms)).toBeLessThanOrEqual(30 * 60_000)
+    expect(mail.raw.replace(/=\r?\n/g, '')).toContain('for 30 minutes')
 
     const res = await confirmReset(t.app, token, NEW_PASSWORD)
     expect(res.statusCode, res.body).toBe(204)

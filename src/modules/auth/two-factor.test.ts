@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { bearer, type GivenUser, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
 import { login } from '../../../test/given-accounts.ts'
+import { sha256 } from '../../lib/crypto.ts'
 
 const t = useTestApp()
 
@@ -38,6 +39,16 @@ describe('two-factor sign-in (TOTP)', () => {
     const { user, secret, recoveryCodes } = await enrolled()
     expect(recoveryCodes).toHaveLength(10)
     expect(new Set(recoveryCodes).size).toBe(10)
+    // stored only as SHA-256 (of the code without its dashes): neither the codes nor the secret in clear
+    const stored = await t.database.sql.query<{ code_hash: string }>(
+      'select code_hash from recovery_codes where user_id = $1',
+      [user.id],
+    )
+    expect(stored.rows.map((r) => r.code_hash).sort()).toEqual(
+      recoveryCodes.map((c) => sha256(c.replaceAll('-', ''))).sort(),
+    )
+    const totp = await t.database.sql.query('select * from user_totp where user_id = $1', [user.id])
+    expect(JSON.stringify(totp.rows)).not.toContain(secret)
     const status = await t.app.inject({ method: 'GET', url: '/api/v1/users/me/two-factor', headers: user.auth })
     expect(status.json()).toMatchObject({ totp: true, recoveryCodesLeft: 10 })
 

@@ -4,6 +4,7 @@ import { type GivenUser, GOOD_PASSWORD, givenUser, uniqueEmail } from '../../../
 import { linkToken, mailTo } from '../../../test/given-accounts.ts'
 import { givenMember, givenTeam } from '../../../test/given-teams.ts'
 import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { sha256 } from '../../lib/crypto.ts'
 
 const BASE = 'https://tasklane.example.test'
 
@@ -61,6 +62,12 @@ describe('team invitations', { timeout: 120_000 }, () => {
     expect(mail.raw).toContain('Rocket &lt;Team&gt;')
     expect(mail.raw).toContain('text/plain')
     const token = linkToken(mail, '/invitations/accept', BASE)
+    // the link's secret is stored only as its SHA-256
+    const stored = await t.database.sql.query<Record<string, unknown>>('select * from team_invitations where id = $1', [
+      res.json().invitation.id,
+    ])
+    expect(stored.rows[0]!.token_hash).toBe(sha256(token))
+    expect(JSON.stringify(stored.rows)).not.toContain(token)
 
     const preview = await t.app.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token } })
     expect(preview.json()).toMatchObject({ teamName: 'Rocket <Team>', email, role: 'admin', invitedBy: 'Olga Owner' })
