@@ -1,4 +1,5 @@
-import { createTask, expect, newPerson, signUp, test } from './fixtures.ts'
+import type { Browser, Page } from '@playwright/test'
+import { createTask, expect, mailedLink, newPerson, signIn, signUp, test } from './fixtures.ts'
 
 test('sign up, create a task, reload and stay signed in, sign out, sign in again', async ({ page }) => {
   const person = await signUp(page)
@@ -44,6 +45,74 @@ test('forgot password asks for a link and answers the same for any address', asy
   await page.getByRole('textbox', { name: 'Email' }).fill(newPerson().email)
   await page.getByRole('button', { name: 'Send the link' }).click()
   await expect(page.getByRole('status')).toContainText('If an account uses this address')
+})
+
+test('forgot password: the emailed link sets a new password, which signs in', async ({ page }) => {
+  const person = await signUp(page)
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+  await page.getByRole('link', { name: 'Forgot your password?' }).click()
+  await page.getByRole('textbox', { name: 'Email' }).fill(person.email)
+  await page.getByRole('button', { name: 'Send the link' }).click()
+  await expect(page.getByRole('status')).toContainText('If an account uses this address')
+
+  await page.goto(await mailedLink(person.email, '/reset-password'))
+  const newPassword = `${person.password}-renewed`
+  await page.getByLabel('New password').fill(newPassword)
+  await page.getByRole('button', { name: 'Set the password' }).click()
+  await expect(page.getByRole('status')).toContainText('Your password is changed')
+  await page.getByRole('link', { name: 'Sign in' }).click()
+  await signIn(page, { ...person, password: newPassword })
+})
+
+/** A browser of its own (another person), on the tests' server. */
+async function anotherBrowser(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL })
+  return context.newPage()
+}
+
+/** Invites an address from the Members page of the signed-in person's current team. */
+async function invite(page: Page, email: string) {
+  await page.getByRole('navigation').getByRole('link', { name: 'Members', exact: true }).click()
+  await page.getByRole('textbox', { name: 'Email of the person to add' }).fill(email)
+  await page.getByRole('button', { name: 'Add member' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'An invitation is on its way' })).toBeVisible()
+}
+
+/** The Teams page lists a team by name. */
+async function expectTeam(page: Page, name: string) {
+  await page.getByRole('navigation').getByRole('link', { name: 'Teams', exact: true }).click()
+  await expect(page.getByRole('rowheader', { name })).toBeVisible()
+}
+
+test('an invitation accepted by creating the account from its link', async ({ page, browser }) => {
+  const owner = await signUp(page, newPerson('Olga Owner'))
+  const newcomer = newPerson('Nina Newcomer')
+  await invite(page, newcomer.email)
+
+  const theirs = await anotherBrowser(browser)
+  await theirs.goto(await mailedLink(newcomer.email, '/invitations/accept'))
+  await expect(theirs.getByText(`Olga Owner invited ${newcomer.email} to join Olga Owner's team`)).toBeVisible()
+  await theirs.getByRole('textbox', { name: 'Name' }).fill(newcomer.name)
+  await theirs.getByRole('textbox', { name: 'Email' }).fill(newcomer.email)
+  await theirs.getByLabel('Password').fill(newcomer.password)
+  await theirs.getByRole('button', { name: 'Create account' }).click()
+  await expect(theirs.getByRole('navigation').getByRole('link', { name: 'Tasks', exact: true })).toBeVisible()
+  await expectTeam(theirs, `${owner.name}'s team`)
+})
+
+test('an invitation accepted signed in, by a person who has an account', async ({ page, browser }) => {
+  const owner = await signUp(page, newPerson('Otto Owner'))
+  // the link went to an address of theirs that has no account; they open it signed in
+  const address = newPerson().email
+  await invite(page, address)
+
+  const theirs = await anotherBrowser(browser)
+  await signUp(theirs, newPerson('Sid Signed-In'))
+  await theirs.goto(await mailedLink(address, '/invitations/accept'))
+  await expect(theirs.getByRole('heading', { name: "Join Otto Owner's team" })).toBeVisible()
+  await theirs.getByRole('button', { name: 'Join the team' }).click()
+  await expect(theirs.getByRole('navigation').getByRole('link', { name: 'Tasks', exact: true })).toBeVisible()
+  await expectTeam(theirs, `${owner.name}'s team`)
 })
 
 test('an invitation link with a dead token says so', async ({ page }) => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { test as base, expect, type Page } from '@playwright/test'
 
@@ -69,4 +71,33 @@ export async function seriousViolations(page: Page) {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
+
+/**
+ * The link to `route` (e.g. `/reset-password`) in the newest email to `to`, as a path for page.goto.
+ * The server has no SMTP here: it keeps every email in DATA_DIR/outbox as a .json summary.
+ */
+export async function mailedLink(to: string, route: string): Promise<string> {
+  const outbox = join(process.env.E2E_DATA_DIR!, 'outbox')
+  const pattern = new RegExp(`https?://[^\\s"]+${route}\\?token=[\\w-]+`)
+  let link: string | undefined
+  await expect
+    .poll(
+      async () => {
+        const files = (await readdir(outbox).catch(() => [])).filter((f) => f.endsWith('.json')).sort()
+        for (const file of files.reverse()) {
+          const mail = JSON.parse(await readFile(join(outbox, file), 'utf8')) as { to: string; text: string }
+          const found = mail.to === to ? pattern.exec(mail.text)?.[0] : undefined
+          if (found) {
+            const url = new URL(found)
+            link = url.pathname + url.search
+            return true
+          }
+        }
+        return false
+      },
+      { timeout: 30_000, message: `an email to ${to} with a ${route} link` },
+    )
+    .toBe(true)
+  return link!
 }

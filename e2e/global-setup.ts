@@ -25,6 +25,8 @@ export default async function globalSetup() {
     OIDC_PROVIDER_NAME: SSO_PROVIDER_NAME,
   })
   process.env.E2E_BASE_URL = server.url
+  // no SMTP: the server keeps each email in DATA_DIR/outbox, where the tests read their links
+  process.env.E2E_DATA_DIR = server.dataDir
   return async () => {
     await server.stop()
     await provider.close()

@@ -13,7 +13,9 @@ export function buildWebApp() {
 }
 
 /** The real server on a fresh embedded database and a free port, as `npm start` runs it. */
-export async function startServer(env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServer(
+  env: Record<string, string> = {},
+): Promise<{ url: string; dataDir: string; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-e2e-'))
   const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
@@ -34,6 +36,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<{ u
   const url = await listening(server)
   return {
     url,
+    dataDir,
     stop: async () => {
       server.kill('SIGTERM')
       await new Promise((resolve) => {

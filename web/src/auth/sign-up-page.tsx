@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
 import { useAuthActions, useAuthSettings } from './auth.tsx'
@@ -12,6 +12,7 @@ export function SignUpPage({ invitation }: { invitation?: { token: string; email
   const errors = useFormErrors(['name', 'email', 'password'])
   const [busy, setBusy] = useState(false)
   const [verifying, setVerifying] = useState<string | null>(null)
+  const navigate = useNavigate()
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
@@ -26,6 +27,9 @@ export function SignUpPage({ invitation }: { invitation?: { token: string; email
         ...(invitation ? { invitationToken: invitation.token } : {}),
       })
       if (!signedIn) setVerifying(email)
+      // the invitation is spent by the registration, which made them a member: into the app, rather
+      // than back to the link's page (which would now find the link used)
+      else if (invitation) navigate('/tasks', { replace: true })
     } catch (err) {
       errors.show(err)
       setBusy(false)
