@@ -18,6 +18,7 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { migrateUp } from '../src/db/migrate.ts'
 import { openConfiguredDb } from '../src/db/open.ts'
+import { openDeps } from '../src/deps.ts'
 import { startLogDispatch } from '../src/dispatch.ts'
 import { createInfra } from '../src/infra/index.ts'
 import { createLogger } from '../src/logger.ts'
@@ -52,7 +53,7 @@ const config = loadConfig({
 const logger = createLogger(config)
 const database = await openConfiguredDb(config, logger)
 await migrateUp(database)
-const app = await buildApp({ config, database, logger, infra: createInfra(config, logger) })
+const app = await buildApp(await openDeps({ config, database, logger, infra: createInfra(config, logger) }))
 await app.ready()
 
 const call = async (method: string, url: string, payload?: object, token?: string) => {

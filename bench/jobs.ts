@@ -13,6 +13,7 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDb } from '../src/db/client.ts'
 import { migrateUp } from '../src/db/migrate.ts'
+import { openDeps } from '../src/deps.ts'
 import { createQueue } from '../src/infra/queue.ts'
 import { localStorage } from '../src/infra/storage-local.ts'
 import { jobDefinitions } from '../src/jobs.ts'
@@ -46,7 +47,7 @@ const queue =
   mode === 'import'
     ? await createQueue({ database, logger, jobs: jobDefinitions({ config, database, storage }) })
     : undefined
-const app = await buildApp({ config, database, logger, storage, ...(queue ? { queue } : {}) })
+const app = await buildApp(await openDeps({ config, database, logger, storage, ...(queue ? { queue } : {}) }))
 await app.ready()
 
 const post = async (a: FastifyInstance, path: string, payload: object, headers = {}) => {

@@ -8,6 +8,7 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDb } from '../src/db/client.ts'
 import { migrateUp } from '../src/db/migrate.ts'
+import { openDeps } from '../src/deps.ts'
 import { createLogger } from '../src/logger.ts'
 import { withDb } from '../test/global-setup.ts'
 
@@ -52,7 +53,7 @@ export async function startFuzzServer(databaseUrl?: string): Promise<FuzzServer>
       lines.set(reqId, known)
     },
   })
-  const app = await buildApp({ config, database, logger })
+  const app = await buildApp(await openDeps({ config, database, logger }))
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
   return {

@@ -9,6 +9,7 @@ import openapiTS, { astToString } from 'openapi-typescript'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDb } from '../src/db/client.ts'
+import { openDeps } from '../src/deps.ts'
 import { createLogger } from '../src/logger.ts'
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../web/src/api/schema.d.ts', import.meta.url))
@@ -26,7 +27,7 @@ export async function servedDocument(): Promise<unknown> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-schema-'))
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(32) })
   const database = await openDb({ dataDir: join(dataDir, 'db') })
-  const app = await buildApp({ config, database, logger: createLogger(config) })
+  const app = await buildApp(await openDeps({ config, database, logger: createLogger(config) }))
   try {
     return (await app.inject({ url: '/openapi.json' })).json()
   } finally {

@@ -31,7 +31,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const early = await listenEarly({ port: config.PORT, host: config.HOST })
   mark('listening')
-  const modules = Promise.all([import('./app.ts'), import('./infra/index.ts'), import('./dispatch.ts')])
+  const modules = Promise.all([
+    import('./app.ts'),
+    import('./deps.ts'),
+    import('./infra/index.ts'),
+    import('./dispatch.ts'),
+  ])
   modules.catch(() => {})
   let database: Database
   try {
@@ -48,10 +53,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       mark('migrations')
     }
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await seedAdmin(config, database, logger)
-    const [{ buildApp }, { createInfra }, { startLogDispatch }] = await modules
+    const [{ buildApp }, { openDeps }, { createInfra }, { startLogDispatch }] = await modules
     mark('modules')
-    const infra = createInfra(config, logger)
-    const app = await buildApp({ config, database, logger, infra, serverFactory: early.serverFactory })
+    const deps = await openDeps({ config, database, logger, infra: createInfra(config, logger) })
+    const app = await buildApp(deps, { serverFactory: early.serverFactory })
     const drain = closeConnectionsOnShutdown(app)
     // Fastify closes a server it did not start listening without waiting for its requests: this
     // does, after the app's own preClose hooks (the event streams end) and before its onClose ones
@@ -63,8 +68,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     // embedded: one process holds the database, so it runs the background jobs too (once serving)
     let dispatcher: { stop(): Promise<void> } | undefined
     if (config.JOBS_IN_API ?? config.embeddedDb) {
-      await app.queue.work()
-      dispatcher = await startLogDispatch({ database, queue: app.queue, logger })
+      await deps.queue.work()
+      dispatcher = await startLogDispatch({ database, queue: deps.queue, logger })
       mark('jobs')
     }
     const url = early.url

@@ -10,6 +10,7 @@ import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
 import { openDb } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
+import { openDeps } from './deps.ts'
 import { createLogger } from './logger.ts'
 
 const dirs: string[] = []
@@ -42,7 +43,7 @@ describe('worker', () => {
     let database = await open()
     await migrateUp(database)
     const config = loadConfig(env)
-    const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+    const app = await buildApp(await openDeps({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) }))
     await app.ready()
     const user = await givenUser(app)
     const task = await givenTask(app, user)

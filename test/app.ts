@@ -7,6 +7,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { type Config, loadConfig } from '../src/config.ts'
 import type { Database } from '../src/db/client.ts'
+import { openDeps } from '../src/deps.ts'
 import { createInfra } from '../src/infra/index.ts'
 import type { ReadinessCheck } from '../src/infra/readiness.ts'
 import { createLogger } from '../src/logger.ts'
@@ -67,14 +68,9 @@ export async function createTestApp(
     logger,
     opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
   )
-  const app = await buildApp({
-    config,
-    database,
-    logger,
-    checks: opts.checks,
-    infra,
-    eventHeartbeatMs: opts.eventHeartbeatMs,
-  })
+  const app = await buildApp(
+    await openDeps({ config, database, logger, checks: opts.checks, infra, eventHeartbeatMs: opts.eventHeartbeatMs }),
+  )
   recordUndocumentedAnswers(app)
   opts.routes?.(app)
   await app.ready()

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import type { Config } from '../src/config.ts'
 import type { Database } from '../src/db/client.ts'
+import { openDeps } from '../src/deps.ts'
 import { createQueue, type Queue } from '../src/infra/queue.ts'
 import type { Storage } from '../src/infra/storage.ts'
 import { localStorage } from '../src/infra/storage-local.ts'
@@ -60,7 +61,7 @@ export async function createFilesApp(mode: StorageMode, env: Record<string, stri
     pollingIntervalSeconds: 0.5,
   })
   await queue.work()
-  const app = await buildApp({ config, database, logger, storage, queue })
+  const app = await buildApp(await openDeps({ config, database, logger, storage, queue }))
   recordUndocumentedAnswers(app)
   await app.ready()
   return {

@@ -7,6 +7,7 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDb } from '../src/db/client.ts'
 import { migrateUp } from '../src/db/migrate.ts'
+import { openDeps } from '../src/deps.ts'
 import { createLogger } from '../src/logger.ts'
 import type { Job } from '../src/modules/jobs/jobs.schema.ts'
 import { freshDatabaseUrl, testDatabaseUrl } from './db.ts'
@@ -96,7 +97,7 @@ export async function workerScene(dirs: string[]) {
   const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
   const database = await open()
   await migrateUp(database)
-  const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+  const app = await buildApp(await openDeps({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) }))
   await app.ready()
   return {
     env,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import type { Config } from '../src/config.ts'
 import type { Database } from '../src/db/client.ts'
+import { openDeps } from '../src/deps.ts'
 import { startLogDispatch } from '../src/dispatch.ts'
 import { createQueue, lazyQueue, type Queue } from '../src/infra/queue.ts'
 import { localStorage } from '../src/infra/storage-local.ts'
@@ -67,7 +68,7 @@ export async function createWorkerApp(
       }),
     }),
   )
-  const app = await buildApp({ config, database, logger, storage, queue })
+  const app = await buildApp(await openDeps({ config, database, logger, storage, queue }))
   recordUndocumentedAnswers(app)
   await app.ready()
   await queue.work()

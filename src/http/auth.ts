@@ -74,14 +74,15 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * Every route is authenticated unless its config says `public`; each declares the scope it needs,
- * and the OpenAPI document gets the matching security requirement from the same declaration.
+ * Step 1 of the API's pipeline (see api.ts): every route of the plugin it is registered in is
+ * authenticated unless its config says `public`; each declares the scope it needs, and the OpenAPI
+ * document gets the matching security requirement from the same declaration.
  */
 export function registerAuth(app: FastifyInstance, authenticate: Authenticator) {
   app.decorateRequest('actor', null)
   app.addHook('onRoute', (route) => {
     const config = route.config as { public?: boolean; admin?: boolean } | undefined
-    if (config?.public || !route.url.startsWith('/api/')) return
+    if (config?.public) return
     route.schema ??= {}
     ;(route.schema as { security?: unknown }).security ??= [{ bearerAuth: config?.admin ? ['admin'] : [] }]
   })
@@ -89,8 +90,8 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
   // identify the caller; a failure is answered by the access checks, after the rate limiter has
   // counted the request against its IP (so guessing tokens is limited like any anonymous traffic)
   app.addHook('onRequest', async (req) => {
-    // ops routes at the root (/health, /metrics…) guard themselves
-    if (!req.routeOptions.url?.startsWith('/api/')) return
+    // a path no route matches is answered 404, whoever asks
+    if (req.is404) return
     try {
       const token = bearerToken(req.headers.authorization)
       if (token) req.actor = await authenticate(token, req)
@@ -105,11 +106,11 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
   })
 }
 
-/** The access rules of each route (register after the rate limiter: see registerAuth). */
+/** Step 3: the access rules of each route (register after the rate limiter: see registerAuth). */
 export function registerAccessChecks(app: FastifyInstance) {
   app.addHook('onRequest', async (req) => {
     const config = req.routeOptions.config
-    if (!req.routeOptions.url?.startsWith('/api/') || config.public) return
+    if (req.is404 || config.public) return
     if (req.authFailure) throw req.authFailure
     const actor = actorOf(req)
     if (config.sessionOnly && actor.via === 'pat') {

@@ -115,13 +115,17 @@ export function registerErrorHandling(app: FastifyInstance, opts: { shell?: AppS
   })
   app.setNotFoundHandler((req, reply) => {
     if (opts.shell?.(req, reply)) return reply
-    return sendProblem(
-      req,
-      reply,
-      new Problem('not-found', {
-        detail: `Route ${req.method} ${req.url.split('?')[0]} not found`,
-        extensions: { resource: 'route' },
-      }),
-    )
+    return routeNotFound(req, reply)
   })
 }
+
+/** 404 for a path no route matches (the API plugin answers its own with it: see http/api.ts). */
+export const routeNotFound = (req: FastifyRequest, reply: FastifyReply) =>
+  sendProblem(
+    req,
+    reply,
+    new Problem('not-found', {
+      detail: `Route ${req.method} ${req.url.split('?')[0]} not found`,
+      extensions: { resource: 'route' },
+    }),
+  )

@@ -45,8 +45,25 @@ const poolGauge = (registry: Registry, name: string, help: string, read: () => R
     },
   })
 
-/** One registry per app instance (no module-level singletons), shared with modules through `app.metrics`. */
-export function createMetrics(database: Database, infra: Infra) {
+/**
+ * What the API's figures are read from when /metrics is scraped, each a function so that the parts
+ * built after the registry (the identity, the event hub, the list cache) can be named at construction.
+ */
+export interface MetricSources {
+  /** SSE streams open on this instance */
+  openStreams(): number
+  /** the identity's per-request caches (user state, token lookups) */
+  authCaches(): Record<string, { hits: number; misses: number }>
+  /** heavy reads by outcome (see src/db/replica.ts); empty without a replica */
+  replicaReads(): Record<string, number>
+  /** the replica's pool figures (null without a replica) */
+  replicaPool(): ReturnType<Database['poolStats']>
+  /** the task list cache's figures (src/modules/tasks/list-cache.ts) */
+  listCache(): { hits: number; misses: number; bypasses: number; entries: number; bytes: number }
+}
+
+/** One registry per app instance (no module-level singletons), built once by openDeps (src/deps.ts). */
+export function createMetrics(database: Database, infra: Infra, sources: MetricSources) {
   const registry = new Registry()
   processMetrics(registry, database)
   const requests = new Counter({
@@ -111,15 +128,7 @@ export function createMetrics(database: Database, infra: Infra) {
     duration,
     rateLimited,
     eventLag,
-    openStreams: () => 0,
-    /** the identity's per-request caches (user state, token lookups), set once it exists */
-    authCaches: (): Record<string, { hits: number; misses: number }> => ({}),
-    /** heavy reads by outcome (see src/db/replica.ts), set when the app has a replica */
-    replicaReads: (): Record<string, number> => ({}),
-    /** the replica's pool figures (null without a replica) */
-    replicaPool: (): ReturnType<Database['poolStats']> => null,
-    /** the task list cache's figures (src/modules/tasks/list-cache.ts), set once it exists */
-    listCache: () => ({ hits: 0, misses: 0, bypasses: 0, entries: 0, bytes: 0 }),
+    ...sources,
   }
   new Counter({
     name: 'tasklane_list_cache_lookups_total',

@@ -159,10 +159,13 @@ const ENVIRONMENT: Record<Config['NODE_ENV'], string> = {
   test: 'test',
 }
 
-export async function registerOpenApi(app: FastifyInstance, opts: { version: string; publicUrl?: string }) {
-  const environment = app.config?.NODE_ENV ?? 'development'
+export async function registerOpenApi(
+  app: FastifyInstance,
+  opts: { version: string; config: Pick<Config, 'NODE_ENV' | 'PUBLIC_URL' | 'MAX_UPLOAD_BYTES'> },
+) {
+  const environment = opts.config.NODE_ENV
   // a file's bytes, in or out, are bounded by the upload limit
-  const maxUploadBytes = app.config?.MAX_UPLOAD_BYTES ?? 25 * 1024 * 1024
+  const maxUploadBytes = opts.config.MAX_UPLOAD_BYTES
   const options: SwaggerOptions = {
     openapi: {
       openapi: '3.1.0',
@@ -174,7 +177,11 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [
-        { url: opts.publicUrl ?? '/', description: `This ${ENVIRONMENT[environment]} server`, 'x-internal': false },
+        {
+          url: opts.config.PUBLIC_URL ?? '/',
+          description: `This ${ENVIRONMENT[environment]} server`,
+          'x-internal': false,
+        },
       ] as never,
       components: {
         securitySchemes: {

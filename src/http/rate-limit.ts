@@ -43,14 +43,17 @@ function setHeaders(reply: FastifyReply, limit: number, remaining: number, reset
   reply.header('ratelimit-reset', Math.max(0, reset))
 }
 
-/** The general limit on every /api route: per user or token when authenticated, per IP otherwise. */
+/**
+ * Step 2 of the API's pipeline (see api.ts): the general limit on every request to the plugin it
+ * is registered in (its 404s too), per user or token when authenticated, per IP otherwise.
+ */
 export function registerRateLimit(app: FastifyInstance, store: RateLimitStore, config: Config) {
   if (!config.RATE_LIMIT_ENABLED) {
     app.log.warn('rate limits are disabled (RATE_LIMIT_ENABLED=false)')
     return
   }
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
-    if (req.routeOptions.config.rateLimit === false || !req.url.startsWith('/api/')) return
+    if (req.routeOptions.config.rateLimit === false) return
     const actor = req.actor
     const rule: LimitRule = actor
       ? {

@@ -100,3 +100,6 @@ export const sendCreated = <R extends Versioned>(
   resource: R,
   etag: EtagOf<R> = byVersion,
 ) => reply.code(201).header('location', location).header('etag', etag(resource)).send(resource)
+
+/** The options a route plugin takes (what a module's plugin that registers several of them passes on). */
+export type OptionsOf<P> = P extends FastifyPluginAsyncZod<infer O> ? O : never

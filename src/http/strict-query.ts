@@ -20,13 +20,12 @@ function declaredKeys(schema: unknown): Set<string> {
 }
 
 /**
- * Every `/api/` route refuses query parameters it does not declare, with 400 naming each one
+ * Every route of the API plugin (see api.ts) refuses query parameters it does not declare, with 400 naming each one
  * (`query.stauts`), like unknown fields of a body: a misspelled filter must not silently answer the
  * unfiltered list, nor a misspelled `cursor` the first page forever.
  */
 export function registerStrictQuery(app: FastifyInstance) {
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/')) return
     // a redirect back from another party (an identity provider) carries parameters of its own choosing
     if (route.config?.foreignQuery) return
     const allowed = declaredKeys((route.schema as { querystring?: unknown } | undefined)?.querystring)

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import { listActivity } from './activity.list.ts'
 import { ActivityEntry, ActivityQuery } from './activity.schema.ts'
 
-export const activityRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.database
+export const activityRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
+  const { db } = database
 
   app.get(
     '/activity',

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { Accepted, accepted, errors, IdParams } from '../../http/schemas.ts'
+import type { Identity } from '../auth/index.ts'
 import { Password } from '../auth/index.ts'
 import { Email, GlobalRole, Name } from '../users/index.ts'
 import { type AdminAccountDeps, createUserAsAdmin, sendPasswordLink } from './admin-accounts.service.ts'
@@ -21,8 +24,18 @@ const CreateUserAsAdmin = z
   .meta({ id: 'CreateUserAsAdmin', description: 'A new account, with a password or a link to choose one' })
 
 /** Accounts made and repaired by an administrator, whatever REGISTRATION says. */
-export const adminAccountsRoutes: FastifyPluginAsyncZod<Omit<AdminAccountDeps, 'db'>> = async (app, deps) => {
-  const all = { ...deps, db: app.database.db }
+export const adminAccountsRoutes: FastifyPluginAsyncZod<{
+  database: Database
+  queue: AdminAccountDeps['queue']
+  identity: Pick<Identity, 'userCreated'>
+  config: Pick<Config, 'EMAIL_VERIFICATION'>
+}> = async (app, { database, queue, identity, config: settings }) => {
+  const all: AdminAccountDeps = {
+    db: database.db,
+    queue,
+    userCreated: identity.userCreated,
+    verification: settings.EMAIL_VERIFICATION,
+  }
   const config = { admin: true, scope: 'admin' as const }
 
   app.post(

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { errors, IdParams, IfMatchHeaders, noContent, pageOf } from '../../http/schemas.ts'
@@ -8,8 +9,11 @@ import { deleteTask, listTasks, Task, TaskQuery } from '../tasks/index.ts'
 const tags = ['admin']
 
 /** Tasks of every team, for global admins (the visibility rule lets them see everything). */
-export const adminTasksRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
-  const { db } = app.database
+export const adminTasksRoutes: FastifyPluginAsyncZod<{ database: Database; queue: Queue }> = async (
+  app,
+  { database, queue },
+) => {
+  const { db } = database
   const config = { admin: true, scope: 'admin' as const }
 
   app.get(

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Database } from '../../db/client.ts'
 import { errors, IdParams, pageOf } from '../../http/schemas.ts'
 import type { UserStates } from '../auth/index.ts'
 import { GlobalRole, listAllUsers, User, UserSearch } from '../users/index.ts'
@@ -14,8 +15,11 @@ const UpdateUserAsAdmin = z
   .strictObject({ role: GlobalRole.optional(), disabled: z.boolean().optional() })
   .meta({ id: 'AdminUpdateUser', description: 'The new global role, or disabled (signed out everywhere)' })
 
-export const adminUsersRoutes: FastifyPluginAsyncZod<{ states: UserStates }> = async (app, { states }) => {
-  const { db } = app.database
+export const adminUsersRoutes: FastifyPluginAsyncZod<{ database: Database; identity: { states: UserStates } }> = async (
+  app,
+  { database, identity: { states } },
+) => {
+  const { db } = database
   const config = { admin: true, scope: 'admin' as const }
 
   app.get(

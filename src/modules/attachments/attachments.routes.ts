@@ -1,6 +1,8 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { etagOf, expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -32,14 +34,16 @@ const Redirect = z.null().meta({
     'On S3, for a file whose bytes prove its type (PDF, images, archives, office documents): a redirect (Location) to a presigned URL valid for 60 s; other files are streamed',
 })
 
-export const attachmentsRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue }> = async (
-  app,
-  { storage, queue },
-) => {
+export const attachmentsRoutes: FastifyPluginAsyncZod<{
+  database: Database
+  storage: Storage
+  queue: Queue
+  config: Pick<Config, 'MAX_UPLOAD_BYTES'>
+}> = async (app, { database, storage, queue, config }) => {
   // multipart parsing is scoped to the routes that take uploads
   await app.register(multipart, uploadParts)
-  const { db } = app.database
-  const maxBytes = app.config.MAX_UPLOAD_BYTES
+  const { db } = database
+  const maxBytes = config.MAX_UPLOAD_BYTES
 
   app.post(
     '/tasks/:id/attachments',

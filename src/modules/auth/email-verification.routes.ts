@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { enforceLimits } from '../../http/rate-limit.ts'
 import { Accepted, accepted, errors, noContent, Text } from '../../http/schemas.ts'
@@ -26,9 +27,10 @@ export const emailVerificationRoutes: FastifyPluginAsyncZod<{
   config: Config
   limits: RateLimitStore
   queue: Pick<Queue, 'send'>
-  states: UserStates
-}> = async (app, { config, limits, queue, states }) => {
-  const deps = { db: app.database.db, queue, mode: config.EMAIL_VERIFICATION }
+  identity: { states: UserStates }
+  database: Database
+}> = async (app, { config, limits, queue, identity: { states }, database }) => {
+  const deps = { db: database.db, queue, mode: config.EMAIL_VERIFICATION }
   const on = config.RATE_LIMIT_ENABLED
 
   app.post(

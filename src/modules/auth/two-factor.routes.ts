@@ -60,8 +60,8 @@ export const twoFactorRoutes: FastifyPluginAsyncZod<{
   identity: Identity
   config: Config
   limits: RateLimitStore
-  deps: TwoFactorDeps
-}> = async (app, { identity, config, limits, deps }) => {
+  twoFactor: TwoFactorDeps
+}> = async (app, { identity, config, limits, twoFactor: deps }) => {
   const tags = ['auth']
   const mine = { sessionOnly: true }
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -11,8 +12,8 @@ const tags = ['comments']
 const read = { scope: 'tasks:read' as const }
 const write = { scope: 'tasks:write' as const }
 
-export const commentsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.database
+export const commentsRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
+  const { db } = database
 
   app.get(
     '/tasks/:id/comments',

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
+import type { Reads } from '../../db/replica.ts'
 import { actorOf } from '../../http/auth.ts'
 import { errors } from '../../http/schemas.ts'
+import type { Cache } from '../../infra/cache.ts'
 import { Explorer, ExplorerQuery, Leaderboard, LeaderboardQuery, Metrics, MetricsQuery } from './dashboard.schema.ts'
 import { exploreTasks, getLeaderboard, getMetrics } from './dashboard.service.ts'
 
@@ -9,9 +12,12 @@ const tags = ['dashboard']
 const config = { scope: 'tasks:read' as const }
 
 /** Team metrics, leaderboard and explorer; every number is defined in dashboard.service.ts. */
-export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
+export const dashboardRoutes: FastifyPluginAsyncZod<{ database: Database; reads: Reads; cache: Cache }> = async (
+  app,
+  { database, reads, cache },
+) => {
   // access checks on the primary; the figures on the replica when it has caught up (src/db/replica.ts)
-  const deps = { db: app.database.db, reads: app.reads, cache: app.infra.cache }
+  const deps = { db: database.db, reads, cache }
 
   app.get(
     '/dashboard/metrics',

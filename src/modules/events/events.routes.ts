@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { forbidden, invalidField, tooManyRequests, unauthorized } from '../../http/problem.ts'
 import { errors, Id, Limit, Text } from '../../http/schemas.ts'
@@ -36,11 +37,13 @@ const ChangeFeedPage = z
   })
   .meta({ id: 'ChangeFeedPage', description: 'Log entries after the one named, oldest first' })
 
-export const eventsRoutes: FastifyPluginAsyncZod<{ hub: EventHub; identity: Identity; slots: StreamSlots }> = async (
-  app,
-  { hub, identity, slots },
-) => {
-  const { db } = app.database
+export const eventsRoutes: FastifyPluginAsyncZod<{
+  database: Database
+  hub: EventHub
+  identity: Identity
+  streams: StreamSlots
+}> = async (app, { database, hub, identity, streams: slots }) => {
+  const { db } = database
 
   app.post(
     '/events/ticket',

@@ -1,1 +1,4 @@
+export { createEventHub, type EventHub } from './event-hub.ts'
 export { toEvent } from './events.queries.ts'
+/** The module's routes (buildApp registers them under /api/v1 with its Deps). */
+export { eventsRoutes as routes } from './events.routes.ts'

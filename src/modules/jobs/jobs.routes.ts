@@ -8,7 +8,9 @@ import { type Actor, actorOf } from '../../http/auth.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { badRequest, conflict, invalidField, tooManyRequests } from '../../http/problem.ts'
 import { errors, IdParams, NoContent, pageOf } from '../../http/schemas.ts'
+import type { Queue } from '../../infra/queue.ts'
 import type { RateLimitStore } from '../../infra/rate-limit.ts'
+import type { Storage } from '../../infra/storage.ts'
 import { newId } from '../../lib/ids.ts'
 import { requireRole } from '../access/index.ts'
 import { DELETE_OBJECT_JOB, nameStoredFile, receiveFile, sendStoredFile, uploadRoute } from '../files/index.ts'
@@ -18,6 +20,8 @@ import { CreateExport, CreateImport, CreateReport, Job, JobListQuery } from './j
 const ImportFields = CreateImport.omit({ file: true }).strict()
 type ImportFields = z.infer<typeof ImportFields>
 
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import type { JobKind } from '../../db/tables/jobs.ts'
 import { createJob, deleteJob, jobFor, listJobs, toJob } from './jobs.service.ts'
 
@@ -51,13 +55,14 @@ export async function requireTeamProject(db: Db, teamId: string, projectId: stri
 }
 
 /** GET list, GET one, DELETE and the download of one kind of job, at `/<plural>`. */
-export function jobRoutes(
+function jobRoutes(
   app: Parameters<FastifyPluginAsyncZod>[0],
+  deps: JobsRouteDeps,
   kind: JobKind,
   plural: string,
   opts: { download: boolean },
 ) {
-  const { db } = app.database
+  const { db } = deps.database
   const tags = [plural]
   const name = plural[0]!.toUpperCase() + plural.slice(1, -1)
   app.get(
@@ -105,7 +110,7 @@ export function jobRoutes(
       },
     },
     async (req, reply) => {
-      await deleteJob({ db, queue: app.queue }, actorOf(req), kind, req.params.id, DELETE_OBJECT_JOB)
+      await deleteJob({ db, queue: deps.queue }, actorOf(req), kind, req.params.id, DELETE_OBJECT_JOB)
       return reply.code(204).send(null)
     },
   )
@@ -128,7 +133,7 @@ export function jobRoutes(
       const result = row.result as { filename: string; size: number } | null
       if (row.status !== 'done' || !row.resultKey || !result) throw conflict(`The ${kind} is ${row.status}, not done`)
       const ext = row.resultKey.slice(row.resultKey.lastIndexOf('.') + 1)
-      return sendStoredFile(reply, app.storage, {
+      return sendStoredFile(reply, deps.storage, {
         key: row.resultKey,
         filename: result.filename,
         contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
@@ -139,8 +144,17 @@ export function jobRoutes(
 }
 
 /** Exports, imports and reports: background jobs with one resource shape (API.md). */
-export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = async (app, { limits }) => {
-  const { db } = app.database
+interface JobsRouteDeps {
+  database: Database
+  queue: Queue
+  storage: Storage
+  limits: RateLimitStore
+  config: Pick<Config, 'RATE_LIMIT_ENABLED' | 'JOBS_PER_MINUTE' | 'IMPORT_MAX_BYTES'>
+}
+
+export const jobsRoutes: FastifyPluginAsyncZod<JobsRouteDeps> = async (app, deps) => {
+  const { database, queue, storage, limits, config } = deps
+  const { db } = database
   app.post(
     '/exports',
     {
@@ -157,9 +171,9 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       const actor = actorOf(req)
       await requireRole(db, actor, req.body.teamId, 'viewer')
       await requireTeamProject(db, req.body.teamId, req.body.projectId)
-      if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
+      if (config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, config.JOBS_PER_MINUTE)
       const { teamId, projectId, format, filter } = req.body
-      const job = await createJob({ db: writesOf(req, db), queue: app.queue }, actor, {
+      const job = await createJob({ db: writesOf(req, db), queue }, actor, {
         kind: 'export',
         teamId,
         projectId,
@@ -168,7 +182,7 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       return reply.code(202).header('location', `/api/v1/exports/${job.id}`).send(job)
     },
   )
-  jobRoutes(app, 'export', 'exports', { download: true })
+  jobRoutes(app, deps, 'export', 'exports', { download: true })
 
   app.post(
     '/reports',
@@ -187,8 +201,8 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       const { teamId, projectId, from, to } = req.body
       await requireRole(db, actor, teamId, 'viewer')
       await requireTeamProject(db, teamId, projectId)
-      if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
-      const job = await createJob({ db: writesOf(req, db), queue: app.queue }, actor, {
+      if (config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, config.JOBS_PER_MINUTE)
+      const job = await createJob({ db: writesOf(req, db), queue }, actor, {
         kind: 'report',
         teamId,
         projectId,
@@ -197,7 +211,7 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       return reply.code(202).header('location', `/api/v1/reports/${job.id}`).send(job)
     },
   )
-  jobRoutes(app, 'report', 'reports', { download: true })
+  jobRoutes(app, deps, 'report', 'reports', { download: true })
 
   // the upload's limits are set where it is read; these are the outer bounds
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 100, parts: 12 } })
@@ -222,7 +236,7 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       const actor = actorOf(req)
       const id = newId()
       let fields: ImportFields | undefined
-      const file = await receiveFile(req, app.storage, app.config.IMPORT_MAX_BYTES, {
+      const file = await receiveFile(req, storage, config.IMPORT_MAX_BYTES, {
         key: `${JOBS_PREFIX}${id}/input`,
         accept: async (sent) => {
           const parsed = ImportFields.safeParse(sent)
@@ -234,12 +248,12 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
           }
           fields = parsed.data
           await requireRole(db, actor, fields.teamId, 'admin')
-          if (app.config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, app.config.JOBS_PER_MINUTE)
+          if (config.RATE_LIMIT_ENABLED) await limitJobs(limits, actor, config.JOBS_PER_MINUTE)
         },
       })
       const { teamId, format, dryRun } = fields!
-      const job = await nameStoredFile(app.storage, file, req.log, () =>
-        createJob({ db, queue: app.queue }, actor, {
+      const job = await nameStoredFile(storage, file, req.log, () =>
+        createJob({ db, queue }, actor, {
           id,
           kind: 'import',
           teamId,
@@ -250,5 +264,5 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ limits: RateLimitStore }> = asy
       return reply.code(202).header('location', `/api/v1/imports/${job.id}`).send(job)
     },
   )
-  jobRoutes(app, 'import', 'imports', { download: false })
+  jobRoutes(app, deps, 'import', 'imports', { download: false })
 }

@@ -1,6 +1,8 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { etagOf, expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -27,13 +29,15 @@ const tags = ['notes']
 const read = { scope: 'files:read' } as const
 const write = { scope: 'files:write' } as const
 
-export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue }> = async (
-  app,
-  { storage, queue },
-) => {
+export const notesRoutes: FastifyPluginAsyncZod<{
+  database: Database
+  storage: Storage
+  queue: Queue
+  config: Pick<Config, 'MAX_UPLOAD_BYTES'>
+}> = async (app, { database, storage, queue, config }) => {
   // multipart parsing is scoped to the routes that take uploads
   await app.register(multipart, uploadParts)
-  const { db } = app.database
+  const { db } = database
   const deps = (log: import('fastify').FastifyBaseLogger) => ({ db, storage, queue, log })
 
   app.get(
@@ -153,7 +157,7 @@ export const notesRoutes: FastifyPluginAsyncZod<{ storage: Storage; queue: Queue
       const actor = actorOf(req)
       const expected = expectedVersion(req)
       await noteForFile(db, actor, req.params.id, expected)
-      const file = await receiveFile(req, storage, app.config.MAX_UPLOAD_BYTES)
+      const file = await receiveFile(req, storage, config.MAX_UPLOAD_BYTES)
       const note = await setNoteFile(deps(req.log), actor, req.params.id, file, expected)
       return reply.header('etag', etagOf(note.version)).send(note)
     },

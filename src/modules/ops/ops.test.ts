@@ -3,6 +3,7 @@ import { createTestApp, testConfig, useTestApp } from '../../../test/app.ts'
 import { freshDatabase } from '../../../test/db.ts'
 import { buildApp } from '../../app.ts'
 import { openDb } from '../../db/client.ts'
+import { openDeps } from '../../deps.ts'
 import { createLogger } from '../../logger.ts'
 
 const t = useTestApp()
@@ -28,7 +29,7 @@ describe('operations routes', () => {
   it('GET /ready answers 503 when the database is unreachable: a problem with the checks as an extension', async () => {
     const config = testConfig()
     const database = await openDb({ url: 'postgres://postgres@127.0.0.1:9/none' })
-    const app = await buildApp({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+    const app = await buildApp(await openDeps({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) }))
     try {
       const res = await app.inject({ method: 'GET', url: '/ready', headers: { 'x-request-id': 'not-ready-1' } })
       expect(res.statusCode).toBe(503)
@@ -49,7 +50,9 @@ describe('operations routes', () => {
 
   it('GET /ready answers 503 once the database is closed, and ok for a live one', async () => {
     const database = await freshDatabase()
-    const app = await buildApp({ config: testConfig(), database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+    const app = await buildApp(
+      await openDeps({ config: testConfig(), database, logger: createLogger({ LOG_LEVEL: 'silent' }) }),
+    )
     try {
       expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200)
       await database.close()

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -12,8 +13,11 @@ const tags = ['projects']
 const read = { scope: 'projects:read' } as const
 const write = { scope: 'projects:write' } as const
 
-export const projectsRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
-  const { db } = app.database
+export const projectsRoutes: FastifyPluginAsyncZod<{ database: Database; queue: Queue }> = async (
+  app,
+  { database, queue },
+) => {
+  const { db } = database
 
   app.get(
     '/projects',

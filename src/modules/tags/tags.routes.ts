@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -12,8 +13,8 @@ const read = { scope: 'tasks:read' } as const
 const write = { scope: 'tasks:write' } as const
 
 /** Team-scoped tags: any member reads them, team admins manage them. */
-export const tagsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.database
+export const tagsRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
+  const { db } = database
 
   app.get(
     '/tags',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { expectedEtag } from '../../http/etag.ts'
@@ -16,11 +17,11 @@ const tags = ['tasks']
 const read = { scope: 'tasks:read' as const }
 const write = { scope: 'tasks:write' as const }
 
-export const tasksRoutes: FastifyPluginAsyncZod<{ queue: Queue; listCache: ListCache }> = async (
+export const tasksRoutes: FastifyPluginAsyncZod<{ database: Database; queue: Queue; listCache: ListCache }> = async (
   app,
-  { queue, listCache },
+  { database, queue, listCache },
 ) => {
-  const { db } = app.database
+  const { db } = database
 
   app.get(
     '/tasks',

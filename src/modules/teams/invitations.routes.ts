@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { errors, IdParams, noContent, pageOf } from '../../http/schemas.ts'
@@ -27,8 +28,11 @@ const read = { scope: 'teams:read' } as const
 const write = { scope: 'teams:write' } as const
 
 /** Invitations of email addresses into a team, managed by its admins; accepted with the emailed link. */
-export const invitationsRoutes: FastifyPluginAsyncZod<Pick<InvitationDeps, 'queue'>> = async (app, { queue }) => {
-  const deps = { db: app.database.db, queue }
+export const invitationsRoutes: FastifyPluginAsyncZod<{ database: Database; queue: InvitationDeps['queue'] }> = async (
+  app,
+  { database, queue },
+) => {
+  const deps = { db: database.db, queue }
 
   app.post(
     '/teams/:id/invitations',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { errors, IdParams, noContent, pageOf } from '../../http/schemas.ts'
@@ -10,8 +11,8 @@ const read = { scope: 'teams:read' } as const
 const write = { scope: 'teams:write' } as const
 
 /** Team membership: admins manage members, owners manage owners, and a team always keeps an owner. */
-export const membersRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.database
+export const membersRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
+  const { db } = database
 
   app.get(
     '/teams/:id/members',

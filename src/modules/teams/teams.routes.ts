@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { expectedEtag } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -12,8 +13,11 @@ const tags = ['teams']
 const read = { scope: 'teams:read' } as const
 const write = { scope: 'teams:write' } as const
 
-export const teamsRoutes: FastifyPluginAsyncZod<{ queue: Queue }> = async (app, { queue }) => {
-  const { db } = app.database
+export const teamsRoutes: FastifyPluginAsyncZod<{ database: Database; queue: Queue }> = async (
+  app,
+  { database, queue },
+) => {
+  const { db } = database
 
   app.get(
     '/teams',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { errors, IdParams, noContent, PageQuery, pageOf } from '../../http/schemas.ts'
 import { ApiToken, CreateApiToken, CreatedApiToken } from './tokens.schema.ts'
@@ -7,8 +8,12 @@ import { createApiToken, listApiTokens, MAX_ACTIVE_TOKENS, revokeApiToken } from
 const tags = ['tokens']
 
 /** Personal access tokens. Managing them needs a password session: a token cannot mint tokens. */
-export const tokensRoutes: FastifyPluginAsyncZod<{ forgetTokens: () => void }> = async (app, { forgetTokens }) => {
-  const { db } = app.database
+export const tokensRoutes: FastifyPluginAsyncZod<{
+  database: Database
+  identity: { tokensRevoked: () => void }
+}> = async (app, { database, identity }) => {
+  const { db } = database
+  const forgetTokens = identity.tokensRevoked
   const config = { sessionOnly: true }
 
   app.post(

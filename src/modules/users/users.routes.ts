@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { IfNoneMatchHeaders, NotModified } from '../../http/conditional.ts'
 import { etagOf, expectedVersion, sendEtag } from '../../http/etag.ts'
@@ -9,8 +10,11 @@ import { getUserByExternalId, getUserRow, searchUsers, toMe, updateMe } from './
 
 const tags = ['users']
 
-export const usersRoutes: FastifyPluginAsyncZod<{ listCache: ListCache }> = async (app, { listCache }) => {
-  const { db } = app.database
+export const usersRoutes: FastifyPluginAsyncZod<{ database: Database; listCache: ListCache }> = async (
+  app,
+  { database, listCache },
+) => {
+  const { db } = database
 
   app.get(
     '/users/me',

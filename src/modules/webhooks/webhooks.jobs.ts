@@ -1,5 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
-import type { Db } from '../../db/client.ts'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import type { Database, Db } from '../../db/client.ts'
 import type { JobDefinition } from '../../infra/queue.ts'
 import type { LookupAll } from './ssrf.ts'
 import { type DeliveryOutcome, deliverJob } from './webhooks.deliver.ts'
@@ -50,4 +50,22 @@ export function webhookJobs(deps: WebhookJobDeps): JobDefinition<never>[] {
       onDelivered: (seconds) => lag?.observe(seconds),
     }),
   ] as JobDefinition<never>[]
+}
+
+/** Webhook deliveries by status, from the database: every API instance reports what all workers did. */
+export function instrumentWebhookDeliveries(registry: Registry, database: Pick<Database, 'sql'>) {
+  if (registry.getSingleMetric('tasklane_webhook_deliveries')) return
+  new Gauge({
+    name: 'tasklane_webhook_deliveries',
+    help: 'Webhook deliveries by status (pending, delivered, failed), all workers',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const { rows } = await database.sql.query<{ status: string; n: string }>(
+        'select status, count(*)::text as n from webhook_deliveries group by status',
+      )
+      this.reset()
+      for (const r of rows) this.set({ status: r.status }, Number(r.n))
+    },
+  })
 }

@@ -14,6 +14,7 @@ import { buildApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
 import { openDb } from '../../db/client.ts'
 import { migrateUp } from '../../db/migrate.ts'
+import { openDeps } from '../../deps.ts'
 import { createLogger } from '../../logger.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
 
@@ -72,7 +73,9 @@ describe('webhook worker killed while deliveries are pending', () => {
       // the changes are made through an API instance that runs no jobs: the log holds them all
       const database = url ? await openDb({ url, poolSize: 2 }) : await openDb({ dataDir: join(dataDir, 'db') })
       await migrateUp(database)
-      const app = await buildApp({ config: loadConfig(env), database, logger: createLogger({ LOG_LEVEL: 'silent' }) })
+      const app = await buildApp(
+        await openDeps({ config: loadConfig(env), database, logger: createLogger({ LOG_LEVEL: 'silent' }) }),
+      )
       await app.ready()
       const owner = await givenUser(app)
       const team = await givenTeam(app, owner)

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { Gauge } from 'prom-client'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
@@ -34,30 +35,18 @@ const read = { scope: 'teams:read' } as const
 const write = { scope: 'teams:write' } as const
 
 /** A team's webhooks, managed by its admins and owners. */
-export const webhooksRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db } = app.database
+export const webhooksRoutes: FastifyPluginAsyncZod<{
+  database: Database
+  queue: WebhookDeps['queue']
+  config: Pick<Config, 'WEBHOOK_ALLOW_PRIVATE'>
+}> = async (app, { database, queue, config }) => {
+  const { db } = database
   const deps: WebhookDeps = {
     db,
-    queue: app.queue,
+    queue,
     checkUrl: async (url) => {
-      await resolveTarget(url, { allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE })
+      await resolveTarget(url, { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE })
     },
-  }
-  // from the database: every instance reports what all workers did
-  if (!app.metrics.registry.getSingleMetric('tasklane_webhook_deliveries')) {
-    new Gauge({
-      name: 'tasklane_webhook_deliveries',
-      help: 'Webhook deliveries by status (pending, delivered, failed), all workers',
-      labelNames: ['status'] as const,
-      registers: [app.metrics.registry],
-      async collect() {
-        const { rows } = await app.database.sql.query<{ status: string; n: string }>(
-          'select status, count(*)::text as n from webhook_deliveries group by status',
-        )
-        this.reset()
-        for (const r of rows) this.set({ status: r.status }, Number(r.n))
-      },
-    })
   }
 
   app.get(
