@@ -115,6 +115,53 @@ describe('job queue', () => {
   })
 })
 
+describe('concurrency', () => {
+  it('drains a backlog at each queue’s limit (JOB_QUEUE_CONCURRENCY over the default), never above, without waiting for polls', async () => {
+    const names = ['test-held-default', 'test-held-named'] as const
+    const running: Record<string, number> = { [names[0]]: 0, [names[1]]: 0 }
+    const peak = { ...running }
+    let done = 0
+    let release = () => {}
+    const released = new Promise<void>((r) => {
+      release = r
+    })
+    const held = (name: string): JobDefinition<never> => ({
+      name,
+      handle: async () => {
+        running[name]!++
+        peak[name] = Math.max(peak[name]!, running[name]!)
+        await released
+        running[name]!--
+        done++
+      },
+    })
+    const q = await createQueue({
+      database,
+      logger: pino({ level: 'silent' }),
+      jobs: names.map(held),
+      // an idle queue is polled every 30 s: a backlog that waited for polls would take minutes
+      pollingIntervalSeconds: 30,
+      concurrency: 4,
+      queueConcurrency: { 'test-held-named': 2 },
+    })
+    try {
+      // a burst of changes: the jobs wait before any worker runs
+      for (let i = 0; i < 8; i++) for (const name of names) await q.send(name, {})
+      await q.work()
+      await until(() => running['test-held-default']! >= 4 && running['test-held-named']! >= 2)
+      // held at their limits while the rest wait
+      await new Promise((r) => setTimeout(r, 1_000))
+      expect(peak).toEqual({ 'test-held-default': 4, 'test-held-named': 2 })
+      release()
+      await until(() => done === 16)
+      expect(peak).toEqual({ 'test-held-default': 4, 'test-held-named': 2 })
+    } finally {
+      release()
+      await q.stop(1_000)
+    }
+  })
+})
+
 describe('graceful stop', () => {
   const run = async (jobMs: number, timeoutMs: number) => {
     let finished = false
