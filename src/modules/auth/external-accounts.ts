@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts'
 import { type UserRow, users } from '../../db/tables/users.ts'
 import { forbidden, Problem, unauthorized } from '../../http/problem.ts'
 import { sha256 } from '../../lib/crypto.ts'
-import { hasLiveInvitation } from '../teams/index.ts'
+import { claimInvitationsOf, hasLiveInvitation } from '../teams/index.ts'
 import { insertUser } from '../users/index.ts'
 import type { OidcClaims } from './oidc.ts'
 
@@ -112,6 +112,8 @@ function linkOrCreate({ db, log, userCreated }: ExternalAccountDeps, claims: Oid
       emailVerified: !!claims.email && claims.emailVerified,
     })
     await userCreated(tx, user)
+    // the issuer vouches for the address: its invitations are accepted as their link would be
+    if (user.emailVerified) await claimInvitationsOf(tx, user)
     log.info({ userId: user.id }, 'created a user for an external identity')
     return user
   })

@@ -217,10 +217,10 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
       method: 'POST',
       url: `/api/v1/teams/${team.id}/invitations`,
       headers: owner.auth,
-      payload: { email, role: 'member' },
+      payload: { email, role: 'viewer' },
     })
     expect(res.statusCode, res.body).toBe(201)
-    return email
+    return { email, teamId: team.id }
   }
 
   it('refuses a new identity with 403 and creates no account, email verified or not, with or without one', async () => {
@@ -245,7 +245,7 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
       ? 'creates the account of an invited address the issuer verified, and no other'
       : 'creates no account even for an invited address',
     async () => {
-      const email = await invited()
+      const { email, teamId } = await invited()
       const unverified = randomUUID()
       await expectRefused(await sign(issuer, { sub: unverified, email }), unverified)
       const sub = randomUUID()
@@ -254,6 +254,9 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
       const res = await me(token)
       expect(res.statusCode, res.body).toBe(200)
       expect(res.json()).toMatchObject({ email, externalId: sub, emailVerified: true })
+      // the invitation is accepted with the account: they are in the team
+      const teams = await t.app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(token) })
+      expect(teams.json().items).toContainEqual(expect.objectContaining({ id: teamId, role: 'viewer' }))
     },
   )
 

@@ -269,6 +269,15 @@ describe('single sign-on under REGISTRATION=invite', () => {
     expect(invite.statusCode, invite.body).toBe(201)
     const res = await exchange(t, (await signOn(t, { email: invited })).get('code')!)
     expect(res.json().user).toMatchObject({ email: invited, emailVerified: true })
+    // the provider verified the invited address: the invitation is accepted, and they are in the team
+    const teams = await t.app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(res.json().accessToken) })
+    expect(teams.json().items).toContainEqual(expect.objectContaining({ id: owner.teamId, role: 'member' }))
+    const open = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/teams/${owner.teamId}/invitations`,
+      headers: owner.auth,
+    })
+    expect(open.json().items).toEqual([])
   })
 })
 

@@ -218,27 +218,46 @@ export async function claimInvitation(
   if (inv.email === user.email.toLowerCase()) {
     await tx.update(users).set({ emailVerified: true }).where(eq(users.id, user.id))
   }
-  const [joined] = await tx
-    .insert(teamMembers)
-    .values({ teamId: inv.teamId, userId: user.id, role: inv.role })
-    .onConflictDoNothing()
-    .returning()
-  if (joined) {
-    await recordActivity(tx, {
-      actorId: user.id,
-      action: 'member.added',
-      entityType: 'member',
-      entityId: user.id,
-      teamId: inv.teamId,
-      changes: { role: { from: null, to: inv.role } },
-    })
-  }
+  await joinByInvitation(tx, inv, user.id)
   const [team] = await tx
     .select({ name: teams.name, role: teamMembers.role })
     .from(teams)
     .innerJoin(teamMembers, and(eq(teamMembers.teamId, teams.id), eq(teamMembers.userId, user.id)))
     .where(eq(teams.id, inv.teamId))
   return { teamId: inv.teamId, teamName: team!.name, role: team!.role, email: inv.email }
+}
+
+/** Makes the user a member with the invitation's role (one who already is keeps their role). */
+async function joinByInvitation(tx: Db, inv: TeamInvitationRow, userId: string) {
+  const [joined] = await tx
+    .insert(teamMembers)
+    .values({ teamId: inv.teamId, userId, role: inv.role })
+    .onConflictDoNothing()
+    .returning()
+  if (joined) {
+    await recordActivity(tx, {
+      actorId: userId,
+      action: 'member.added',
+      entityType: 'member',
+      entityId: userId,
+      teamId: inv.teamId,
+      changes: { role: { from: null, to: inv.role } },
+    })
+  }
+}
+
+/**
+ * Spends every live invitation of a new account's address and makes it a member of each team, when
+ * an identity provider vouches for the address (single sign-on, a bearer token): that proves the
+ * address as opening the link would. Run in the transaction that creates the account.
+ */
+export async function claimInvitationsOf(tx: Db, user: { id: string; email: string }) {
+  const spent = await tx
+    .update(teamInvitations)
+    .set({ acceptedAt: new Date(), acceptedBy: user.id })
+    .where(and(eq(teamInvitations.email, user.email.toLowerCase()), open(), gt(teamInvitations.expiresAt, new Date())))
+    .returning()
+  for (const inv of spent) await joinByInvitation(tx, inv, user.id)
 }
 
 /** Accepts an invitation as the signed-in caller (any account: the link is what was sent). */
