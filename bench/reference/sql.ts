@@ -1,5 +1,5 @@
 // The statements the app runs for GET /tasks and GET /tasks/:id, as Drizzle renders them
-// (src/modules/tasks/tasks.queries.ts, tasks.list.ts, tasks.service.ts). The bench checks at start
+// (src/modules/tasks/tasks.queries.ts, tasks.list.ts, tasks.read.ts). The bench checks at start
 // that both servers answer the same bodies, so a drift between the two shows up at once.
 
 const VISIBLE = (column: string, param: number) =>

@@ -8,10 +8,11 @@ import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { ListCache } from './list-cache.ts'
+import { createTask, updateTask } from './tasks.create-update.ts'
+import { deleteTask } from './tasks.delete.ts'
 import { taskEtag } from './tasks.etag.ts'
+import { getTask, listTasks } from './tasks.read.ts'
 import { CreateTask, Task, TaskQuery, UpdateTask, UpdateTaskStatus } from './tasks.schema.ts'
-import { deleteTask, getTask, listTasks } from './tasks.service.ts'
-import { createTask, updateTask } from './tasks.write.ts'
 
 const tags = ['tasks']
 const read = { scope: 'tasks:read' as const }

@@ -1,8 +1,13 @@
-import { asc, eq } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
 import type { Changes } from '../../db/tables/activity.ts'
-import { type TaskRow, taskTags } from '../../db/tables/tasks.ts'
+import type { TaskRow } from '../../db/tables/tasks.ts'
+import type { Actor } from '../../http/auth.ts'
+import type { Action } from '../activity/index.ts'
 import { priorityOf } from './tasks.queries.ts'
+
+/*
+ * A task's entries in the activity log: what is recorded of it (its state), which fields count as a
+ * status change, and the entry itself, built here for every write (create, update, delete).
+ */
 
 /** What the activity log records of a task: its fields as the API names them, tags as sorted ids. */
 export const stateOf = (row: TaskRow, tagIds: readonly string[]) => ({
@@ -55,16 +60,14 @@ export function removed(state: TaskState): Changes {
   return changes
 }
 
-export async function tagIdsOf(tx: Db, taskId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ id: taskTags.tagId })
-    .from(taskTags)
-    .where(eq(taskTags.taskId, taskId))
-    .orderBy(asc(taskTags.tagId))
-  return rows.map((r) => r.id)
-}
-
-export async function setTags(tx: Db, taskId: string, tagIds: readonly string[], replace: boolean): Promise<void> {
-  if (replace) await tx.delete(taskTags).where(eq(taskTags.taskId, taskId))
-  if (tagIds.length) await tx.insert(taskTags).values(tagIds.map((tagId) => ({ taskId, tagId })))
-}
+/** The activity entry of one task: every task write records its change through this. */
+export const taskEntry = (actor: Actor, task: TaskRow, action: Action, changes: Changes) => ({
+  actorId: actor.userId,
+  action,
+  entityType: 'task' as const,
+  entityId: task.id,
+  teamId: task.teamId,
+  projectId: task.projectId,
+  taskId: task.id,
+  changes,
+})

@@ -1,16 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import type { Changes } from '../../db/tables/activity.ts'
 import { type TaskRow, tasks } from '../../db/tables/tasks.ts'
 import type { Actor } from '../../http/auth.ts'
 import { invalidField, notFound, preconditionFailed } from '../../http/problem.ts'
 import { newId } from '../../lib/ids.ts'
 import { nextOccurrence, parseRRule } from '../../lib/rrule.ts'
 import { requireRole, visibleTo } from '../access/index.ts'
-import type { Action } from '../activity/index.ts'
 import { created, diff, recordActivities, recordActivity } from '../activity/index.ts'
+import { pick, STATUS_FIELDS, stateOf, TRACKED, taskEntry } from './tasks.activity.ts'
 import { requireTaskMatch } from './tasks.etag.ts'
-import { rankOf, taskById } from './tasks.queries.ts'
 import {
   checkAssignee,
   checkParent,
@@ -19,24 +17,14 @@ import {
   lockProject,
   nextPosition,
   projectForWrite,
-} from './tasks.refs.ts'
+} from './tasks.input-checks.ts'
+import { rankOf, taskById } from './tasks.queries.ts'
 import type { CreateTask, Task, UpdateTask } from './tasks.schema.ts'
-import { pick, STATUS_FIELDS, setTags, stateOf, TRACKED, tagIdsOf } from './tasks.state.ts'
+import { setTags, tagIdsOf } from './tasks.tags.ts'
 
 type NewTask = Omit<typeof tasks.$inferInsert, 'id'>
 
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : null)
-
-const entry = (actor: Actor, task: TaskRow, action: Action, changes: Changes) => ({
-  actorId: actor.userId,
-  action,
-  entityType: 'task' as const,
-  entityId: task.id,
-  teamId: task.teamId,
-  projectId: task.projectId,
-  taskId: task.id,
-  changes,
-})
 
 /** Inserts a task with its tags and records `task.created`, in the caller's transaction. */
 async function insertTask(tx: Db, actor: Actor, values: NewTask, tagIds: string[]): Promise<TaskRow> {
@@ -47,7 +35,7 @@ async function insertTask(tx: Db, actor: Actor, values: NewTask, tagIds: string[
   await setTags(tx, row!.id, tagIds, false)
   const changes = created(stateOf(row!, tagIds), TRACKED)
   if (!tagIds.length) delete changes.tagIds
-  await recordActivity(tx, entry(actor, row!, 'task.created', changes))
+  await recordActivity(tx, taskEntry(actor, row!, 'task.created', changes))
   return row!
 }
 
@@ -172,13 +160,13 @@ export async function updateTask(
     if (changes.tagIds) await setTags(tx, id, tagIds, true)
 
     if (changes.projectId) {
-      await recordActivity(tx, entry(actor, after, 'task.moved', { projectId: changes.projectId }))
+      await recordActivity(tx, taskEntry(actor, after, 'task.moved', { projectId: changes.projectId }))
       await moveSubtasks(tx, actor, after, before.projectId, now)
     }
     const status = pick(changes, STATUS_FIELDS, true)
-    if (status.status) await recordActivity(tx, entry(actor, after, 'task.status_changed', status))
+    if (status.status) await recordActivity(tx, taskEntry(actor, after, 'task.status_changed', status))
     const rest = pick(changes, [...STATUS_FIELDS, 'projectId'], false)
-    if (Object.keys(rest).length) await recordActivity(tx, entry(actor, after, 'task.updated', rest))
+    if (Object.keys(rest).length) await recordActivity(tx, taskEntry(actor, after, 'task.updated', rest))
 
     if (status.status && after.status === 'done' && after.recurrence) {
       await createNextOccurrence(tx, actor, after, tagIds, now)
