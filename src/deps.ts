@@ -15,11 +15,12 @@ import type { Storage } from './infra/storage.ts'
 import { openStorage, storageCheck } from './infra/storage-open.ts'
 import type { StreamSlots } from './infra/stream-slots.ts'
 import { jobDefinitions } from './jobs.ts'
+import { instrumentLogDispatch } from './modules/activity/index.ts'
 import { createIdentity, type Identity, secretBox, ssoClient, wireInvalidation } from './modules/auth/index.ts'
 import { createEventHub, type EventHub } from './modules/events/index.ts'
 import { createListCache, type ListCache } from './modules/tasks/index.ts'
 import { createPersonalTeam } from './modules/teams/index.ts'
-import { instrumentLogDispatch, instrumentWebhookDeliveries } from './modules/webhooks/index.ts'
+import { instrumentWebhookDeliveries } from './modules/webhooks/index.ts'
 
 /**
  * Everything the API's modules use, opened once by openDeps and handed to each module's routes as

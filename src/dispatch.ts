@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 import type { Database } from './db/client.ts'
 import type { Queue } from './infra/queue.ts'
+import { createLogDispatcher, type LogDispatcher } from './modules/activity/index.ts'
 import { notificationConsumer } from './modules/notifications/notifications.dispatch.ts'
-import { createLogDispatcher, type LogDispatcher } from './modules/webhooks/log-dispatcher.ts'
 import { webhookConsumer } from './modules/webhooks/webhooks.dispatch.ts'
 
 export interface DispatchDeps {

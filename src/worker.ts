@@ -9,7 +9,7 @@ import { createQueue, queueSettings } from './infra/queue.ts'
 import { openStorage } from './infra/storage-open.ts'
 import { jobDefinitions } from './jobs.ts'
 import { closeOnSignal } from './lifecycle.ts'
-import { instrumentLogDispatch } from './modules/webhooks/log-dispatch-failures.ts'
+import { instrumentLogDispatch } from './modules/activity/index.ts'
 import { type MetricsListener, startMetricsListener } from './worker-metrics.ts'
 
 export interface RunningWorker {

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts'
 import type { ActivityRow } from '../../db/tables/activity.ts'
 import { teamMembers } from '../../db/tables/teams.ts'
 import type { Queue } from '../../infra/queue.ts'
-import type { LogConsumer } from '../webhooks/index.ts'
+import type { LogConsumer } from '../activity/index.ts'
 import { ASSIGNED_JOB, JOB_FINISHED_JOB, REMINDER_JOB, WEBHOOK_DISABLED_JOB } from './notifications.jobs.ts'
 
 const changedTo = (e: ActivityRow, field: string) => {

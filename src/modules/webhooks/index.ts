@@ -1,5 +1,3 @@
-export { instrumentLogDispatch } from './log-dispatch-failures.ts'
-export type { LogConsumer } from './log-dispatcher.ts'
 export { instrumentWebhookDeliveries } from './webhooks.jobs.ts'
 /** The module's routes (buildApp registers them under /api/v1 with its Deps). */
 export { webhooksRoutes as routes } from './webhooks.routes.ts'

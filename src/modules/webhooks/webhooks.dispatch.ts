@@ -5,8 +5,8 @@ import { webhookDeliveries, webhooks } from '../../db/tables/webhooks.ts'
 import type { Queue } from '../../infra/queue.ts'
 import { newId } from '../../lib/ids.ts'
 import { iso } from '../../lib/time.ts'
+import type { LogConsumer } from '../activity/index.ts'
 import { toEvent } from '../events/index.ts'
-import type { LogConsumer } from './log-dispatcher.ts'
 import { DELIVER_JOB } from './webhooks.deliver.ts'
 
 const wants = (events: string[], action: string) => events.includes('*') || events.includes(action)

@@ -8,7 +8,7 @@ import { givenTask } from '../../../test/given-tasks.ts'
 import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
 import { eventually, givenWebhook, startReceiver } from '../../../test/given-webhooks.ts'
 import { startLogDispatch } from '../../dispatch.ts'
-import type { LogDispatcher } from './log-dispatcher.ts'
+import type { LogDispatcher } from '../activity/log-dispatcher.ts'
 
 /** the assignment emails in the outbox (registration also mails a verification link) */
 const assignmentMails = (dir: string, to: string) => {

@@ -3,8 +3,9 @@ import type { Logger } from 'pino'
 import type { Database } from '../../db/client.ts'
 import { activity } from '../../db/tables/activity.ts'
 import { logCursors } from '../../db/tables/webhooks.ts'
-import { ACTIVITY_CHANNEL, createLogFollower } from '../activity/index.ts'
+import { ACTIVITY_CHANNEL } from './activity.service.ts'
 import { DEFAULT_RETRY, guardedConsumers, type NamedConsumer, type RetryPolicy } from './log-dispatch-failures.ts'
+import { createLogFollower } from './log-follower.ts'
 
 export type { LogConsumer, NamedConsumer } from './log-dispatch-failures.ts'
 
