@@ -39,6 +39,9 @@ describe('email verification', { timeout: 180_000 }, () => {
     const res = await register(optional.app, email)
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json().user.emailVerified).toBe(false)
+    const mail = await mailTo(smtp, email, /Verify your Tasklane email/)
+    expect(mail.raw).toContain('text/plain')
+    expect(mail.raw).toContain('text/html')
     const token = await verifyLink(email)
     expect((await verify(optional.app, token)).statusCode).toBe(204)
     expect((await me(optional.app, res.json().accessToken)).emailVerified).toBe(true)
@@ -84,6 +87,11 @@ describe('email verification', { timeout: 180_000 }, () => {
     expect(await me(optional.app, user.accessToken)).toMatchObject({ email: next, emailVerified: true })
     const notice = await mailTo(smtp, user.email, /email address was changed/)
     expect(notice.raw).toContain(next)
+    // sent by the worker as every email: a plain-text and an HTML part
+    for (const mail of [notice, await mailTo(smtp, next, /Confirm your new Tasklane email/)]) {
+      expect(mail.raw).toContain('text/plain')
+      expect(mail.raw).toContain('text/html')
+    }
     expect((await login(optional.app, next, user.password)).statusCode).toBe(200)
     expect((await login(optional.app, user.email, user.password)).statusCode).toBe(401)
   })

@@ -61,6 +61,7 @@ describe('team invitations', { timeout: 120_000 }, () => {
     expect(mail.subject).toBe('Olga Owner invited you to Rocket <Team> on Tasklane')
     expect(mail.raw).toContain('Rocket &lt;Team&gt;')
     expect(mail.raw).toContain('text/plain')
+    expect(mail.raw).toContain('text/html')
     const token = linkToken(mail, '/invitations/accept', BASE)
     // the link's secret is stored only as its SHA-256
     const stored = await t.database.sql.query<Record<string, unknown>>('select * from team_invitations where id = $1', [
