@@ -39,7 +39,7 @@ const { values } = parseArgs({
     compiled: { type: 'boolean' },
     // a V8 CPU profile of Tasklane's process (bench/results/profiles/peer-app/), read with bench/profile.ts
     profile: { type: 'boolean' },
-    // Tasklane with its task list cache off (LIST_CACHE_MAX_BYTES=0): the figures before it
+    // Tasklane with its task list cache off (LIST_CACHE_MAX_BYTES=0; lists and single tasks): the figures before it
     'no-list-cache': { type: 'boolean' },
   },
 })

@@ -222,12 +222,12 @@ export const EnvSchema = z.object({
     .describe("seconds a user's auth state and a token lookup stay cached per instance; `0` turns the auth caches off"),
   LIST_CACHE_MAX_BYTES: doc(int(0, 4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024), {
     description:
-      'bytes of task list answers an instance remembers (least recently used out first); `0` turns the list cache off',
+      'bytes of task list and single task answers an instance remembers (least recently used out first); `0` turns the list cache off',
     see: 'api.md#the-task-list-cache',
   }),
   LIST_CACHE_MAX_ENTRIES: int(0, 10_000_000)
     .default(10_000)
-    .describe('task list answers an instance remembers at most'),
+    .describe('task list and single task answers an instance remembers at most'),
   RATE_LIMIT_ENABLED: bool
     .default(true)
     .describe('`false` turns every rate limit off (load tests; logged as a warning)'),

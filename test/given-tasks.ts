@@ -112,3 +112,21 @@ export async function walkTasks(app: FastifyInstance, by: GivenUser, query: stri
   } while (cursor)
   return items
 }
+
+/**
+ * Sends a read (expecting 200) until the answer comes from the list cache (`hits` counts up): what a
+ * stale or unauthorised answer would then be served from. Returns that answer.
+ */
+export async function untilCached<R extends { statusCode: number; body: string }>(
+  hits: () => number,
+  send: () => Promise<R>,
+  what: string,
+): Promise<R> {
+  for (let i = 0; i < 5; i++) {
+    const before = hits()
+    const res = await send()
+    expect(res.statusCode, res.body).toBe(200)
+    if (hits() > before) return res
+  }
+  throw new Error(`${what} never came from the cache`)
+}

@@ -58,8 +58,15 @@ export interface MetricSources {
   replicaReads(): Record<string, number>
   /** the replica's pool figures (null without a replica) */
   replicaPool(): ReturnType<Database['poolStats']>
-  /** the task list cache's figures (src/modules/tasks/list-cache.ts) */
-  listCache(): { hits: number; misses: number; bypasses: number; entries: number; bytes: number }
+  /** the task list cache's figures (src/modules/tasks/list-cache.ts), GET /tasks/:id's lookups under `tasks` */
+  listCache(): {
+    hits: number
+    misses: number
+    bypasses: number
+    tasks: { hits: number; misses: number; bypasses: number }
+    entries: number
+    bytes: number
+  }
 }
 
 /** One registry per app instance (no module-level singletons), built once by openDeps (src/deps.ts). */
@@ -143,9 +150,22 @@ export function createMetrics(database: Database, infra: Infra, sources: MetricS
       this.inc({ result: 'bypass' }, s.bypasses)
     },
   })
+  new Counter({
+    name: 'tasklane_task_cache_lookups_total',
+    help: 'GET /tasks/:id requests by result, from the list cache (hit, miss, bypass: as tasklane_list_cache_lookups_total)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const s = metrics.listCache().tasks
+      this.inc({ result: 'hit' }, s.hits)
+      this.inc({ result: 'miss' }, s.misses)
+      this.inc({ result: 'bypass' }, s.bypasses)
+    },
+  })
   new Gauge({
     name: 'tasklane_list_cache_bytes',
-    help: 'Bytes of task list answers this instance remembers (LIST_CACHE_MAX_BYTES bounds it)',
+    help: 'Bytes of task list and single task answers this instance remembers (LIST_CACHE_MAX_BYTES bounds it)',
     registers: [registry],
     collect() {
       this.set(metrics.listCache().bytes)

@@ -50,14 +50,27 @@ function register(
   untyped.route({ method, url, config: route.config, schema, handler })
 }
 
+/**
+ * Answers a GET from somewhere cheaper than its handler when it can (a cache), given how to read the
+ * resource and its ETag; it sends the answer itself (ETag and 304 included).
+ */
+type Through<R> = (req: ById, reply: FastifyReply, read: () => Promise<R>, etag: EtagOf<R>) => Promise<FastifyReply>
+
 export function getOne<R extends z.ZodType<Versioned>>(
   app: App,
   url: string,
-  route: OneRoute<Doc> & { resource: R; etag?: EtagOf<z.output<R>>; handler: (req: ById) => Promise<z.output<R>> },
+  route: OneRoute<Doc> & {
+    resource: R
+    etag?: EtagOf<z.output<R>>
+    handler: (req: ById) => Promise<z.output<R>>
+    through?: Through<z.output<R>>
+  },
 ): void {
   const etag = route.etag ?? byVersion
   const response = { 200: route.resource, 304: NotModified, ...errors(...route.errors) }
+  const { through } = route
   register(app, 'GET', url, route, { headers: IfNoneMatchHeaders, response }, async (req, reply) => {
+    if (through) return through(req as ById, reply, () => route.handler(req as ById), etag)
     const resource = await route.handler(req as ById)
     return sendEtag(req, reply, etag(resource)) ? reply : resource
   })

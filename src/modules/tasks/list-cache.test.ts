@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
 import { bearer, type GivenUser, givenAdmin, givenUser } from '../../../test/given.ts'
-import { givenTask, type Task } from '../../../test/given-tasks.ts'
+import { givenTask, type Task, untilCached } from '../../../test/given-tasks.ts'
 import { addToTeam, givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
 import { useInstancePair } from '../../../test/pair.ts'
 
@@ -19,15 +19,12 @@ async function titles(app: FastifyInstance, by: GivenUser, query = '') {
 }
 
 /** Lists until the answer comes from the cache: what a stale answer would be served from. */
-async function warm(app: FastifyInstance, by: GivenUser, query = '') {
-  for (let i = 0; i < 5; i++) {
-    const before = hitsOf(app)
-    const res = await list(app, by, query)
-    expect(res.statusCode, res.body).toBe(200)
-    if (hitsOf(app) > before) return res
-  }
-  throw new Error(`the list ${query} never came from the cache`)
-}
+const warm = (app: FastifyInstance, by: GivenUser, query = '') =>
+  untilCached(
+    () => hitsOf(app),
+    () => list(app, by, query),
+    `the list ${query}`,
+  )
 
 async function patch(app: FastifyInstance, by: GivenUser, url: string, payload: object) {
   const res = await app.inject({ method: 'PATCH', url: `/api/v1${url}`, headers: by.auth, payload })

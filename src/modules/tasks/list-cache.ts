@@ -19,8 +19,9 @@ const MAX_TEAM_SETS = 20_000
 const MAX_BUMPS = 100_000
 
 interface Entry {
-  userId: string
-  /** the teams the caller belonged to when the answer was read: a change in any of them outdates it */
+  /** the caller a list answer is for; null for a task, whose body is the same for every caller who may see it */
+  userId: string | null
+  /** the teams the caller belonged to when the answer was read (a task: its own team): a change in any of them outdates it */
   teams: readonly string[]
   /** the log position read before the answer's statements ran: every entry up to it is in the answer */
   mark: number
@@ -36,11 +37,17 @@ interface TeamSet {
   epoch: number
 }
 
-export interface ListCacheStats {
+interface Lookups {
   hits: number
   misses: number
   /** answers read from the database because the cache could not vouch for one (a write not yet seen…) */
   bypasses: number
+}
+
+export interface ListCacheStats extends Lookups {
+  /** GET /tasks/:id's lookups (the list's are the top-level counts) */
+  tasks: Lookups
+  /** answers remembered, lists and tasks together */
   entries: number
   bytes: number
 }
@@ -77,8 +84,11 @@ function keyOf(userId: string, query: TaskQuery): string {
  * while nothing is written, plus one for the new entries when something was. A round held back by
  * writes still in flight means the answer is read from the database.
  *
- * Bounded by `maxBytes` and `maxEntries` (least recently used first out). Admins' lists, which see
- * every team, and `overdue` lists, which change with the clock, are never cached.
+ * Single tasks (GET /tasks/:id) go through the same rounds and entries: one per task, whatever the
+ * caller, outdated by any entry of its team, and served only to a caller whose team set holds it.
+ *
+ * Bounded by `maxBytes` and `maxEntries` (least recently used first out). Admins' lists and tasks,
+ * which see every team, and `overdue` lists, which change with the clock, are never cached.
  */
 export function createListCache(opts: {
   database: Database
@@ -101,7 +111,8 @@ export function createListCache(opts: {
   // the last position whose entries concerned a team / a user's memberships
   const teamBumps = new Map<string, number>()
   const userBumps = new Map<string, number>()
-  const stats: ListCacheStats = { hits: 0, misses: 0, bypasses: 0, entries: 0, bytes: 0 }
+  const stats: Lookups = { hits: 0, misses: 0, bypasses: 0 }
+  const taskStats: Lookups = { hits: 0, misses: 0, bypasses: 0 }
   let closed = false
   let subscribed = false
   let running: Promise<void> | null = null
@@ -178,8 +189,8 @@ export function createListCache(opts: {
     return covered > arrival
   }
 
-  const current = (userId: string, teams: readonly string[], mark: number, at: number) => {
-    if (at !== epoch || (userBumps.get(userId) ?? -1) > mark) return false
+  const current = (userId: string | null, teams: readonly string[], mark: number, at: number) => {
+    if (at !== epoch || (userId !== null && (userBumps.get(userId) ?? -1) > mark)) return false
     for (const t of teams) if ((teamBumps.get(t) ?? -1) > mark) return false
     return true
   }
@@ -220,6 +231,16 @@ export function createListCache(opts: {
     return reply.header('content-type', 'application/json; charset=utf-8').send(body)
   }
 
+  /** The entry under `key` when it is still current (then the most recently used), or undefined. */
+  function lookup(key: string, userId: string | null): Entry | undefined {
+    const hit = entries.get(key)
+    if (!hit || !current(userId, hit.teams, hit.mark, hit.epoch)) return undefined
+    // most recently used last: the first entries are the ones to drop
+    entries.delete(key)
+    entries.set(key, hit)
+    return hit
+  }
+
   return {
     /**
      * Answers a list request: from the cache when it can vouch for the answer, otherwise from
@@ -239,11 +260,8 @@ export function createListCache(opts: {
       }
       const key = keyOf(caller.userId, query)
       const fresh = await caughtUp(arrival)
-      const hit = fresh ? entries.get(key) : undefined
-      if (hit && current(caller.userId, hit.teams, hit.mark, hit.epoch)) {
-        // most recently used last: the first entries are the ones to drop
-        entries.delete(key)
-        entries.set(key, hit)
+      const hit = fresh ? lookup(key, caller.userId) : undefined
+      if (hit) {
         stats.hits++
         return sendBody(req, reply, hit.body, hit.etag)
       }
@@ -260,13 +278,61 @@ export function createListCache(opts: {
       }
       return sendBody(req, reply, body, etag)
     },
+    /**
+     * Answers GET /tasks/:id: from the cache when it can vouch for the task and the caller is a
+     * member of its team, otherwise from `read` (which applies the visibility rule itself: a 404 for
+     * a task the caller may not see; a task read is then remembered for every member). The same
+     * freshness round as a list's, so never older than the request; outdated by any log entry of the
+     * task's team (its fields, tags, subtasks, project) and, like the lists, by a cleared cache (an
+     * assignee's name). Either way with its ETag, and 304 when If-None-Match names it.
+     */
+    async task<T extends { teamId: string }>(
+      req: FastifyRequest,
+      reply: FastifyReply,
+      caller: { userId: string; role: string },
+      id: string,
+      read: () => Promise<T>,
+      etagOf: (task: T) => string,
+    ): Promise<FastifyReply> {
+      const arrival = performance.now()
+      if (!enabled || closed || caller.role === 'admin') {
+        const task = await read()
+        return sendEtag(req, reply, etagOf(task)) ? reply : reply.send(task)
+      }
+      const key = `t:${id}`
+      const fresh = await caughtUp(arrival)
+      const hit = fresh ? lookup(key, null) : undefined
+      // the caller's team set is as current as the round: a membership lost before the request is seen
+      if (hit && (await teamsOf(caller.userId)).includes(hit.teams[0]!)) {
+        taskStats.hits++
+        return sendBody(req, reply, hit.body, hit.etag)
+      }
+      if (fresh) taskStats.misses++
+      else taskStats.bypasses++
+      const [mark, at] = [seen, epoch]
+      const task = await read()
+      const body = reply.serialize(task) as string
+      const etag = etagOf(task)
+      if (fresh && !closed) {
+        store(key, {
+          userId: null,
+          teams: [task.teamId],
+          mark,
+          epoch: at,
+          body,
+          etag,
+          bytes: 2 * (body.length + key.length) + 64,
+        })
+      }
+      return sendBody(req, reply, body, etag)
+    },
     /** Outdates every instance's answers (this one's at once): after a change the activity log does not carry. */
     async clear() {
       invalidateAll()
       await opts.pubsub.publish(LIST_CACHE_CHANNEL, 'clear')
     },
     get stats(): ListCacheStats {
-      return { ...stats, entries: entries.size, bytes }
+      return { ...stats, tasks: { ...taskStats }, entries: entries.size, bytes }
     },
     close() {
       closed = true

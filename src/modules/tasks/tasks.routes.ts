@@ -70,6 +70,8 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ database: Database; queue: Que
     etag: taskEtag,
     errors: [404],
     handler: (req) => getTask(db, actorOf(req), req.params.id),
+    // remembered per instance with the lists, under the same freshness and invalidation (list-cache.ts)
+    through: (req, reply, read, etag) => listCache.task(req, reply, actorOf(req), req.params.id, read, etag),
   })
 
   writeOne(app, 'PATCH', '/tasks/:id', {
