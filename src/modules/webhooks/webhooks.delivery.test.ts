@@ -75,6 +75,23 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
     expect(sentFor(task.id)).toHaveLength(1)
   })
 
+  it('delivers at once the events after a task with a reminder days ahead', async () => {
+    // issue 15 item 8: the reminder's delayed job once failed to enqueue, which rolled back the log
+    // dispatcher's batch and held every later webhook delivery (and email) until the reminder's time
+    receiver.answer(200)
+    const { owner, project } = await world(['task.created'])
+    const remindAt = new Date(Date.now() + 2 * 24 * 3600_000).toISOString()
+    const later = await givenTask(t.app, owner, { projectId: project.id, title: 'Later', remindAt })
+    const next = await givenTask(t.app, owner, { projectId: project.id, title: 'Right after' })
+    await eventually(() => sentFor(later.id).length === 1 && sentFor(next.id).length === 1)
+    // and the reminder waits for its time
+    const { rows } = await t.database.sql.query<{ start_after: Date }>(
+      `select start_after from pgboss.job where name = 'notifications.reminder' and data->>'taskId' = $1`,
+      [later.id],
+    )
+    expect(rows.map((r) => new Date(r.start_after).toISOString())).toEqual([remindAt])
+  })
+
   it('retries after a 500 with the same delivery id, recording each attempt', async () => {
     // the task's first delivery fails and its retry succeeds, whenever the retry comes
     let failed = false
