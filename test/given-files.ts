@@ -2,7 +2,7 @@ export { pdfWith } from './pdf.ts'
 
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { afterAll, beforeAll, expect } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import type { Config } from '../src/config.ts'
 import type { Database } from '../src/db/client.ts'
@@ -101,28 +101,9 @@ export function useFilesApp(mode: StorageMode, env: Record<string, string> = {})
   })
 }
 
-export interface GivenTask {
-  id: string
-  teamId: string
-  projectId: string
-}
-
-/** A task in the user's personal Inbox (or a given project), through the API. */
-export async function givenTask(
-  app: FastifyInstance,
-  user: GivenUser,
-  opts: { projectId?: string; title?: string } = {},
-): Promise<GivenTask> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/tasks',
-    headers: user.auth,
-    payload: { title: opts.title ?? 'A task with files', ...(opts.projectId ? { projectId: opts.projectId } : {}) },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  const task = res.json()
-  return { id: task.id, teamId: task.teamId, projectId: task.projectId }
-}
+// one factory each, wherever a test file imports it from
+export { eventually } from './given.ts'
+export { givenTask } from './given-tasks.ts'
 
 /** A multipart/form-data body with one file part (and optional extra fields). */
 export function multipartBody(
@@ -161,17 +142,6 @@ export async function sendFile(
     headers: { ...user.auth, ...body.headers, ...opts.headers },
     payload: body.payload,
   })
-}
-
-/** Waits until `check` holds (polling), or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
-    await new Promise((r) => setTimeout(r, 150))
-  }
 }
 
 /** Every key in storage under files/. */

@@ -228,16 +228,4 @@ export async function givenWebhook(
   return res.json() as { id: string; url: string; events: string[]; active: boolean; secret: string }
 }
 
-/** Waits until `check` holds (polling), or fails after `ms`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+export { eventually } from './given.ts'
