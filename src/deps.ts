@@ -153,7 +153,8 @@ export async function openDeps({ config, database, logger, checks = [], ...given
     queue,
     replica,
     reads,
-    limits: infra.limits,
+    // each 429 counted on /metrics by limit (http/rate-limit.ts tells the store)
+    limits: { ...infra.limits, rejected: (limit) => metrics.rateLimited.inc({ limit }) },
     cache: infra.cache,
     pubsub: infra.pubsub,
     streams: infra.streams,

@@ -28,7 +28,7 @@ export async function enforceLimits(store: RateLimitStore, reply: FastifyReply, 
     const remaining = Math.max(0, rule.max - count)
     if (!tightest || remaining < tightest.remaining) tightest = { remaining, max: rule.max, resetAt }
     if (count > rule.max) {
-      reply.server.metrics?.rateLimited.inc({ limit: rule.key.split(':').slice(0, 2).join(':') })
+      store.rejected?.(rule.key.split(':').slice(0, 2).join(':'))
       const retryAfter = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000))
       setHeaders(reply, rule.max, 0, retryAfter)
       throw tooManyRequests(retryAfter)

@@ -6,6 +6,8 @@ export interface RateLimitStore {
   /** Counts one hit on `key` in its current window and returns the count and the window's end (ms epoch). */
   hit(key: string, windowMs: number): Promise<{ count: number; resetAt: number }>
   close(): Promise<void>
+  /** told of each request answered 429, by limit (`api:ip`, `login:email`): /metrics counts them */
+  rejected?(limit: string): void
 }
 
 /** The per-instance default (and the fallback while Redis is away). */

@@ -152,3 +152,17 @@ describe('RATE_LIMIT_ENABLED=false', () => {
     }
   })
 })
+
+describe('metrics', () => {
+  it('counts each 429 on /metrics by limit', async () => {
+    const rejections = async (limit: string) => {
+      const text = (await t.app.inject({ url: '/metrics' })).body
+      const line = text.split('\n').find((l) => l.startsWith(`tasklane_rate_limit_rejections_total{limit="${limit}"}`))
+      return Number(line?.split(' ').pop() ?? 0)
+    }
+    const before = await rejections('login:ip')
+    const ip = newIp()
+    for (let i = 0; i < 4; i++) await login(ip, uniqueEmail('nobody'))
+    expect(await rejections('login:ip')).toBe(before + 1)
+  })
+})
