@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { bearer, givenToken, givenUser } from '../../../test/given.ts'
 import { givenProject, givenTag, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
+import { http } from '../../../test/http.ts'
 import { newId } from '../../lib/ids.ts'
 
 const t = useTestApp()
 
 type Headers = Record<string, string>
 type Entry = { id: number; action: string; entityId: string; actor: { id: string; name: string } | null }
-const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers })
-const patch = (url: string, headers: Headers, payload: object) =>
-  t.app.inject({ method: 'PATCH', url, headers, payload })
+const { get, patch } = http(t)
 const actions = (items: Entry[]) => items.map((i) => i.action)
 
 /** Every entry a list answers, walking all its pages. */

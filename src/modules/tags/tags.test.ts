@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { bearer, givenToken, givenUser } from '../../../test/given.ts'
 import { activityOf, givenTag, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
+import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
-type Headers = Record<string, string>
-const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers })
-const post = (url: string, headers: Headers, payload: object) => t.app.inject({ method: 'POST', url, headers, payload })
-const patch = (url: string, headers: Headers, payload: object) =>
-  t.app.inject({ method: 'PATCH', url, headers, payload })
-const del = (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers })
+const { get, post, patch, del } = http(t)
 
 async function tagRows(teamId: string) {
   const { rows } = await t.database.sql.query<{ name: string; color: string }>(

@@ -2,16 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { type GivenUser, givenUser } from '../../../test/given.ts'
 import { activityOf, givenMember, givenTeam, givenTeamWithRoles, type TeamRole } from '../../../test/given-teams.ts'
+import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
-type Headers = Record<string, string>
 const members = (teamId: string) => `/api/v1/teams/${teamId}/members`
-const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers })
-const post = (url: string, headers: Headers, payload: object) => t.app.inject({ method: 'POST', url, headers, payload })
-const patch = (url: string, headers: Headers, payload: object) =>
-  t.app.inject({ method: 'PATCH', url, headers, payload })
-const del = (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers })
+const { get, post, patch, del } = http(t)
 
 async function roleIn(teamId: string, userId: string): Promise<string | undefined> {
   const { rows } = await t.database.sql.query<{ role: string }>(

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { bearer, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
 import { activityOf } from '../../../test/given-teams.ts'
+import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
-type Headers = Record<string, string>
-const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers })
-const post = (url: string, headers: Headers, payload: object) => t.app.inject({ method: 'POST', url, headers, payload })
+const { get, post } = http(t)
 
 describe('POST /teams', () => {
   it('creates a team owned by the caller: 201, Location, ETag and the team shape', async () => {

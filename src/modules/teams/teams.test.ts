@@ -2,14 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { type GivenUser, givenUser } from '../../../test/given.ts'
 import { activityOf, givenMember, givenTeam, givenTeamWithRoles, type TeamRole } from '../../../test/given-teams.ts'
+import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
-type Headers = Record<string, string>
-const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers })
-const patch = (url: string, headers: Headers, payload: object) =>
-  t.app.inject({ method: 'PATCH', url, headers, payload })
-const del = (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers })
+const { get, patch, del } = http(t)
 
 async function setRole(team: { id: string }, by: GivenUser, user: GivenUser, role: TeamRole) {
   const res = await patch(`/api/v1/teams/${team.id}/members/${user.id}`, by.auth, { role })
