@@ -2,13 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
-import { migrateUp } from './db/migrate.ts'
-import { openConfiguredDb } from './db/open.ts'
 import { listenEarly } from './http/early-listener.ts'
-import { closeConnectionsOnShutdown } from './http/shutdown.ts'
 import { closeOnSignal } from './lifecycle.ts'
-import { ensureAdmin } from './modules/admin/seed.ts'
-import { createPersonalTeam } from './modules/teams/personal-team.ts'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -29,6 +24,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const mark = (step: string) => {
     startup[step] = Math.round(performance.now())
   }
+  // the listener's module is all this one imports up front: the rest (the database client and
+  // Drizzle included) loads once /health answers
   const early = await listenEarly({ port: config.PORT, host: config.HOST })
   mark('listening')
   const modules = Promise.all([
@@ -36,10 +33,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     import('./deps.ts'),
     import('./infra/index.ts'),
     import('./dispatch.ts'),
+    import('./http/shutdown.ts'),
   ])
   modules.catch(() => {})
   let database: Database
   try {
+    const { openConfiguredDb } = await import('./db/open.ts')
     database = await openConfiguredDb(config, logger)
     mark('database')
   } catch (err) {
@@ -48,12 +47,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   try {
     if (config.MIGRATE_ON_START) {
+      const { migrateUp } = await import('./db/migrate.ts')
       const applied = await migrateUp(database)
       if (applied.length) logger.info({ applied }, 'migrations applied')
       mark('migrations')
     }
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await seedAdmin(config, database, logger)
-    const [{ buildApp }, { openDeps }, { createInfra }, { startLogDispatch }] = await modules
+    const [{ buildApp }, { openDeps }, { createInfra }, { startLogDispatch }, { closeConnectionsOnShutdown }] =
+      await modules
     mark('modules')
     const deps = await openDeps({ config, database, logger, infra: createInfra(config, logger) })
     const app = await buildApp(deps, { serverFactory: early.serverFactory })
@@ -100,6 +101,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 }
 
 async function seedAdmin(config: Config, database: Database, logger: Logger) {
+  const [{ ensureAdmin }, { createPersonalTeam }] = await Promise.all([
+    import('./modules/admin/seed.ts'),
+    import('./modules/teams/personal-team.ts'),
+  ])
   const seeded = await ensureAdmin(
     database.db,
     { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD },
