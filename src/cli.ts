@@ -20,8 +20,8 @@ async function openConfiguredDb(config: Config, logger: Logger) {
 const USAGE = `usage: tasklane <command>
 
 commands:
-  serve                 run the HTTP API and the web app (applies migrations unless MIGRATE_ON_START=false;
-                        on the embedded database it runs the background jobs too)
+  serve                 run the HTTP API and the web app (applies migrations unless MIGRATE_ON_START=false,
+                        then waits for them; on the embedded database it runs the background jobs too)
   worker                run the background jobs only, no HTTP: webhook deliveries, email, PDF text
                         extraction, file removal and sweeps (any number of workers on one PostgreSQL)
   migrate up            apply pending migrations

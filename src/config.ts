@@ -49,7 +49,11 @@ export const EnvSchema = z.object({
   }),
   DATABASE_POOL_SIZE: int(1, 500).default(20).describe("connections in the PostgreSQL pool, and in the replica's"),
   ALLOW_EMBEDDED_DB: bool.default(false).describe('allow the embedded database with `NODE_ENV=production`'),
-  MIGRATE_ON_START: bool.default(true).describe('apply pending migrations when `serve` starts'),
+  MIGRATE_ON_START: bool
+    .default(true)
+    .describe(
+      'apply pending migrations when `serve` or `worker` starts; `false`: wait (up to 10 min) until another instance or `migrate up` has applied them',
+    ),
   REDIS_URL: doc(optionalUrl, {
     description: 'Redis for the cache, rate-limit counters and fan-out; unset: in-memory, per instance',
     see: 'operations.md#redis-what-it-adds',

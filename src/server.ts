@@ -51,6 +51,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const applied = await migrateUp(database)
       if (applied.length) logger.info({ applied }, 'migrations applied')
       mark('migrations')
+    } else {
+      // another instance (or `tasklane migrate`) applies them: serving before they are would answer 500s
+      const { awaitMigrations, waitingFor } = await import('./db/migrate.ts')
+      await awaitMigrations(database, { onWait: waitingFor(logger) })
     }
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) await seedAdmin(config, database, logger)
     const [{ buildApp }, { openDeps }, { createInfra }, { startLogDispatch }, { closeConnectionsOnShutdown }] =

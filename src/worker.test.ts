@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pino from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
 import { givenUser } from '../test/given.ts'
@@ -12,6 +13,7 @@ import { openDb } from './db/client.ts'
 import { migrateUp } from './db/migrate.ts'
 import { openDeps } from './deps.ts'
 import { createLogger } from './logger.ts'
+import { startWorker } from './worker.ts'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -95,4 +97,40 @@ describe('worker', () => {
       await database.close()
     }
   })
+
+  it.skipIf(!testDatabaseUrl())(
+    'waits with MIGRATE_ON_START=false until another instance has migrated an empty database, then runs',
+    { timeout: 120_000 },
+    async () => {
+      const url = await freshDatabaseUrl({ empty: true })
+      const lines: { msg: string; pending?: string[] }[] = []
+      const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) })
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: url,
+        JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+        MIGRATE_ON_START: 'false',
+      })
+      // before the fix, the worker read the activity log's sequence at once and failed on the empty database
+      const starting = startWorker(config, logger)
+      let started = false
+      void starting.then(() => (started = true)).catch(() => {})
+      await vi.waitFor(() => expect(lines.some((l) => l.msg.startsWith('waiting for'))).toBe(true), {
+        timeout: 30_000,
+        interval: 20,
+      })
+      expect(started).toBe(false)
+      expect(lines.find((l) => l.msg.startsWith('waiting for'))!.pending!.length).toBeGreaterThan(10)
+
+      const database = await openDb({ url, poolSize: 2 })
+      try {
+        await migrateUp(database)
+      } finally {
+        await database.close()
+      }
+      const worker = await starting
+      expect(lines.some((l) => l.msg === 'worker running')).toBe(true)
+      await worker.close()
+    },
+  )
 })

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { Registry } from 'prom-client'
 import type { Config } from './config.ts'
-import { migrateUp } from './db/migrate.ts'
+import { awaitMigrations, migrateUp, waitingFor } from './db/migrate.ts'
 import { openConfiguredDb } from './db/open.ts'
 import { startLogDispatch } from './dispatch.ts'
 import { processMetrics } from './http/metrics.ts'
@@ -23,8 +23,10 @@ export interface RunningWorker {
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const database = await openConfiguredDb(config, logger)
   try {
-    // a worker may start before any API instance: the schema must be there for its jobs
+    // a worker may start before any API instance: the schema must be there for its jobs (applied
+    // here, or, with MIGRATE_ON_START=false, by whoever does: it waits for them)
     if (config.MIGRATE_ON_START) await migrateUp(database)
+    else await awaitMigrations(database, { onWait: waitingFor(logger) })
     const storage = openStorage(config)
     // what this worker's jobs count (runs by kind and outcome, emails, webhook deliveries) is only
     // known here: served on WORKER_METRICS_PORT when set

@@ -21,16 +21,17 @@ export async function freshDatabase(opts: { onQuery?: (sql: string) => void } = 
 
 /**
  * On real PostgreSQL (TEST_DATABASE_URL), the URL of a fresh clone of the run's migrated template,
- * for a process of its own (the CLI under test). Dropped with the others at the end of the run.
+ * for a process of its own (the CLI under test), or with `empty`, of a database without any schema.
+ * Dropped with the others at the end of the run.
  */
-export async function freshDatabaseUrl(): Promise<string> {
+export async function freshDatabaseUrl({ empty = false } = {}): Promise<string> {
   const url = testDatabaseUrl()
   if (!url) throw new Error('freshDatabaseUrl needs TEST_DATABASE_URL')
   const name = `tl_${inject('runId')}_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: url })
   await admin.connect()
   try {
-    await admin.query(`create database ${name} template ${inject('pgTemplate')}`)
+    await admin.query(`create database ${name}${empty ? '' : ` template ${inject('pgTemplate')}`}`)
   } finally {
     await admin.end()
   }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { freshDatabase } from '../../test/db.ts'
 import type { Database } from './client.ts'
-import { loadMigrations, migrateDown, migrateUp, migrationStatus } from './migrate.ts'
+import { awaitMigrations, loadMigrations, migrateDown, migrateUp, migrationStatus } from './migrate.ts'
 
 interface Spec {
   tag: string
@@ -212,5 +212,39 @@ describe('the project migrations', () => {
 
     expect(await migrateUp(db)).toEqual(migrations.map((m) => m.tag))
     expect(await schemaObjects(db)).toEqual(migrated)
+  })
+})
+
+describe('awaitMigrations (MIGRATE_ON_START=false)', () => {
+  it('waits, telling once what is pending, until another migrator has applied everything', async () => {
+    const db = await database()
+    const { tags, folder } = widgetMigrations()
+    const migrations = await loadMigrations(folder)
+    const told: string[][] = []
+    let done = false
+    const waiting = awaitMigrations(db, { migrations, pollMs: 20, onWait: (p) => told.push(p) }).then(() => {
+      done = true
+    })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(done).toBe(false)
+    expect(told).toEqual([tags])
+
+    await migrateUp(db, migrations)
+    await waiting
+    expect(told).toHaveLength(1)
+  })
+
+  it('resolves at once when nothing is pending, and gives up naming what is after its timeout', async () => {
+    const db = await database()
+    const applied = await loadMigrations(widgetMigrations().folder)
+    await migrateUp(db, applied)
+    const told: string[][] = []
+    await awaitMigrations(db, { migrations: applied, onWait: (p) => told.push(p) })
+    expect(told).toEqual([])
+
+    const { tags, folder } = widgetMigrations()
+    await expect(
+      awaitMigrations(db, { migrations: await loadMigrations(folder), timeoutMs: 100, pollMs: 20 }),
+    ).rejects.toThrow(`2 migration(s) still pending after 0.1 s (${tags.join(', ')})`)
   })
 })

@@ -69,11 +69,56 @@ async function locked<T>(database: Database, fn: (tx: Db) => Promise<T>): Promis
  * restart then costs one select. A table not there yet, or anything missing, says no (the locked path decides).
  */
 async function allApplied(database: Database, all: Migration[]): Promise<boolean> {
+  return (await pendingTags(database, all)).length === 0
+}
+
+export interface AwaitMigrationsOptions {
+  /** told once when it starts waiting, with the tags pending */
+  onWait?: (pending: string[]) => void
+  timeoutMs?: number
+  pollMs?: number
+  migrations?: Migration[]
+}
+
+/**
+ * For a process started with MIGRATE_ON_START=false: resolves once every migration this code knows
+ * is applied (by another instance, or by `tasklane migrate`), polling without the lock. A worker and
+ * an API instance started together would otherwise read tables that the API is still creating.
+ * Throws, naming what is pending, when `timeoutMs` passes first.
+ */
+export async function awaitMigrations(database: Database, options: AwaitMigrationsOptions = {}): Promise<void> {
+  const { onWait, timeoutMs = 10 * 60_000, pollMs = 500 } = options
+  const all = options.migrations ?? (await loadMigrations())
+  const until = Date.now() + timeoutMs
+  let told = false
+  for (;;) {
+    const pending = await pendingTags(database, all)
+    if (pending.length === 0) return
+    if (Date.now() >= until) {
+      throw new Error(
+        `${pending.length} migration(s) still pending after ${timeoutMs / 1000} s (${pending.join(', ')}): ` +
+          'run `tasklane migrate`, or start one instance with MIGRATE_ON_START=true',
+      )
+    }
+    if (!told) onWait?.(pending)
+    told = true
+    await new Promise((r) => setTimeout(r, pollMs))
+  }
+}
+
+/** The log line a process waiting for migrations writes once. */
+export const waitingFor = (logger: { info(obj: object, msg: string): void }) => (pending: string[]) =>
+  logger.info(
+    { pending },
+    `waiting for ${pending.length} migration(s): MIGRATE_ON_START=false, another instance applies them`,
+  )
+
+async function pendingTags(database: Database, all: Migration[]): Promise<string[]> {
   const { rows } = await database.sql
     .query<{ tag: string }>('select tag from tasklane_migrations')
     .catch(() => ({ rows: [] as { tag: string }[] }))
   const done = new Set(rows.map((r) => r.tag))
-  return all.every((m) => done.has(m.tag))
+  return all.filter((m) => !done.has(m.tag)).map((m) => m.tag)
 }
 
 /** Applies every pending migration in order; returns the tags applied. */
