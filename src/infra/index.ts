@@ -52,7 +52,7 @@ export function createInfra(config: Pick<Config, 'REDIS_URL'>, log: Logger, keyP
   const redis = connectRedis(config.REDIS_URL, log, 'main')
   const subscriber = connectRedis(config.REDIS_URL, log, 'subscriber')
   const limits = redisRateLimitStore(redis, log, keyPrefix, () => void stats.rateLimitFallbacks++)
-  const pubsub = redisPubSub(redis, subscriber, log)
+  const pubsub = redisPubSub(redis, subscriber, log, keyPrefix)
   const streams = redisStreamSlots(redis, log, keyPrefix)
   return {
     limits,

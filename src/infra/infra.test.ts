@@ -125,6 +125,36 @@ describe.each(Object.entries(pubsubs))('pub/sub (%s)', (_, make) => {
   })
 })
 
+describe.skipIf(!redisUrl)('pub/sub over Redis, with a key prefix', () => {
+  it('keeps apps with different prefixes apart on one Redis, on the same channel name', async () => {
+    const [x1, x2] = [
+      redisPubSub(redis(), redis(), log, `${prefix}x:`),
+      redisPubSub(redis(), redis(), log, `${prefix}x:`),
+    ]
+    const [y1, y2] = [
+      redisPubSub(redis(), redis(), log, `${prefix}y:`),
+      redisPubSub(redis(), redis(), log, `${prefix}y:`),
+    ]
+    const heard = { x: [] as string[], y: [] as string[] }
+    x2.subscribe('invalidate', (m) => heard.x.push(m))
+    y2.subscribe('invalidate', (m) => heard.y.push(m))
+    const until = async (got: string[], send: () => Promise<void>, message: string) => {
+      for (let i = 0; i < 100 && !got.includes(message); i++) {
+        await send()
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(got).toContain(message)
+    }
+    // y's subscriber is listening once it hears y's own message; then x's message must reach x only
+    await until(heard.y, () => y1.publish('invalidate', 'from-y'), 'from-y')
+    await until(heard.x, () => x1.publish('invalidate', 'from-x'), 'from-x')
+    await y1.publish('invalidate', 'y-again')
+    await until(heard.y, async () => {}, 'y-again')
+    expect(heard.y).not.toContain('from-x')
+    expect(heard.x).not.toContain('from-y')
+  })
+})
+
 describe.skipIf(!redisUrl)('pub/sub over Redis, after the connection drops', () => {
   it('subscribes again by itself (ioredis’s own resubscription, which leaves a failure unhandled, is off)', async () => {
     const subscriber = redis()

@@ -29,12 +29,13 @@ export function memoryPubSub(): PubSub {
 /**
  * Redis pub/sub: every instance (this one included) receives what any instance publishes. A
  * subscriber needs its own connection. While Redis is away, messages reach this instance only.
+ * Channels carry `keyPrefix` on the wire, as keys do: apps sharing one Redis do not hear each other.
  */
-export function redisPubSub(publisher: Redis, subscriber: Redis, log: Logger): PubSub {
+export function redisPubSub(publisher: Redis, subscriber: Redis, log: Logger, keyPrefix = ''): PubSub {
   const local = memoryPubSub()
   const channels = new Set<string>()
   subscriber.on('message', (channel: string, message: string) => {
-    void local.publish(channel, message)
+    if (channel.startsWith(keyPrefix)) void local.publish(channel.slice(keyPrefix.length), message)
   })
   // after a reconnect, subscriptions must be made again
   subscriber.on('ready', () => {
@@ -43,7 +44,7 @@ export function redisPubSub(publisher: Redis, subscriber: Redis, log: Logger): P
   return {
     async publish(channel, message) {
       try {
-        await publisher.publish(channel, message)
+        await publisher.publish(keyPrefix + channel, message)
       } catch (err) {
         log.warn({ channel, err: (err as Error).message }, 'redis publish failed; delivering locally only')
         await local.publish(channel, message)
@@ -51,9 +52,10 @@ export function redisPubSub(publisher: Redis, subscriber: Redis, log: Logger): P
     },
     subscribe(channel, handler) {
       local.subscribe(channel, handler)
-      if (!channels.has(channel)) {
-        channels.add(channel)
-        if (subscriber.status === 'ready') subscriber.subscribe(channel).catch(() => {})
+      const wire = keyPrefix + channel
+      if (!channels.has(wire)) {
+        channels.add(wire)
+        if (subscriber.status === 'ready') subscriber.subscribe(wire).catch(() => {})
       }
     },
     async close() {
