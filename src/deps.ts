@@ -1,9 +1,10 @@
 import type { Logger } from 'pino'
+import { Registry } from 'prom-client'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { openConfiguredReplica } from './db/open.ts'
 import { createReads, type Reads } from './db/replica.ts'
-import { createMetrics, type Metrics } from './http/metrics.ts'
+import { createMetrics, type Metrics, processMetrics } from './http/metrics.ts'
 import type { Cache } from './infra/cache.ts'
 import { createInfra, type Infra } from './infra/index.ts'
 import { type Mailer, openMailer } from './infra/mailer.ts'
@@ -108,8 +109,8 @@ export async function openDeps({ config, database, logger, checks = [], ...given
 
   let queue = given.queue
   if (!queue) {
-    const jobs = jobDefinitions({ config, database, storage, mailer, registry: metrics.registry })
-    const lazy = lazyQueue(() => createQueue({ database, logger, jobs, ...queueSettings(config) }))
+    const jobs = { config, database, logger, storage, mailer, registry: metrics.registry }
+    const lazy = lazyQueue(() => openJobQueue(jobs))
     // started now rather than on first use: on the embedded database, a first send inside a
     // transaction would wait on that very transaction; with the database down it starts on first use
     await lazy.open().catch((err) => logger.warn({ err }, 'job queue not started (database unavailable?)'))
@@ -117,8 +118,7 @@ export async function openDeps({ config, database, logger, checks = [], ...given
     closers.unshift(() => lazy.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.6)))
     queue = lazy
   }
-  queue.instrument(metrics.registry)
-  instrumentLogDispatch(metrics.registry, database.db, logger)
+  instrumentJobs(metrics.registry, { database, queue, logger })
   instrumentWebhookDeliveries(metrics.registry, database)
 
   const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
@@ -173,14 +173,81 @@ export async function openDeps({ config, database, logger, checks = [], ...given
     hub,
     listCache,
     endStreams: () => hub.close(),
-    // each closed even when one before it failed; the first failure is thrown after
-    async close() {
-      const failures: unknown[] = []
-      for (const close of closers)
-        await Promise.resolve()
-          .then(close)
-          .catch((err) => failures.push(err))
-      if (failures.length) throw failures[0]
-    },
+    close: () => closeAll(closers),
   }
+}
+
+/**
+ * What a worker process uses, and no more (no HTTP, identity, event streams or caches): its jobs'
+ * storage and mailer, the job queue with every handler (not yet working: the worker starts it), and
+ * with WORKER_METRICS_PORT the registry its jobs count into.
+ */
+export interface WorkerDeps {
+  storage: Storage
+  mailer: Mailer
+  queue: Queue
+  /** the worker's /metrics (process, jobs, queue, log dispatch); undefined without WORKER_METRICS_PORT */
+  registry: Registry | undefined
+  /** stops the queue (running jobs get 80 % of SHUTDOWN_TIMEOUT_MS, the rest go back for a retry), then storage and the mailer */
+  close(): Promise<void>
+}
+
+/** Opens what a worker's jobs use, once, on a database the caller opened and migrated (and closes after). */
+export async function openWorkerDeps({
+  config,
+  database,
+  logger,
+}: Pick<OpenDeps, 'config' | 'database' | 'logger'>): Promise<WorkerDeps> {
+  const storage = openStorage(config)
+  const mailer = openMailer(config)
+  const closers: (() => unknown)[] = [() => storage.close(), () => mailer.close()]
+  try {
+    // what this worker's jobs count (runs by kind and outcome, emails, webhook deliveries) is only
+    // known here: served on WORKER_METRICS_PORT when set
+    const registry = config.WORKER_METRICS_PORT === undefined ? undefined : new Registry()
+    const queue = await openJobQueue({ config, database, logger, storage, mailer, registry })
+    closers.unshift(() => queue.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.8)))
+    if (registry) {
+      processMetrics(registry, database)
+      instrumentJobs(registry, { database, queue, logger })
+    }
+    return { storage, mailer, queue, registry, close: () => closeAll(closers) }
+  } catch (err) {
+    await closeAll(closers).catch(() => {})
+    throw err
+  }
+}
+
+/** The job queue on this database, with every kind of job's handler (jobs.ts), counting into `registry`. */
+const openJobQueue = ({
+  config,
+  database,
+  logger,
+  ...deps
+}: {
+  config: Config
+  database: Database
+  logger: Logger
+  storage: Storage
+  mailer: Mailer
+  registry?: Registry
+}) => createQueue({ database, logger, jobs: jobDefinitions({ config, database, ...deps }), ...queueSettings(config) })
+
+/** The queue's depth and runs, and the log dispatcher's set-aside entries, on a process's /metrics. */
+function instrumentJobs(
+  registry: Registry,
+  { database, queue, logger }: { database: Database; queue: Queue; logger: Logger },
+) {
+  queue.instrument(registry)
+  instrumentLogDispatch(registry, database.db, logger)
+}
+
+/** Runs every closer in order, each even when one before it failed; the first failure is thrown after. */
+async function closeAll(closers: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = []
+  for (const close of closers)
+    await Promise.resolve()
+      .then(close)
+      .catch((err) => failures.push(err))
+  if (failures.length) throw failures[0]
 }
