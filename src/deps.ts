@@ -90,7 +90,7 @@ export async function openDeps({ config, database, logger, checks = [], ...given
   const closers: (() => unknown)[] = []
   const infra = given.infra ?? createInfra({}, logger)
   closers.push(() => infra.close())
-  const storage = given.storage ?? openStorage(config)
+  const storage = given.storage ?? (await openStorage(config))
   if (!given.storage) closers.push(() => storage.close())
   const replica = given.replica ?? (await openConfiguredReplica(config, database, logger))
   if (replica && !given.replica) closers.push(() => replica.close())
@@ -198,7 +198,7 @@ export async function openWorkerDeps({
   database,
   logger,
 }: Pick<OpenDeps, 'config' | 'database' | 'logger'>): Promise<WorkerDeps> {
-  const storage = openStorage(config)
+  const storage = await openStorage(config)
   const mailer = openMailer(config)
   const closers: (() => unknown)[] = [() => storage.close(), () => mailer.close()]
   try {

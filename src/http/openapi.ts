@@ -1,6 +1,5 @@
 import swagger, { type SwaggerOptions } from '@fastify/swagger'
-import scalar from '@scalar/fastify-api-reference'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import type { Config } from '../config.ts'
 import { addImpliedBounds, dropUnusedComponents, mergeIdenticalTwins } from './openapi-schemas.ts'
@@ -216,8 +215,44 @@ export async function registerOpenApi(
   }
   await app.register(swagger, options)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await app.register(scalar, {
-    routePrefix: '/docs',
-    configuration: { url: '/openapi.json', withDefaultFonts: false, hideClientButton: true },
+  registerDocs(app)
+}
+
+/**
+ * /docs, the Scalar API reference, loaded on its first request: its plugin holds the page's 8 MB
+ * script as a string in its module, ~17 MB of every instance's heap (module source and string) and
+ * its parsers' code, for a page few open. The plugin runs in a Fastify instance of its own, built on
+ * the first request, and its answers are passed on, so this app's hooks (security headers, CORS)
+ * apply to them as to any route.
+ */
+function registerDocs(app: FastifyInstance) {
+  let docs: Promise<FastifyInstance> | undefined
+  const load = async () => {
+    const { default: scalar } = await import('@scalar/fastify-api-reference')
+    const inner = Fastify({ routerOptions: { ignoreTrailingSlash: true } })
+    await inner.register(scalar, {
+      routePrefix: '/docs',
+      configuration: { url: '/openapi.json', withDefaultFonts: false, hideClientButton: true },
+    })
+    await inner.ready()
+    return inner
+  }
+  app.addHook('onClose', async () => {
+    await (await docs?.catch(() => undefined))?.close()
   })
+  // /docs and /docs/ (the router ignores the trailing slash): the page, or a redirect to /docs/
+  for (const url of ['/docs/', '/docs/js/scalar.js']) {
+    app.get(url, { schema: { hide: true } }, async (req, reply) => {
+      docs ??= load().catch((err: unknown) => {
+        docs = undefined
+        throw err
+      })
+      const res = await (await docs).inject({ method: 'GET', url: req.url })
+      for (const name of ['content-type', 'location'] as const) {
+        const value = res.headers[name]
+        if (value !== undefined) reply.header(name, value)
+      }
+      return reply.code(res.statusCode).send(res.rawPayload)
+    })
+  }
 }

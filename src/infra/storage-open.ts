@@ -2,11 +2,14 @@ import type { Config } from '../config.ts'
 import type { ReadinessCheck } from './readiness.ts'
 import type { Storage } from './storage.ts'
 import { localStorage } from './storage-local.ts'
-import { s3Storage } from './storage-s3.ts'
 
-/** The storage the configuration names: an S3 bucket with S3_BUCKET, the local STORAGE_DIR otherwise. */
-export function openStorage(config: Config): Storage {
+/**
+ * The storage the configuration names: an S3 bucket with S3_BUCKET, the local STORAGE_DIR otherwise.
+ * The AWS SDK is loaded only for S3: its modules are several MB of every process's heap.
+ */
+export async function openStorage(config: Config): Promise<Storage> {
   if (!config.S3_BUCKET) return localStorage(config.STORAGE_DIR)
+  const { s3Storage } = await import('./storage-s3.ts')
   return s3Storage({
     bucket: config.S3_BUCKET,
     region: config.S3_REGION,

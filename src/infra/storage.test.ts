@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { testConfig } from '../../test/app.ts'
 import { startTestS3, type TestS3 } from '../../test/s3.ts'
 import { ObjectNotFound, ObjectTooLarge, type Storage } from './storage.ts'
 import { localStorage } from './storage-local.ts'
+import { openStorage } from './storage-open.ts'
 import { s3Storage } from './storage-s3.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -178,5 +180,35 @@ describe('S3_PREFIX', () => {
     expect(put.sha256).toBe(sha(data))
     expect(sha(await buffer(await storage.get('multi/big')))).toBe(sha(data))
     await storage.close()
+  })
+})
+
+describe('openStorage', () => {
+  it('opens the bucket S3_BUCKET names (loading the AWS SDK only then), STORAGE_DIR without it', async () => {
+    // the SDK's default credentials: the environment, as in a deployment
+    vi.stubEnv('AWS_ACCESS_KEY_ID', s3.credentials.accessKeyId)
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3.credentials.secretAccessKey)
+    try {
+      const env = { S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', S3_PREFIX: 'opened/' }
+      const onS3 = await openStorage(testConfig(env))
+      await onS3.put('files/a', Readable.from([Buffer.from('in the bucket')]))
+      const bucket = s3Storage({
+        bucket: s3.bucket,
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        prefix: 'opened/',
+        credentials: s3.credentials,
+      })
+      expect((await buffer(await bucket.get('files/a'))).toString()).toBe('in the bucket')
+      await onS3.close()
+      await bucket.close()
+    } finally {
+      vi.unstubAllEnvs()
+    }
+    const local = await openStorage(testConfig({ STORAGE_DIR: join(dir, 'opened') }))
+    await local.put('files/b', Readable.from([Buffer.from('on disk')]))
+    expect(readdirSync(join(dir, 'opened'), { recursive: true })).toContain(join('files', 'b'))
+    await local.close()
   })
 })
