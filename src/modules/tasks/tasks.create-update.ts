@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type TaskRow, tasks } from '../../db/tables/tasks.ts'
 import type { Actor } from '../../http/auth.ts'
@@ -13,21 +13,23 @@ import {
   checkAssignee,
   checkParent,
   checkTags,
-  createPosition,
   lockProject,
   nextPosition,
+  projectForCreate,
   projectForWrite,
 } from './tasks.input-checks.ts'
-import { rankOf, taskById } from './tasks.queries.ts'
+import { rankOf, taskById, toTask } from './tasks.queries.ts'
 import type { CreateTask, Task, UpdateTask } from './tasks.schema.ts'
 import { setTags, tagIdsOf } from './tasks.tags.ts'
 
 type NewTask = Omit<typeof tasks.$inferInsert, 'id'>
+// a create's position is an expression of the insert (see projectForCreate)
+type TaskValues = Omit<NewTask, 'position'> & { position: number | SQL }
 
 const toDate = (value: string | null | undefined) => (value ? new Date(value) : null)
 
 /** Inserts a task with its tags and records `task.created`, in the caller's transaction. */
-async function insertTask(tx: Db, actor: Actor, values: NewTask, tagIds: string[]): Promise<TaskRow> {
+async function insertTask(tx: Db, actor: Actor, values: TaskValues, tagIds: string[]): Promise<TaskRow> {
   const [row] = await tx
     .insert(tasks)
     .values({ id: newId(), ...values })
@@ -41,9 +43,9 @@ async function insertTask(tx: Db, actor: Actor, values: NewTask, tagIds: string[
 
 export async function createTask(db: Db, actor: Actor, input: CreateTask): Promise<Task> {
   return db.transaction(async (tx) => {
-    const project = await projectForWrite(tx, actor, input.projectId, undefined, 'share')
-    if (input.assigneeId) await checkAssignee(tx, project.teamId, input.assigneeId)
-    const tagIds = await checkTags(tx, project.teamId, input.tagIds ?? [])
+    const project = await projectForCreate(tx, actor, input.projectId)
+    const assigneeName = input.assigneeId ? await checkAssignee(tx, project.teamId, input.assigneeId) : null
+    const tags = await checkTags(tx, project.teamId, input.tagIds ?? [])
     if (input.parentId) await checkParent(tx, { teamId: project.teamId, projectId: project.id }, input.parentId)
     const status = input.status ?? 'todo'
     const done = status === 'done'
@@ -63,16 +65,18 @@ export async function createTask(db: Db, actor: Actor, input: CreateTask): Promi
         remindAt: toDate(input.remindAt),
         assigneeId: input.assigneeId ?? null,
         recurrence: input.recurrence ?? null,
-        position: await createPosition(tx, project.id),
+        position: project.position,
         completedAt: done ? now : null,
         completedBy: done ? actor.userId : null,
         createdBy: actor.userId,
         createdAt: now,
         updatedAt: now,
       },
-      tagIds,
+      tags.ids,
     )
-    return taskById(tx, row.id)
+    // the task shape from what this transaction read and wrote, not read back: a new task has no
+    // subtasks, its tags and assignee name were read (and locked) by the checks above
+    return toTask({ ...row, assigneeName, tags: tags.tags, subtaskCount: 0 })
   })
 }
 
@@ -146,7 +150,8 @@ export async function updateTask(
       })
     }
     const beforeTags = await tagIdsOf(tx, id)
-    const tagIds = input.tagIds !== undefined ? await checkTags(tx, before.teamId, input.tagIds ?? []) : beforeTags
+    const tagIds =
+      input.tagIds !== undefined ? (await checkTags(tx, before.teamId, input.tagIds ?? [])).ids : beforeTags
 
     const changes = diff(stateOf(before, beforeTags), stateOf({ ...before, ...next } as TaskRow, tagIds), TRACKED)
     // nothing changed: no new version, no activity

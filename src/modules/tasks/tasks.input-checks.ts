@@ -1,12 +1,13 @@
-import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, max, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { type ProjectRow, projects } from '../../db/tables/projects.ts'
 import { tags } from '../../db/tables/tags.ts'
 import { tasks } from '../../db/tables/tasks.ts'
 import { teamMembers, teams } from '../../db/tables/teams.ts'
+import { users } from '../../db/tables/users.ts'
 import type { Actor } from '../../http/auth.ts'
 import { conflict, forbidden, invalidField } from '../../http/problem.ts'
-import { canWriteIn, teamRoleOf, visibleTo } from '../access/index.ts'
+import { canWriteIn, type TeamRole, teamRoleOf, visibleTo } from '../access/index.ts'
 import { INBOX } from '../projects/index.ts'
 
 /*
@@ -16,16 +17,13 @@ import { INBOX } from '../projects/index.ts'
  * and the check answers 400, or waits for this write and cascades to what it wrote.
  */
 
-/**
- * How a write holds the project it writes into: `share` for creates (any number at once; archiving,
- * moves and re-parenting wait for them), `no key update` for the writes that change its structure.
- */
-type ProjectLock = 'share' | 'no key update'
+// what a create reads of its project
+const CREATE_TARGET = { id: projects.id, teamId: projects.teamId, archived: projects.archived }
 
 /** The caller's Inbox: the `Inbox` project of the personal team they own. */
-async function inboxOf(tx: Db, actor: Actor, lock: ProjectLock): Promise<ProjectRow | undefined> {
-  const [row] = await tx
-    .select({ project: projects })
+function inboxOf(tx: Db, actor: Actor) {
+  return tx
+    .select(CREATE_TARGET)
     .from(projects)
     .innerJoin(teams, and(eq(teams.id, projects.teamId), eq(teams.personal, true)))
     .innerJoin(
@@ -35,41 +33,79 @@ async function inboxOf(tx: Db, actor: Actor, lock: ProjectLock): Promise<Project
     .where(eq(projects.name, INBOX))
     .orderBy(asc(projects.createdAt), asc(projects.id))
     .limit(1)
-    .for(lock, { of: projects })
-  return row?.project
 }
 
 /**
- * The project a task is written into (the caller's Inbox when none is named), locked: creates share
- * it (see createPosition), moves into it take it one at a time. Invisible → 400, a role below
- * member → 403, archived → 409; `teamId` restricts it to one team (moves stay in the team).
+ * The project a task is moved into, locked (moves into it take it one at a time). Invisible → 400, a
+ * role below member → 403, archived → 409; `teamId` restricts it to one team (moves stay in the team).
  */
-export async function projectForWrite(
+export async function projectForWrite(tx: Db, actor: Actor, projectId: string, teamId: string): Promise<ProjectRow> {
+  const [project] = await tx
+    .select()
+    .from(projects)
+    .where(and(eq(projects.id, projectId), visibleTo(actor, projects.teamId)))
+    .for('no key update')
+  if (!project) throw invalidField('body.projectId', 'project not found')
+  if (project.teamId !== teamId) throw invalidField('body.projectId', 'must be a project of the same team')
+  requireWritable(project, await teamRoleOf(tx, actor, project.teamId))
+  return project
+}
+
+function requireWritable(project: { archived: boolean }, role: TeamRole | null) {
+  if (!canWriteIn(role)) throw forbidden('This needs the member role in the team')
+  if (project.archived) throw conflict('The project is archived: unarchive it to add tasks')
+}
+
+// advisory lock space of the position lock (the other int is a hash of the project id)
+const POSITION_LOCKS = 0x7461736b
+
+/**
+ * The project a task is created in (the caller's Inbox when none is named), with the caller's role
+ * and the position the task takes, in one statement (issue 20: a create was nine round trips).
+ * Invisible → 400, a role below member → 403, archived → 409.
+ *
+ * The project is held `for share`, so concurrent creates into one project do not wait for one
+ * another (the project lock held to commit serialized them); archiving, moves and re-parenting wait
+ * for them. The create that holds the project's position lock (a transaction-level advisory lock,
+ * tried without waiting, once the project row is locked) takes the integer after the last position;
+ * a create that runs at the same time as one holding it takes the same integer plus a fraction that
+ * its transaction id makes unique (0.000001…0.999999). The position is an expression the insert
+ * evaluates, so it reads the last position in the insert's own snapshot, taken after the lock: lock
+ * holders follow each other, positions stay unique and at the end, and every create sees at least
+ * the positions committed before it.
+ */
+export async function projectForCreate(
   tx: Db,
   actor: Actor,
   projectId: string | undefined,
-  teamId?: string,
-  lock: ProjectLock = 'no key update',
-): Promise<ProjectRow> {
+): Promise<{ id: string; teamId: string; position: SQL }> {
+  // a subquery, so that its row is locked before the outer select tries the position lock
   const project = projectId
-    ? (
-        await tx
-          .select()
-          .from(projects)
-          .where(and(eq(projects.id, projectId), visibleTo(actor, projects.teamId)))
-          .for(lock)
-      )[0]
-    : await inboxOf(tx, actor, lock)
-  if (!project) {
+    ? tx
+        .select(CREATE_TARGET)
+        .from(projects)
+        .where(and(eq(projects.id, projectId), visibleTo(actor, projects.teamId)))
+        .for('share')
+    : inboxOf(tx, actor).for('share', { of: projects })
+  const result = (await tx.execute(sql`select p.id, p.team_id, p.archived, m.role,
+      pg_try_advisory_xact_lock(${POSITION_LOCKS}, hashtext(p.id::text)) as alone,
+      (txid_current() % 999999 + 1)::float8 / 1000000 as fraction
+    from (${project}) p left join ${teamMembers} m on m.team_id = p.team_id and m.user_id = ${actor.userId}`)) as unknown as {
+    rows: { id: string; team_id: string; archived: boolean; role: TeamRole | null; alone: boolean; fraction: number }[]
+  }
+  const row = result.rows[0]
+  if (!row) {
     throw projectId
       ? invalidField('body.projectId', 'project not found')
       : invalidField('body.projectId', 'required: you have no Inbox project')
   }
-  if (teamId && project.teamId !== teamId) throw invalidField('body.projectId', 'must be a project of the same team')
-  const role = await teamRoleOf(tx, actor, project.teamId)
-  if (!canWriteIn(role)) throw forbidden('This needs the member role in the team')
-  if (project.archived) throw conflict('The project is archived: unarchive it to add tasks')
-  return project
+  requireWritable(row, row.role)
+  const after = sql`(select coalesce(floor(max(position)), 0) + 1 from ${tasks} where project_id = ${row.id})`
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    position: row.alone ? after : sql`${after} + ${Number(row.fraction)}::float8`,
+  }
 }
 
 /**
@@ -94,53 +130,43 @@ export async function nextPosition(tx: Db, projectId: string): Promise<number> {
   return Math.floor(row?.last ?? 0) + 1
 }
 
-// advisory lock space of createPosition (the other int is a hash of the project id)
-const POSITION_LOCKS = 0x7461736b
+/**
+ * The assignee must be a member of the team, and stays one until this write commits (see
+ * unassignInTeam). Resolves to the assignee's name (what the task shape shows).
+ */
+export async function checkAssignee(tx: Db, teamId: string, userId: string): Promise<string> {
+  const [member] = await tx
+    .select({ name: users.name })
+    .from(teamMembers)
+    .innerJoin(users, eq(users.id, teamMembers.userId))
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    .for('key share', { of: teamMembers })
+  if (!member) throw invalidField('body.assigneeId', 'not a member of the task’s team')
+  return member.name
+}
 
 /**
- * The position of a task created in a project that the transaction holds `for share` only, so that
- * concurrent creates into one project do not wait for one another (the project lock held to commit
- * serialized them; issue 20). The create that holds the project's position lock (a transaction-level
- * advisory lock, tried without waiting) takes the integer after the last position, as before; a
- * create that runs at the same time as one holding it takes the same integer plus a fraction that
- * its transaction id makes unique (0.000001…0.999999). So positions stay unique and at the end:
- * lock holders follow each other, and every create sees at least the positions committed before it.
+ * The distinct tag ids, each a tag of the team, and those tags as the task shape shows them (in its
+ * order: by name, then id).
  */
-export async function createPosition(tx: Db, projectId: string): Promise<number> {
-  const result = (await tx.execute(
-    sql`select pg_try_advisory_xact_lock(${POSITION_LOCKS}, hashtext(${projectId})) as alone,
-               (txid_current() % 999999 + 1)::float8 / 1000000 as fraction`,
-  )) as unknown as { rows: { alone: boolean; fraction: number }[] }
-  const { alone, fraction } = result.rows[0]!
-  // a statement of its own: its snapshot sees what the previous holder of the lock committed
-  const next = await nextPosition(tx, projectId)
-  return alone ? next : next + Number(fraction)
-}
-
-/** The assignee must be a member of the team, and stays one until this write commits (see unassignInTeam). */
-export async function checkAssignee(tx: Db, teamId: string, userId: string): Promise<void> {
-  const [member] = await tx
-    .select({ userId: teamMembers.userId })
-    .from(teamMembers)
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
-    .for('key share')
-  if (!member) throw invalidField('body.assigneeId', 'not a member of the task’s team')
-}
-
-/** The distinct tag ids, each a tag of the team. */
-export async function checkTags(tx: Db, teamId: string, tagIds: readonly string[]): Promise<string[]> {
+export async function checkTags(
+  tx: Db,
+  teamId: string,
+  tagIds: readonly string[],
+): Promise<{ ids: string[]; tags: { id: string; name: string; color: string }[] }> {
   const ids = [...new Set(tagIds)]
-  if (!ids.length) return ids
+  if (!ids.length) return { ids, tags: [] }
   const found = await tx
-    .select({ id: tags.id })
+    .select({ id: tags.id, name: tags.name, color: tags.color })
     .from(tags)
     .where(and(eq(tags.teamId, teamId), inArray(tags.id, ids)))
+    .orderBy(sql`lower(${tags.name})`, asc(tags.id))
     .for('key share')
   if (found.length !== ids.length) {
     const known = new Set(found.map((t) => t.id))
     throw invalidField('body.tagIds', `not tags of the task’s team: ${ids.filter((id) => !known.has(id)).join(', ')}`)
   }
-  return ids
+  return { ids, tags: found }
 }
 
 /**

@@ -91,8 +91,42 @@ describe('POST /tasks', () => {
       recurrence: 'FREQ=WEEKLY;BYDAY=MO,FR',
       completedAt: null,
     })
+    // the answer is made of what the create read and wrote (issue 20), not read back: it is the
+    // task a read shows, with the same ETag
+    const read = await t.app.inject({ url: `/api/v1/tasks/${res.json().id}`, headers: w.member.auth })
+    expect(read.json()).toEqual(res.json())
+    expect(read.headers.etag).toBe(res.headers.etag)
     const again = await t.app.inject({ url: `/api/v1/tasks/${parent.id}`, headers: w.member.auth })
     expect(again.json().subtaskCount).toBe(1)
+  })
+
+  it('answers a create with its tags in the order a read shows them (by name, ignoring case)', async () => {
+    const w = await givenTaskWorld(t.app)
+    const zulu = await givenTag(t.app, w.team, w.owner, { name: 'Zulu', color: '#000000' })
+    const yankee = await givenTag(t.app, w.team, w.owner, { name: 'yankee', color: '#ffffff' })
+    const res = await create(w.member.auth, {
+      projectId: w.project.id,
+      title: 'Tag order',
+      tagIds: [zulu.id, yankee.id],
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json().tags.map((tag: { name: string }) => tag.name)).toEqual(['yankee', 'Zulu'])
+    const read = await t.app.inject({ url: `/api/v1/tasks/${res.json().id}`, headers: w.member.auth })
+    expect(read.json()).toEqual(res.json())
+    expect(read.headers.etag).toBe(res.headers.etag)
+  })
+
+  it('creates a task in three statements in its transaction: project, insert, activity (issue 20: it took seven)', async () => {
+    const user = await givenUser(t.app)
+    await givenTask(t.app, user)
+    t.queries.length = 0
+    const res = await create(user.auth, { title: 'Counted' })
+    expect(res.statusCode, res.body).toBe(201)
+    // begin and commit are logged on PostgreSQL only
+    const statements = t.queries
+      .map((q) => q.split(/\s/)[0]!.toLowerCase())
+      .filter((q) => q !== 'begin' && q !== 'commit')
+    expect(statements).toEqual(['select', 'insert', 'with'])
   })
 
   it('sets completedAt when a task is created done', async () => {
