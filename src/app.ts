@@ -32,6 +32,7 @@ import * as notes from './modules/notes/index.ts'
 import * as ops from './modules/ops/index.ts'
 import * as projects from './modules/projects/index.ts'
 import * as tags from './modules/tags/index.ts'
+import type { ListCache } from './modules/tasks/index.ts'
 import * as tasks from './modules/tasks/index.ts'
 import * as teams from './modules/teams/index.ts'
 import * as tokens from './modules/tokens/index.ts'
@@ -55,6 +56,8 @@ declare module 'fastify' {
     queue: Queue
     /** heavy reads: on the replica when configured and caught up, on the primary otherwise */
     reads: Reads
+    /** the task list cache (its stats: what /metrics reports of it) */
+    listCache: ListCache
   }
 }
 
@@ -99,6 +102,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.decorate('storage', deps.storage)
   app.decorate('queue', deps.queue)
   app.decorate('reads', deps.reads)
+  app.decorate('listCache', deps.listCache)
   // before the server stops accepting: open streams would otherwise hold the close until its deadline
   app.addHook('preClose', () => deps.endStreams())
   app.addHook('onClose', () => deps.close())

@@ -17,9 +17,16 @@ import { openStorage, storageCheck } from './infra/storage-open.ts'
 import type { StreamSlots } from './infra/stream-slots.ts'
 import { jobDefinitions } from './jobs.ts'
 import { instrumentLogDispatch } from './modules/activity/index.ts'
-import { createIdentity, type Identity, secretBox, ssoClient, wireInvalidation } from './modules/auth/index.ts'
-import { createEventHub, type EventHub } from './modules/events/index.ts'
-import { createListCache, type ListCache } from './modules/tasks/index.ts'
+import {
+  createIdentity,
+  type Identity,
+  instrumentAuthCaches,
+  secretBox,
+  ssoClient,
+  wireInvalidation,
+} from './modules/auth/index.ts'
+import { createEventHub, type EventHub, eventHubMetrics } from './modules/events/index.ts'
+import { createListCache, instrumentListCache, type ListCache } from './modules/tasks/index.ts'
 import { createPersonalTeam } from './modules/teams/index.ts'
 import { instrumentWebhookDeliveries } from './modules/webhooks/index.ts'
 
@@ -98,13 +105,9 @@ export async function openDeps({ config, database, logger, checks = [], ...given
   const mailer = given.mailer ?? openMailer(config)
   if (!given.mailer) closers.push(() => mailer.close())
 
-  // the registry reads the parts built after it (identity, hub, list cache) only when scraped
   const metrics = createMetrics(database, infra, {
-    openStreams: () => hub.size,
-    authCaches: () => identity.cacheStats,
     replicaReads: () => (replica ? reads.stats : {}),
     replicaPool: () => replica?.poolStats() ?? null,
-    listCache: () => listCache.stats,
   })
 
   let queue = given.queue
@@ -121,13 +124,14 @@ export async function openDeps({ config, database, logger, checks = [], ...given
   instrumentJobs(metrics.registry, { database, queue, logger })
   instrumentWebhookDeliveries(metrics.registry, database)
 
+  // the modules' figures sit with them, each registered on the one registry
   const identity = createIdentity({ db: database.db, config, log: logger, onUserCreated: createPersonalTeam })
   wireInvalidation(identity, infra.pubsub)
   const hub = createEventHub({
     database,
     states: identity.states,
     log: logger,
-    metrics: { delivered: (lag) => metrics.eventLag.observe(lag) },
+    metrics: eventHubMetrics(metrics.registry, () => hub.size),
     heartbeatMs: given.eventHeartbeatMs,
   })
   identity.onCredentialsChanged((userId) => void hub.credentialsChanged(userId))
@@ -140,6 +144,8 @@ export async function openDeps({ config, database, logger, checks = [], ...given
     maxEntries: config.LIST_CACHE_MAX_ENTRIES,
   })
   closers.unshift(() => listCache.close())
+  instrumentListCache(metrics.registry, listCache)
+  instrumentAuthCaches(metrics.registry, identity)
 
   // every read the replica cannot serve goes to the primary: down, it degrades the instance, no more
   const replicaChecks: ReadinessCheck[] = replica

@@ -46,27 +46,15 @@ const poolGauge = (registry: Registry, name: string, help: string, read: () => R
   })
 
 /**
- * What the API's figures are read from when /metrics is scraped, each a function so that the parts
- * built after the registry (the identity, the event hub, the list cache) can be named at construction.
+ * What the replica's figures are read from when /metrics is scraped, each a function so that the
+ * reads built after the registry can be named at construction. The modules' own figures (the event
+ * hub's, the list cache's, the auth caches') are registered by their modules (src/deps.ts wires them).
  */
 export interface MetricSources {
-  /** SSE streams open on this instance */
-  openStreams(): number
-  /** the identity's per-request caches (user state, token lookups) */
-  authCaches(): Record<string, { hits: number; misses: number }>
   /** heavy reads by outcome (see src/db/replica.ts); empty without a replica */
   replicaReads(): Record<string, number>
   /** the replica's pool figures (null without a replica) */
   replicaPool(): ReturnType<Database['poolStats']>
-  /** the task list cache's figures (src/modules/tasks/list-cache.ts), GET /tasks/:id's lookups under `tasks` */
-  listCache(): {
-    hits: number
-    misses: number
-    bypasses: number
-    tasks: { hits: number; misses: number; bypasses: number }
-    entries: number
-    bytes: number
-  }
 }
 
 /** One registry per app instance (no module-level singletons), built once by openDeps (src/deps.ts). */
@@ -123,54 +111,6 @@ export function createMetrics(database: Database, infra: Infra, sources: MetricS
       if (state !== 'absent') this.set(state === 'up' ? 1 : 0)
     },
   })
-  const eventLag = new Histogram({
-    name: 'tasklane_event_delivery_lag_seconds',
-    help: 'Time from a change being logged to its delivery on an SSE stream',
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  })
-  const metrics = {
-    registry,
-    requests,
-    duration,
-    rateLimited,
-    eventLag,
-    ...sources,
-  }
-  new Counter({
-    name: 'tasklane_list_cache_lookups_total',
-    help: 'Task list requests by result: hit (answered from the cache, no SQL), miss (read and remembered), bypass (read because the cache could not vouch for an answer: a write not yet seen in the log, the cache starting or failed)',
-    labelNames: ['result'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      const s = metrics.listCache()
-      this.inc({ result: 'hit' }, s.hits)
-      this.inc({ result: 'miss' }, s.misses)
-      this.inc({ result: 'bypass' }, s.bypasses)
-    },
-  })
-  new Counter({
-    name: 'tasklane_task_cache_lookups_total',
-    help: 'GET /tasks/:id requests by result, from the list cache (hit, miss, bypass: as tasklane_list_cache_lookups_total)',
-    labelNames: ['result'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      const s = metrics.listCache().tasks
-      this.inc({ result: 'hit' }, s.hits)
-      this.inc({ result: 'miss' }, s.misses)
-      this.inc({ result: 'bypass' }, s.bypasses)
-    },
-  })
-  new Gauge({
-    name: 'tasklane_list_cache_bytes',
-    help: 'Bytes of task list and single task answers this instance remembers (LIST_CACHE_MAX_BYTES bounds it)',
-    registers: [registry],
-    collect() {
-      this.set(metrics.listCache().bytes)
-    },
-  })
   new Counter({
     name: 'tasklane_db_replica_reads_total',
     help: 'Heavy reads with DATABASE_REPLICA_URL by result: replica (served by it), behind (primary: the replica had not caught up with the team), error (primary: the replica failed), down (primary: resting after a failure)',
@@ -178,37 +118,16 @@ export function createMetrics(database: Database, infra: Infra, sources: MetricS
     registers: [registry],
     collect() {
       this.reset()
-      for (const [result, n] of Object.entries(metrics.replicaReads())) this.inc({ result }, n)
+      for (const [result, n] of Object.entries(sources.replicaReads())) this.inc({ result }, n)
     },
   })
   poolGauge(
     registry,
     'tasklane_db_replica_pool_connections',
     'Read replica pool connections by state (absent without DATABASE_REPLICA_URL)',
-    () => metrics.replicaPool(),
+    () => sources.replicaPool(),
   )
-  new Counter({
-    name: 'tasklane_auth_cache_lookups_total',
-    help: 'Per-request auth checks by cache (user: user state, pat: personal access token lookup, jwt: access token signature) and result (hit: no query or signature check)',
-    labelNames: ['cache', 'result'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const [cache, s] of Object.entries(metrics.authCaches())) {
-        this.inc({ cache, result: 'hit' }, s.hits)
-        this.inc({ cache, result: 'miss' }, s.misses)
-      }
-    },
-  })
-  new Gauge({
-    name: 'tasklane_sse_open_streams',
-    help: 'Server-Sent Events streams open on this instance',
-    registers: [registry],
-    collect() {
-      this.set(metrics.openStreams())
-    },
-  })
-  return metrics
+  return { registry, requests, duration, rateLimited }
 }
 export type Metrics = ReturnType<typeof createMetrics>
 

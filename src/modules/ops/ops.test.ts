@@ -109,6 +109,17 @@ describe('operations routes', () => {
     expect(names.filter((n) => !/^(tasklane|process|nodejs)_/.test(n))).toEqual([])
     expect(names).toContain('nodejs_eventloop_lag_seconds')
     expect(names).toContain('tasklane_http_requests_total')
+    // the modules register their own (events, tasks' list cache, auth), on the same registry
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'tasklane_event_delivery_lag_seconds',
+        'tasklane_sse_open_streams',
+        'tasklane_list_cache_lookups_total',
+        'tasklane_task_cache_lookups_total',
+        'tasklane_list_cache_bytes',
+        'tasklane_auth_cache_lookups_total',
+      ]),
+    )
     const info = res.body.split('\n').find((l) => l.startsWith('tasklane_build_info{'))
     expect(info).toMatch(/^tasklane_build_info\{version="\d+\.\d+\.\d+",commit="[0-9a-f]{12}",node="[\d.]+"\} 1$/)
     expect(info).toContain(`node="${process.versions.node}"`)

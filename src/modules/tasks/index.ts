@@ -1,3 +1,4 @@
+export { instrumentListCache } from './list-cache.metrics.ts'
 export type { ListCache } from './list-cache.ts'
 export { createListCache } from './list-cache.ts'
 export { deleteTask } from './tasks.delete.ts'

@@ -6,7 +6,7 @@ import { givenTask, type Task, untilCached } from '../../../test/given-tasks.ts'
 import { addToTeam, givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
 import { useInstancePair } from '../../../test/pair.ts'
 
-const hitsOf = (app: FastifyInstance) => app.metrics.listCache().hits
+const hitsOf = (app: FastifyInstance) => app.listCache.stats.hits
 
 async function list(app: FastifyInstance, by: GivenUser, query = '', headers: Record<string, string> = {}) {
   const res = await app.inject({ method: 'GET', url: `/api/v1/tasks${query}`, headers: { ...by.auth, ...headers } })
@@ -198,7 +198,7 @@ describe('the task list cache, bounded', () => {
     await warm(app, user, '?limit=1')
     await warm(app, user, '?limit=2')
     await warm(app, user, '?limit=3')
-    expect(app.metrics.listCache().entries).toBe(2)
+    expect(app.listCache.stats.entries).toBe(2)
     // ?limit=1 was dropped: it is read again, not answered from the cache
     const before = hitsOf(app)
     await list(app, user, '?limit=1')
@@ -208,7 +208,7 @@ describe('the task list cache, bounded', () => {
     const hits = hitsOf(app)
     for (let i = 0; i < 3; i++) await list(app, user, '?limit=20')
     expect(hitsOf(app)).toBe(hits)
-    expect(app.metrics.listCache().bytes).toBeLessThanOrEqual(200_000)
+    expect(app.listCache.stats.bytes).toBeLessThanOrEqual(200_000)
   })
 })
 
@@ -226,7 +226,7 @@ describe('the task list, its cache off (LIST_CACHE_MAX_BYTES=0)', () => {
     await givenTask(off.app, user)
     const etag = String((await list(off.app, user)).headers.etag)
     expect((await list(off.app, user, '', { 'if-none-match': etag })).statusCode).toBe(304)
-    expect(off.app.metrics.listCache().hits).toBe(0)
+    expect(off.app.listCache.stats.hits).toBe(0)
   })
 })
 

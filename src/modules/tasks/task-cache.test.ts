@@ -9,7 +9,7 @@ import { useInstancePair } from '../../../test/pair.ts'
 // GET /tasks/:id answered from the list cache (list-cache.ts): what a stale or unauthorised
 // answer would be served from is a task the cache holds (`warm`), then the change, then a read
 
-const hitsOf = (app: FastifyInstance) => app.metrics.listCache().tasks.hits
+const hitsOf = (app: FastifyInstance) => app.listCache.stats.tasks.hits
 
 const get = (app: FastifyInstance, by: GivenUser, id: string, headers: Record<string, string> = {}) =>
   app.inject({ method: 'GET', url: `/api/v1/tasks/${id}`, headers: { ...by.auth, ...headers } })
@@ -172,7 +172,7 @@ describe('GET /tasks/:id with the cache off (LIST_CACHE_MAX_BYTES=0)', () => {
     const etag = String((await get(off.app, user, task.id)).headers.etag)
     expect(etag).toMatch(/^"1-[\w-]{12}"$/)
     expect((await get(off.app, user, task.id, { 'if-none-match': etag })).statusCode).toBe(304)
-    expect(off.app.metrics.listCache().tasks).toEqual({ hits: 0, misses: 0, bypasses: 0 })
+    expect(off.app.listCache.stats.tasks).toEqual({ hits: 0, misses: 0, bypasses: 0 })
   })
 })
 
