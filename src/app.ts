@@ -151,6 +151,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(apiPlugin, {
     prefix: '/api',
     authenticate: identity.authenticate,
+    redeemTicket: events.downloadTickets(database.db, identity),
     limits,
     config,
     db: database.db,

@@ -7,6 +7,7 @@ import type { Storage } from './infra/storage.ts'
 import { attachmentJobs } from './modules/attachments/attachments.jobs.ts'
 import { accountMailJobs } from './modules/auth/account-mail.jobs.ts'
 import { authJobs } from './modules/auth/auth.jobs.ts'
+import { eventJobs } from './modules/events/events.jobs.ts'
 import { fileJobs } from './modules/files/files.jobs.ts'
 import { jobKindJobs } from './modules/jobs/jobs.jobs.ts'
 import { notificationJobs } from './modules/notifications/notifications.jobs.ts'
@@ -34,6 +35,7 @@ export function jobDefinitions({ config, database, storage, ...deps }: JobDeps):
   const onEmail = (outcome: 'sent' | 'failed') => emails?.inc({ outcome })
   return [
     ...authJobs({ db: database.db }),
+    ...eventJobs({ db: database.db }),
     ...fileJobs({ db: database.db, storage }),
     ...attachmentJobs({ db: database.db, storage, config }),
     ...webhookJobs({

@@ -37,6 +37,12 @@ export interface Actor {
 /** Turns a bearer token into an Actor, or throws 401. Provided by the identity module. */
 export type Authenticator = (token: string, req: FastifyRequest) => Promise<Actor>
 
+/**
+ * Spends a download ticket issued for exactly this path: the caller it stands for as they are now,
+ * or null (unknown, used, expired, issued for another path, or its session or token has ended).
+ */
+export type TicketRedeemer = (ticket: string, path: string) => Promise<Actor | null>
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** no credentials needed (a valid token, when sent, still identifies the caller; an invalid one is ignored) */
@@ -47,6 +53,15 @@ declare module 'fastify' {
     sessionOnly?: boolean
     /** global admin role required */
     admin?: boolean
+    /**
+     * a GET a browser opens as a link (a download), where it sends no Authorization header:
+     * `?ticket=` from POST /download-tickets, issued for this exact path, stands in for it once
+     */
+    ticket?: boolean
+  }
+  interface FastifyInstance {
+    /** whether a GET of this path (no query) goes to a route that accepts a download ticket */
+    opensWithTicket(path: string): boolean
   }
   interface FastifyRequest {
     actor: Actor | null
@@ -78,10 +93,17 @@ export function bearerToken(header: string | undefined): string | null {
  * authenticated unless its config says `public`; each declares the scope it needs, and the OpenAPI
  * document gets the matching security requirement from the same declaration.
  */
-export function registerAuth(app: FastifyInstance, authenticate: Authenticator) {
+export function registerAuth(app: FastifyInstance, authenticate: Authenticator, redeemTicket: TicketRedeemer) {
   app.decorateRequest('actor', null)
+  // the routes a download ticket opens, as patterns of their full paths (`:id` → one segment)
+  const ticketRoutes: RegExp[] = []
+  app.decorate('opensWithTicket', (path: string) => ticketRoutes.some((route) => route.test(path)))
   app.addHook('onRoute', (route) => {
-    const config = route.config as { public?: boolean; admin?: boolean } | undefined
+    const config = route.config as { public?: boolean; admin?: boolean; ticket?: boolean } | undefined
+    if (config?.ticket) {
+      const pattern = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/?#]+')
+      ticketRoutes.push(new RegExp(`^${pattern}$`))
+    }
     if (config?.public) return
     route.schema ??= {}
     ;(route.schema as { security?: unknown }).security ??= [{ bearerAuth: config?.admin ? ['admin'] : [] }]
@@ -95,6 +117,7 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
     try {
       const token = bearerToken(req.headers.authorization)
       if (token) req.actor = await authenticate(token, req)
+      else if (req.routeOptions.config.ticket) req.actor = await ticketHolder(req, redeemTicket)
     } catch (err) {
       // 401: credentials that fail; 403: valid credentials of an external identity that has no
       // account and may not get one (the sign-up policy)
@@ -104,6 +127,15 @@ export function registerAuth(app: FastifyInstance, authenticate: Authenticator) 
       if (!req.routeOptions.config.public) req.authFailure = err
     }
   })
+}
+
+/** The caller a download link's `?ticket=` stands for (none sent: anonymous); a spent, expired or foreign one is a 401. */
+async function ticketHolder(req: FastifyRequest, redeemTicket: TicketRedeemer): Promise<Actor | null> {
+  const { ticket } = req.query as { ticket?: unknown }
+  if (typeof ticket !== 'string' || ticket === '') return null
+  const actor = ticket.length <= 100 ? await redeemTicket(ticket, req.url.split('?', 1)[0]!) : null
+  if (!actor) throw unauthorized('This download link has expired or was already used: ask for a new one')
+  return actor
 }
 
 /** Step 3: the access rules of each route (register after the rate limiter: see registerAuth). */

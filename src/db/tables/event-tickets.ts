@@ -2,9 +2,10 @@ import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { users } from './users.ts'
 
 /**
- * One-minute, single-use tickets for `GET /events?ticket=` (EventSource cannot send headers).
- * Kept in the database so a ticket issued by one instance works on any other. No foreign key to
- * the session or token: a ticket is checked against them when it is spent.
+ * One-minute, single-use tickets for what a browser opens without headers: `GET /events?ticket=`
+ * (EventSource cannot send them) and a download link (`path`). Kept in the database so a ticket
+ * issued by one instance works on any other. No foreign key to the session or token: a ticket is
+ * checked against them when it is spent.
  */
 export const eventTickets = pgTable(
   'event_tickets',
@@ -23,6 +24,8 @@ export const eventTickets = pgTable(
       .default('session'),
     sessionFamily: uuid(),
     tokenId: uuid(),
+    /** the one download path (`/api/v1/…`, no query) the ticket opens; null: the event stream */
+    path: text(),
   },
   (t) => [index('event_tickets_expires_at_idx').on(t.expiresAt)],
 )

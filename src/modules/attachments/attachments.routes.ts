@@ -10,7 +10,7 @@ import { deleteOne, getOne, sendCreated } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, PageQuery, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
-import { receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
+import { DownloadQuery, receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
 import { Attachment, AttachmentText, FileBytes, FileUpload } from './attachments.schema.ts'
 import {
   attachmentContent,
@@ -115,11 +115,12 @@ export const attachmentsRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/attachments/:id/content',
     {
-      config: read,
+      config: { ...read, ticket: true },
       schema: {
         tags,
         summary: 'Download the file (on S3: a redirect to a short-lived presigned URL)',
         operationId: 'getAttachmentContent',
+        querystring: DownloadQuery,
         params: IdParams,
         produces: ['application/octet-stream'],
         response: { 200: Download, 302: Redirect, ...errors(404, 503) },

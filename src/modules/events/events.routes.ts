@@ -37,6 +37,28 @@ const ChangeFeedPage = z
   })
   .meta({ id: 'ChangeFeedPage', description: 'Log entries after the one named, oldest first' })
 
+const DownloadTicketRequest = z
+  .object({
+    path: Text.min(1)
+      .max(500)
+      .meta({
+        description:
+          'The download’s path, exactly as it will be requested: /api/v1/attachments/{id}/content, ' +
+          '/api/v1/notes/{id}/file, /api/v1/exports/{id}/download or /api/v1/reports/{id}/download',
+      }),
+  })
+  .meta({ id: 'DownloadTicketRequest', description: 'The download a ticket is for' })
+const DownloadTicket = z
+  .object({
+    ticket: z.string().max(100),
+    url: z.string().max(700).meta({ description: 'The path with `?ticket=`: open it in the browser' }),
+    expiresIn: z.number().int().meta({ format: 'int32' }),
+  })
+  .meta({
+    id: 'DownloadTicket',
+    description: 'A single-use ticket for one download link, valid for expiresIn seconds',
+  })
+
 export const eventsRoutes: FastifyPluginAsyncZod<{
   database: Database
   hub: EventHub
@@ -57,6 +79,27 @@ export const eventsRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => issueTicket(db, actorOf(req)),
+  )
+
+  app.post(
+    '/download-tickets',
+    {
+      schema: {
+        tags,
+        summary:
+          'A one-minute, single-use link for one download (a browser following a link sends no Authorization header)',
+        operationId: 'createDownloadTicket',
+        body: DownloadTicketRequest,
+        response: { 200: DownloadTicket, ...errors(400) },
+      },
+    },
+    async (req) => {
+      const { path } = req.body
+      if (!app.opensWithTicket(path)) throw invalidField('body.path', 'must be the path of a download under /api/v1')
+      // who may download what is checked when the link is followed, as for any caller
+      const { ticket, expiresIn } = await issueTicket(db, actorOf(req), path)
+      return { ticket, url: `${path}?ticket=${ticket}`, expiresIn }
+    },
   )
 
   app.get(

@@ -1,21 +1,25 @@
-import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, lt, lte } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { activity } from '../../db/tables/activity.ts'
 import { eventTickets } from '../../db/tables/event-tickets.ts'
-import type { Actor, Scope } from '../../http/auth.ts'
+import type { Actor, Scope, TicketRedeemer } from '../../http/auth.ts'
 import { invalidField } from '../../http/problem.ts'
 import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { requireRole } from '../access/index.ts'
 import type { LogFollower } from '../activity/index.ts'
 import { coveredBy, selectEntries, toActivityEntry, visibleEntries } from '../activity/index.ts'
-import type { IssuedWith } from '../auth/index.ts'
+import type { Identity, IssuedWith } from '../auth/index.ts'
 
 export const TICKET_TTL_SECONDS = 60
 
-/** A one-minute, single-use ticket for `GET /events?ticket=` (browsers' EventSource cannot send headers). */
-export async function issueTicket(db: Db, actor: Actor) {
+/**
+ * A one-minute, single-use ticket for `GET /events?ticket=` (browsers' EventSource cannot send
+ * headers), or with `path` for one download link (a browser following it sends no Authorization).
+ */
+export async function issueTicket(db: Db, actor: Actor, path: string | null = null) {
   const ticket = randomSecret()
   await db.insert(eventTickets).values({
+    path,
     tokenHash: sha256(ticket),
     userId: actor.userId,
     scopes: actor.via === 'pat' ? [...actor.scopes] : null,
@@ -28,11 +32,11 @@ export async function issueTicket(db: Db, actor: Actor) {
 }
 
 /**
- * Spends a ticket: what it was issued with (the user, the session or the token and its scopes), or
+ * Spends a ticket (for the event stream, or for the download at `path`): what it was issued with (the user, the session or the token and its scopes), or
  * null when it is unknown, used or expired. Whether that session or token still stands is for the
  * caller to check (identity.resume).
  */
-export async function redeemTicket(db: Db, ticket: string): Promise<IssuedWith | null> {
+export async function redeemTicket(db: Db, ticket: string, path: string | null = null): Promise<IssuedWith | null> {
   const [row] = await db
     .update(eventTickets)
     .set({ usedAt: new Date() })
@@ -41,6 +45,7 @@ export async function redeemTicket(db: Db, ticket: string): Promise<IssuedWith |
         eq(eventTickets.tokenHash, sha256(ticket)),
         isNull(eventTickets.usedAt),
         gt(eventTickets.expiresAt, new Date()),
+        path === null ? isNull(eventTickets.path) : eq(eventTickets.path, path),
       ),
     )
     .returning()
@@ -52,6 +57,23 @@ export async function redeemTicket(db: Db, ticket: string): Promise<IssuedWith |
     ...(row.sessionFamily ? { sessionFamily: row.sessionFamily } : {}),
     ...(row.tokenId ? { tokenId: row.tokenId } : {}),
   }
+}
+
+/** What the API's identify step spends a download link's `?ticket=` with: the caller as they are now, or null. */
+export const downloadTickets =
+  (db: Db, identity: Pick<Identity, 'resume'>): TicketRedeemer =>
+  async (ticket, path) => {
+    const issuedWith = await redeemTicket(db, ticket, path)
+    return issuedWith ? identity.resume(issuedWith) : null
+  }
+
+/** Deletes tickets expired for more than an hour (each event stream and download takes one). Returns how many. */
+export async function sweepTickets(db: Db, now = new Date()): Promise<number> {
+  const gone = await db
+    .delete(eventTickets)
+    .where(lt(eventTickets.expiresAt, new Date(now.getTime() - 60 * 60_000)))
+    .returning({ tokenHash: eventTickets.tokenHash })
+  return gone.length
 }
 
 /** Parses a Last-Event-ID (an activity id); anything else is a 400. */

@@ -1,5 +1,17 @@
 import type { FastifyReply } from 'fastify'
+import { z } from 'zod'
+import { Text } from '../../http/schemas.ts'
 import { contentDisposition, type Storage } from '../../infra/storage.ts'
+
+/**
+ * The query of a download route (its config says `ticket: true`): a browser following a link sends
+ * no Authorization header, so a ticket from POST /download-tickets for this path stands in for it.
+ */
+export const DownloadQuery = z.object({
+  ticket: Text.min(1).max(100).optional().meta({
+    description: 'Instead of the Authorization header: a ticket from POST /download-tickets for this path (once, 60 s)',
+  }),
+})
 
 /** How long a presigned download link works. */
 export const PRESIGNED_TTL_SECONDS = 60

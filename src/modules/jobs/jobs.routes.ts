@@ -13,7 +13,14 @@ import type { RateLimitStore } from '../../infra/rate-limit.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { newId } from '../../lib/ids.ts'
 import { requireRole } from '../access/index.ts'
-import { DELETE_OBJECT_JOB, nameStoredFile, receiveFile, sendStoredFile, uploadRoute } from '../files/index.ts'
+import {
+  DELETE_OBJECT_JOB,
+  DownloadQuery,
+  nameStoredFile,
+  receiveFile,
+  sendStoredFile,
+  uploadRoute,
+} from '../files/index.ts'
 import { JOBS_PREFIX } from './jobs.export.ts'
 import { CreateExport, CreateImport, CreateReport, Job, JobListQuery } from './jobs.schema.ts'
 
@@ -118,11 +125,12 @@ function jobRoutes(
   app.get(
     `/${plural}/:id/download`,
     {
-      config: read,
+      config: { ...read, ticket: true },
       schema: {
         tags,
         summary: `The ${kind}'s file (409 while it is not done)`,
         operationId: `download${name}`,
+        querystring: DownloadQuery,
         params: IdParams,
         produces: ['application/octet-stream'],
         response: { 200: Download, 302: Redirect, ...errors(404, 409) },

@@ -11,7 +11,7 @@ import { errors, IdParams, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
 import type { Queue } from '../../infra/queue.ts'
 import type { Storage } from '../../infra/storage.ts'
 import { FileBytes, FileUpload } from '../attachments/index.ts'
-import { receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
+import { DownloadQuery, receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
 import { CreateNote, Note, NoteListQuery, SetNoteTitle, UpdateNote } from './notes.schema.ts'
 import {
   createNote,
@@ -117,11 +117,12 @@ export const notesRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/notes/:id/file',
     {
-      config: read,
+      config: { ...read, ticket: true },
       schema: {
         tags,
         summary: "Download a note's file (on S3: a redirect to a short-lived presigned URL)",
         operationId: 'getNoteFile',
+        querystring: DownloadQuery,
         params: IdParams,
         produces: ['application/octet-stream'],
         response: {

@@ -1,6 +1,6 @@
 import { accessToken, refreshSession } from '../auth/session.ts'
 import { idempotencyKey } from './idempotency-key.ts'
-import { ApiError } from './problem.ts'
+import { ApiError, unwrap } from './problem.ts'
 import type { Problem } from './types.ts'
 
 function send<T>(
@@ -56,17 +56,19 @@ export async function uploadFile<T>(
   throw new ApiError(res.status, res.body as Problem | undefined, new Response(null, { status: res.status, headers }))
 }
 
-/** Downloads a file the API serves to signed-in callers only, under its own name. */
+/**
+ * Downloads a file the API serves to signed-in callers only, under its own name: the browser follows
+ * a one-minute, single-use link (POST /download-tickets) itself, so the bytes go straight to disk
+ * instead of through memory, and on S3 storage the API's redirect to the store is a navigation,
+ * which the page's `connect-src 'self'` does not govern (a fetch of it would be refused).
+ */
 export async function downloadFile(url: string, filename: string) {
-  const { apiFetch } = await import('./http.ts')
-  const res = await apiFetch(new Request(url))
-  if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => undefined)) as Problem | undefined)
-  const href = URL.createObjectURL(await res.blob())
+  const { api } = await import('./client.ts')
+  const { url: link } = unwrap(await api.POST('/api/v1/download-tickets', { body: { path: url } }))
   const a = document.createElement('a')
-  a.href = href
+  a.href = link
   a.download = filename
   document.body.append(a)
   a.click()
   a.remove()
-  setTimeout(() => URL.revokeObjectURL(href), 60_000)
 }
