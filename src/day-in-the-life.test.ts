@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp, testConfig } from '../test/app.ts'
 import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
-import { bearer, type GivenUser, givenToken, givenUser } from '../test/given.ts'
-import { pngBytes, sendFile, storedKeys } from '../test/given-files.ts'
-import { addToTeam, givenProject, givenTeam } from '../test/given-teams.ts'
-import { eventually, givenWebhook, startReceiver, verifySignature } from '../test/given-webhooks.ts'
+import { eventually } from '../test/eventually.ts'
+import { pngBytes, sendFile, storedKeys } from '../test/files-app.ts'
+import { type GivenUser, given } from '../test/given.ts'
+import { bearer } from '../test/http.ts'
+import { startReceiver, verifySignature } from '../test/worker-app.ts'
 import { openDb } from './db/client.ts'
 import { startLogDispatch } from './dispatch.ts'
 import { localStorage } from './infra/storage-local.ts'
@@ -145,17 +146,17 @@ describe('a day in the life of a team', () => {
       eventually(() => outbox(day.outboxDir).includes(`${to.email} ${subject}`), 30_000)
 
     // morning: the team gathers
-    const olga = await givenUser(a, { name: 'Olga Owner' })
-    const bea = await givenUser(b, { name: 'Bea' })
-    const cem = await givenUser(a, { name: 'Cem' })
-    const dora = await givenUser(b, { name: 'Dora' })
-    const team = await givenTeam(a, olga, { name: 'Launch crew' })
-    const hook = await givenWebhook(a, olga, team.id, { url: receiver.url })
-    await addToTeam(b, team, olga, bea, 'member')
-    await addToTeam(a, team, olga, cem, 'member')
-    const robot = { auth: bearer(await givenToken(a, olga, ['tasks:read', 'tasks:write'])) }
-    const launch = await givenProject(a, team, olga, { name: 'Launch' })
-    const backlog = await givenProject(b, team, olga, { name: 'Backlog' })
+    const olga = await given.user(a, { name: 'Olga Owner' })
+    const bea = await given.user(b, { name: 'Bea' })
+    const cem = await given.user(a, { name: 'Cem' })
+    const dora = await given.user(b, { name: 'Dora' })
+    const team = await given.team(a, olga, { name: 'Launch crew' })
+    const hook = await given.webhook(a, olga, team.id, { url: receiver.url })
+    await given.membership(b, team, olga, bea, 'member')
+    await given.membership(a, team, olga, cem, 'member')
+    const robot = { auth: bearer(await given.token(a, olga, ['tasks:read', 'tasks:write'])) }
+    const launch = await given.project(a, team, olga, { name: 'Launch' })
+    const backlog = await given.project(b, team, olga, { name: 'Backlog' })
 
     // tasks created, assigned, commented, attached (a token creates one)
     const post = await json(b, robot, 'POST', '/tasks', {
@@ -258,9 +259,9 @@ describe('a day in the life of a team', () => {
     await send(b, olga, 'DELETE', `/projects/${launch.id}`)
 
     // a second team Dora works in is deleted at the end of the day
-    const side = await givenTeam(b, olga, { name: 'Side project' })
-    await addToTeam(a, side, olga, dora, 'member')
-    const sideProject = await givenProject(a, side, olga, { name: 'Stall' })
+    const side = await given.team(b, olga, { name: 'Side project' })
+    await given.membership(a, side, olga, dora, 'member')
+    const sideProject = await given.project(a, side, olga, { name: 'Stall' })
     const sideTask = await json(b, dora, 'POST', '/tasks', { projectId: sideProject.id, title: 'Paint the sign' })
     const sideFile = await sendFile(b, dora, `/api/v1/tasks/${sideTask.id}/attachments`, 'sign.png', pngBytes())
     expect(sideFile.statusCode, sideFile.body).toBe(201)

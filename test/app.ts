@@ -90,21 +90,29 @@ export async function createTestApp(
   }
 }
 
-/** One app per test file: built before the first test, closed after the last. */
-export function useTestApp(opts: Parameters<typeof createTestApp>[0] = {}): TestApp {
-  let current: TestApp | undefined
+/**
+ * One of what `build` makes per test file: built before the first test, closed after the last. The
+ * returned object reads through to it, so it can be named at the top of the file.
+ */
+export function perFile<T extends { close(): Promise<void> }>(build: () => Promise<T>, what = 'the test app'): T {
+  let current: T | undefined
   beforeAll(async () => {
-    current = await createTestApp(opts)
+    current = await build()
   })
   afterAll(async () => {
     await current?.close()
   })
-  return new Proxy({} as TestApp, {
+  return new Proxy({} as T, {
     get: (_, key) => {
-      if (!current) throw new Error('the test app is built in beforeAll; use it inside tests')
-      return current[key as keyof TestApp]
+      if (!current) throw new Error(`${what} is built in beforeAll; use it inside tests`)
+      return current[key as keyof T]
     },
   })
+}
+
+/** One app per test file: built before the first test, closed after the last. */
+export function useTestApp(opts: Parameters<typeof createTestApp>[0] = {}): TestApp {
+  return perFile(() => createTestApp(opts))
 }
 
 /**

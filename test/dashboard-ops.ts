@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
-import type { GivenUser } from './given.ts'
-import { addToTeam, givenProject, givenTag, givenTeam } from './given-teams.ts'
+import { type GivenUser, given } from './given.ts'
 
 /*
  * Random task writes through the API, for the dashboard's property and counter tests: creates (with
@@ -95,13 +94,13 @@ export interface OpsWorld {
 /** A new team of the given users (the first owns it) with two projects and two tags. */
 export async function givenOpsWorld(app: FastifyInstance, users: GivenUser[]): Promise<OpsWorld> {
   const [owner, ...members] = users as [GivenUser, ...GivenUser[]]
-  const team = await givenTeam(app, owner)
-  for (const m of members) await addToTeam(app, team, owner, m, 'member')
+  const team = await given.team(app, owner)
+  for (const m of members) await given.membership(app, team, owner, m, 'member')
   const projects = [
-    (await givenProject(app, team, owner, { name: 'P1' })).id,
-    (await givenProject(app, team, owner, { name: 'P2' })).id,
+    (await given.project(app, team, owner, { name: 'P1' })).id,
+    (await given.project(app, team, owner, { name: 'P2' })).id,
   ]
-  const tags = [(await givenTag(app, team, owner)).id, (await givenTag(app, team, owner)).id]
+  const tags = [(await given.tag(app, team, owner)).id, (await given.tag(app, team, owner)).id]
   return { teamId: team.id, owner, users, projects, tags }
 }
 

@@ -15,3 +15,6 @@ export function http(t: { readonly app: FastifyInstance }) {
     del: (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers }),
   }
 }
+
+/** The headers of a bearer token (a personal access token's secret, or an access token). */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })

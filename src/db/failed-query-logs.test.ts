@@ -2,8 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
-import { givenUser, uniqueEmail } from '../../test/given.ts'
-import { givenTeam } from '../../test/given-teams.ts'
+import { given } from '../../test/given.ts'
 import { createQueue, type JobDefinition } from '../infra/queue.ts'
 import { newId } from '../lib/ids.ts'
 import { serializeError } from '../logger.ts'
@@ -32,8 +31,8 @@ async function logsOf(run: () => Promise<void>): Promise<string> {
 
 describe('a failed query in the logs', () => {
   it('never carries the webhook secret; it names the statement and the constraint', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const secret = 'whsec_do-not-log-this-0123456789abcdef'
     const logged = await logsOf(() =>
       failingInserts('webhooks', async () => {
@@ -61,7 +60,7 @@ describe('a failed query in the logs', () => {
   })
 
   it('never carries the password hash of a failed registration, nor the email', async () => {
-    const email = uniqueEmail('hashless')
+    const email = given.email('hashless')
     const logged = await logsOf(() =>
       failingInserts('users', async () => {
         const res = await t.app.inject({
@@ -79,7 +78,7 @@ describe('a failed query in the logs', () => {
   })
 
   it("never carries a new token's hash", async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const logged = await logsOf(() =>
       failingInserts('api_tokens', async () => {
         const res = await t.app.inject({
@@ -115,7 +114,7 @@ describe('a failed query in the logs', () => {
       .insert(users)
       .values({
         id: newId(),
-        email: (await givenUser(t.app)).email,
+        email: (await given.user(t.app)).email,
         name: 'Twin',
         passwordHash: 'hash-that-must-not-show',
       })

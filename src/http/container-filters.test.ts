@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
-import { type GivenUser, givenUser } from '../../test/given.ts'
-import { givenProject, givenTeam } from '../../test/given-teams.ts'
+import { type GivenUser, given } from '../../test/given.ts'
 import { type Operation, operations } from '../../test/openapi-doc.ts'
 
 // API.md: a list filtered by a container the caller cannot see is a 404, not an empty page (issue 15
@@ -20,8 +19,8 @@ interface World {
 }
 
 async function worldOf(user: GivenUser): Promise<World> {
-  const team = await givenTeam(t.app, user)
-  const project = await givenProject(t.app, team, user)
+  const team = await given.team(t.app, user)
+  const project = await given.project(t.app, team, user)
   const task = await t.app.inject({
     method: 'POST',
     url: '/api/v1/tasks',
@@ -57,9 +56,9 @@ describe('a list filtered by a container', () => {
   let theirs: World
   let lists: { op: Operation; name: Container }[]
   beforeAll(async () => {
-    me = await givenUser(t.app)
+    me = await given.user(t.app)
     mine = await worldOf(me)
-    theirs = await worldOf(await givenUser(t.app))
+    theirs = await worldOf(await given.user(t.app))
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json()
     lists = operations(doc)
       // admins see every team: their lists have no invisible container

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
-import { givenUser } from '../../test/given.ts'
+import { given } from '../../test/given.ts'
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from './cors.ts'
 
 const origin = 'https://app.example.test'
@@ -48,7 +48,7 @@ describe('CORS', () => {
   })
 
   it('exposes the headers the API sets to a script on an allowed origin', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: { ...user.auth, origin } })
     expect(res.statusCode).toBe(200)
     expect(res.headers['access-control-allow-origin']).toBe(origin)

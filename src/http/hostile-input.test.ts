@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
-import { type GivenUser, givenAdmin, givenUser } from '../../test/given.ts'
-import { type GivenTeam, givenProject, givenTeam } from '../../test/given-teams.ts'
-import { givenWebhook } from '../../test/given-webhooks.ts'
+import { type GivenTeam, type GivenUser, given } from '../../test/given.ts'
 import { fillPath, operations, parameterCollection } from '../../test/openapi-doc.ts'
 import { isStorableText } from '../lib/text.ts'
 
@@ -23,7 +21,7 @@ describe('strings the database cannot store', () => {
   let user: GivenUser
   let taskId: string
   beforeAll(async () => {
-    user = await givenUser(t.app)
+    user = await given.user(t.app)
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/tasks',
@@ -58,7 +56,7 @@ describe('strings the database cannot store', () => {
   })
 
   it('refuses a lone surrogate in team and project names and descriptions', async () => {
-    const team = await givenTeam(t.app, user)
+    const team = await given.team(t.app, user)
     const renamed = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/teams/${team.id}`,
@@ -88,8 +86,8 @@ describe('timestamps outside years 0001..9999', () => {
   let user: GivenUser
   let team: GivenTeam
   beforeAll(async () => {
-    user = await givenUser(t.app)
-    team = await givenTeam(t.app, user)
+    user = await given.user(t.app)
+    team = await given.team(t.app, user)
   })
 
   it('are a 400 naming dueAt, dueBefore and the dashboard range', async () => {
@@ -169,16 +167,16 @@ describe('a forged cursor on every list', () => {
   const params: Record<string, Record<string, string>> = {}
   beforeAll(async () => {
     // an admin, so that the admin lists read the cursor too
-    user = await givenAdmin(t.app)
-    const team = await givenTeam(t.app, user)
-    await givenProject(t.app, team, user)
+    user = await given.admin(t.app)
+    const team = await given.team(t.app, user)
+    await given.project(t.app, team, user)
     const task = await t.app.inject({
       method: 'POST',
       url: '/api/v1/tasks',
       headers: user.auth,
       payload: { title: 't' },
     })
-    const hook = await givenWebhook(t.app, user, team.id, { url: 'http://93.184.216.34/hook' })
+    const hook = await given.webhook(t.app, user, team.id, { url: 'http://93.184.216.34/hook' })
     Object.assign(ids, { tasks: task.json().id, teams: team.id, webhooks: hook.id })
     // lists that need a filter get one the caller may use
     params['GET /api/v1/tags'] = { teamId: team.id }

@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
 import { FAIL_ANSWER_TRIGGER } from '../../test/fail-answer.ts'
-import { type GivenUser, givenAdmin, givenUser, uniqueEmail } from '../../test/given.ts'
-import { multipartBody, pngBytes } from '../../test/given-files.ts'
-import { givenTask } from '../../test/given-tasks.ts'
-import { givenTeam } from '../../test/given-teams.ts'
+import { multipartBody, pngBytes } from '../../test/files-app.ts'
+import { type GivenUser, given } from '../../test/given.ts'
 import { operations } from '../../test/openapi-doc.ts'
 
 // every keyed create writes its rows and its key's answer in one transaction (issue 15 item 2):
@@ -32,14 +30,14 @@ const CREATES: Record<string, KeyedCreate> = {
     table: 'users',
     as: (w) => w.admin,
     url: () => '/api/v1/admin/users',
-    body: () => ({ email: uniqueEmail('made'), name: 'Made', password: 'a long enough passphrase' }),
+    body: () => ({ email: given.email('made'), name: 'Made', password: 'a long enough passphrase' }),
   },
   createTeam: { table: 'teams', as: (w) => w.owner, url: () => '/api/v1/teams', body: () => ({ name: 'Keyed' }) },
   inviteToTeam: {
     table: 'team_invitations',
     as: (w) => w.owner,
     url: (w) => `/api/v1/teams/${w.teamId}/invitations`,
-    body: () => ({ email: uniqueEmail('invited'), role: 'member' }),
+    body: () => ({ email: given.email('invited'), role: 'member' }),
   },
   addTeamMember: {
     table: 'team_members',
@@ -98,13 +96,13 @@ const CREATES: Record<string, KeyedCreate> = {
 let world: World
 beforeAll(async () => {
   await t.database.sql.exec(FAIL_ANSWER_TRIGGER)
-  const owner = await givenUser(t.app)
-  const team = await givenTeam(t.app, owner)
-  const task = await givenTask(t.app, owner)
+  const owner = await given.user(t.app)
+  const team = await given.team(t.app, owner)
+  const task = await given.task(t.app, owner)
   world = {
-    admin: await givenAdmin(t.app),
+    admin: await given.admin(t.app),
     owner,
-    other: await givenUser(t.app),
+    other: await given.user(t.app),
     teamId: team.id,
     taskId: task.id,
   }

@@ -3,7 +3,7 @@ import pg from 'pg'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
 import { FAIL_ANSWER_TRIGGER } from '../../test/fail-answer.ts'
-import { type GivenUser, givenUser } from '../../test/given.ts'
+import { type GivenUser, given } from '../../test/given.ts'
 import { sha256 } from '../lib/crypto.ts'
 
 const t = useTestApp()
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 describe('Idempotency-Key on a create', () => {
   it('six concurrent requests with one key create one task; the others replay its answer', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const title = `concurrent ${randomUUID()}`
     const answers = await Promise.all(Array.from({ length: 6 }, () => create(user, 'six', { title })))
     expect(answers.map((a) => a.statusCode)).toEqual(Array(6).fill(201))
@@ -39,7 +39,7 @@ describe('Idempotency-Key on a create', () => {
   })
 
   it('two concurrent requests with one key and different bodies: one creates, the other is a 422', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const [a, b] = [`first ${randomUUID()}`, `second ${randomUUID()}`]
     const answers = await Promise.all([create(user, 'two', { title: a }), create(user, 'two', { title: b })])
     expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 422])
@@ -51,7 +51,7 @@ describe('Idempotency-Key on a create', () => {
   })
 
   it('a key used with another body later is a 422 that creates nothing; the first answer still replays', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const title = `once ${randomUUID()}`
     const first = await create(user, 'reused', { title })
     expect(first.statusCode).toBe(201)
@@ -69,7 +69,7 @@ describe('Idempotency-Key on a create', () => {
   })
 
   it('a refused create keeps no key: the same key then creates with a corrected body', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const title = `corrected ${randomUUID()}`
     const refused = await create(user, 'fix-me', { title, projectId: randomUUID() })
     expect(refused.statusCode).toBe(400)
@@ -81,7 +81,7 @@ describe('Idempotency-Key on a create', () => {
   })
 
   it('when the answer cannot be stored with the key, nothing is created and the answer is a 503 problem', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const title = `unstored ${randomUUID()}`
     const res = await create(user, 'fail-answer-task', { title })
     expect(res.statusCode).toBe(503)
@@ -133,7 +133,7 @@ async function someoneWaits() {
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('Idempotency-Key while another instance handles the same key', () => {
   it('waits for its transaction and replays the answer it committed', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const payload = { title: `waiting ${randomUUID()}` }
     const other = await otherTransaction(user, 'shared', payload, '{"id":"from-the-other"}')
     const pending = create(user, 'shared', payload)
@@ -147,7 +147,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Idempotency-Key while another i
   })
 
   it('creates when the other transaction rolls back (its instance died)', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const payload = { title: `taken over ${randomUUID()}` }
     const other = await otherTransaction(user, 'orphan', payload)
     const pending = create(user, 'orphan', payload)
@@ -162,7 +162,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Idempotency-Key while another i
   it('answers 409 (in progress) when the other transaction holds the key longer than 15 s', {
     timeout: 60_000,
   }, async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const payload = { title: `in progress ${randomUUID()}` }
     const other = await otherTransaction(user, 'slow', payload)
     try {

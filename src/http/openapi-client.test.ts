@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
-import { givenUser } from '../../test/given.ts'
-import { givenTask } from '../../test/given-tasks.ts'
+import { given } from '../../test/given.ts'
 
 type Media = { schema?: { $ref?: string; type?: string; [key: string]: unknown } }
 type Operation = {
@@ -74,8 +73,8 @@ describe('the OpenAPI document, as a typed client reads it', () => {
   })
 
   it('still takes the filters as one comma-separated value, and only so', async () => {
-    const user = await givenUser(t.app)
-    const todo = await givenTask(t.app, user, { title: 'Open one' })
+    const user = await given.user(t.app)
+    const todo = await given.task(t.app, user, { title: 'Open one' })
     const list = (query: string) => t.app.inject({ method: 'GET', url: `/api/v1/tasks?${query}`, headers: user.auth })
 
     const res = await list('status=todo,in_progress&priority=medium,high')

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { useTestApp } from '../../test/app.ts'
-import { type GivenUser, givenAdmin } from '../../test/given.ts'
+import { type GivenUser, given } from '../../test/given.ts'
 import {
   type Document,
   fillPath,
@@ -120,7 +120,7 @@ describe('every string the API takes', () => {
   let admin: GivenUser
   let all: Case[]
   beforeAll(async () => {
-    admin = await givenAdmin(t.app)
+    admin = await given.admin(t.app)
     all = cases((await t.app.inject({ method: 'GET', url: '/openapi.json' })).json())
   })
 

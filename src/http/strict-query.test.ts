@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../test/app.ts'
-import { givenUser } from '../../test/given.ts'
-import { givenTask } from '../../test/given-tasks.ts'
+import { given } from '../../test/given.ts'
 
 const t = useTestApp()
 
 describe('query parameters a route does not declare', () => {
   it('are refused with 400 naming each one, on lists and on single resources', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user, { title: 'Only todo' })
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user, { title: 'Only todo' })
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/tasks?stauts=done&limit=5', headers: user.auth })
     expect(list.statusCode).toBe(400)
     expect(list.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -33,7 +32,7 @@ describe('query parameters a route does not declare', () => {
   })
 
   it('leaves declared parameters, the credentials check and the ops routes as they were', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const ok = await t.app.inject({ method: 'GET', url: '/api/v1/tasks?status=done&limit=5', headers: user.auth })
     expect(ok.statusCode).toBe(200)
     // who is asking comes first: an anonymous caller learns nothing about the parameters

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSmtp } from '../../test/given-webhooks.ts'
+import { startSmtp } from '../../test/worker-app.ts'
 import { type Mailer, openMailer, outboxMailer, smtpMailer } from './mailer.ts'
 
 const FROM = 'Tasklane <no-reply@tasklane.test>'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTwoTestApps } from '../../test/app.ts'
-import { givenAdmin, givenUser } from '../../test/given.ts'
+import { given } from '../../test/given.ts'
 
 const redisUrl = process.env.TEST_REDIS_URL
 
@@ -8,7 +8,7 @@ describe.skipIf(!redisUrl)('two API instances on one database and one Redis', ()
   const { a, b } = useTwoTestApps({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_USER_PER_MIN: '6' })
 
   it("counts a user's requests on both instances against one limit", async () => {
-    const user = await givenUser(a.app)
+    const user = await given.user(a.app)
     const statuses: number[] = []
     for (let i = 0; i < 8; i++) {
       const app = i % 2 ? b.app : a.app
@@ -19,8 +19,8 @@ describe.skipIf(!redisUrl)('two API instances on one database and one Redis', ()
   })
 
   it('makes a user disabled through one instance lose access on the other within a second', async () => {
-    const admin = await givenAdmin(a.app)
-    const user = await givenUser(a.app)
+    const admin = await given.admin(a.app)
+    const user = await given.user(a.app)
     // warm instance B's cache of the user's state
     expect((await b.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: user.auth })).statusCode).toBe(200)
     const disabled = await a.app.inject({

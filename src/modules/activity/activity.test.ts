@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenToken, givenUser } from '../../../test/given.ts'
-import { givenProject, givenTag, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
-import { http } from '../../../test/http.ts'
+import { given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 import { newId } from '../../lib/ids.ts'
 
 const t = useTestApp()
@@ -43,12 +42,12 @@ async function insertTask(teamId: string, projectId: string, actorId: string | n
 
 describe('GET /activity?teamId=', () => {
   it("lists every change to a team's workspace, newest first, with the actor and old → new values", async () => {
-    const owner = await givenUser(t.app, { name: 'Olga' })
-    const team = await givenTeam(t.app, owner, { name: 'Ops' })
+    const owner = await given.user(t.app, { name: 'Olga' })
+    const team = await given.team(t.app, owner, { name: 'Ops' })
     await patch(`/api/v1/teams/${team.id}`, owner.auth, { name: 'SRE' })
-    const project = await givenProject(t.app, team, owner, { name: 'Pager' })
+    const project = await given.project(t.app, team, owner, { name: 'Pager' })
     await patch(`/api/v1/projects/${project.id}`, owner.auth, { archived: true })
-    const tag = await givenTag(t.app, team, owner, { name: 'p1', color: '#ff0000' })
+    const tag = await given.tag(t.app, team, owner, { name: 'p1', color: '#ff0000' })
     await t.app.inject({ method: 'DELETE', url: `/api/v1/tags/${tag.id}`, headers: owner.auth })
     const res = await get(`/api/v1/activity?teamId=${team.id}`, owner.auth)
     expect(res.statusCode).toBe(200)
@@ -85,7 +84,7 @@ describe('GET /activity?teamId=', () => {
   })
 
   it('answers 404 for a team the caller cannot see, 200 to any member and a global admin', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     for (const who of ['owner', 'admin', 'member', 'viewer', 'globalAdmin'] as const) {
       expect((await get(`/api/v1/activity?teamId=${cast.team.id}`, cast[who].auth)).statusCode, who).toBe(200)
     }
@@ -94,7 +93,7 @@ describe('GET /activity?teamId=', () => {
   })
 
   it('records member changes, and a removed member stops seeing the team', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     await patch(`/api/v1/teams/${cast.team.id}/members/${cast.member.id}`, cast.owner.auth, { role: 'admin' })
     const items = await walk(`/api/v1/activity?teamId=${cast.team.id}`, cast.viewer.auth)
     expect(actions(items)).toEqual([
@@ -118,9 +117,9 @@ describe('GET /activity?teamId=', () => {
 
 describe('GET /activity without a filter', () => {
   it("shows everything the caller can see and nothing of another team's; a global admin sees both", async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const secret = await givenProject(t.app, cast.outsiderTeam, cast.outsider, { name: 'Secret' })
-    const mine = await givenProject(t.app, cast.team, cast.owner, { name: 'Visible' })
+    const cast = await given.teamWithRoles(t.app)
+    const secret = await given.project(t.app, cast.outsiderTeam, cast.outsider, { name: 'Secret' })
+    const mine = await given.project(t.app, cast.team, cast.owner, { name: 'Visible' })
     const seenByMember = (await walk('/api/v1/activity', cast.member.auth)).map((e) => e.entityId)
     expect(seenByMember).toContain(mine.id)
     expect(seenByMember).toContain(cast.team.id)
@@ -131,8 +130,8 @@ describe('GET /activity without a filter', () => {
   })
 
   it('walks pages newest first, each entry once, with a fixed number of queries per page (no N+1)', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     for (let i = 0; i < 6; i++) await patch(`/api/v1/teams/${team.id}`, owner.auth, { name: `Name ${i}` })
     const all = await walk(`/api/v1/activity?teamId=${team.id}`, owner.auth, 3)
     expect(all).toHaveLength(7)
@@ -148,7 +147,7 @@ describe('GET /activity without a filter', () => {
   it.each(['limit=0', 'limit=101', 'cursor=bogus', `cursor=${Buffer.from('["x"]').toString('base64url')}`, 'teamId=x'])(
     'rejects %s with 400',
     async (q) => {
-      const user = await givenUser(t.app)
+      const user = await given.user(t.app)
       const res = await get(`/api/v1/activity?${q}`, user.auth)
       expect(res.statusCode).toBe(400)
       expect(res.json().errors[0].path).toBe(`query.${q.split('=')[0]}`)
@@ -158,9 +157,9 @@ describe('GET /activity without a filter', () => {
 
 describe('GET /activity?projectId= and ?taskId=', () => {
   it("narrows to one project's or one task's entries; 404 when invisible", async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const a = await givenProject(t.app, cast.team, cast.owner, { name: 'A' })
-    const b = await givenProject(t.app, cast.team, cast.owner, { name: 'B' })
+    const cast = await given.teamWithRoles(t.app)
+    const a = await given.project(t.app, cast.team, cast.owner, { name: 'A' })
+    const b = await given.project(t.app, cast.team, cast.owner, { name: 'B' })
     await patch(`/api/v1/projects/${a.id}`, cast.admin.auth, { description: 'About A' })
     const taskId = await insertTask(cast.team.id, b.id, cast.member.id)
     const ofA = await walk(`/api/v1/activity?projectId=${a.id}`, cast.viewer.auth)
@@ -179,9 +178,9 @@ describe('GET /activity?projectId= and ?taskId=', () => {
   })
 
   it('gives actor null for an entry without an actor', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
     const taskId = await insertTask(team.id, project.id, null)
     const [entry] = await walk(`/api/v1/activity?taskId=${taskId}`, owner.auth)
     expect(entry!.actor).toBeNull()
@@ -190,18 +189,18 @@ describe('GET /activity?projectId= and ?taskId=', () => {
 
 describe('activity and token scopes', () => {
   it('needs tasks:read', async () => {
-    const user = await givenUser(t.app)
-    expect((await get('/api/v1/activity', bearer(await givenToken(t.app, user, ['tasks:read'])))).statusCode).toBe(200)
-    expect((await get('/api/v1/activity', bearer(await givenToken(t.app, user, ['teams:read'])))).statusCode).toBe(403)
+    const user = await given.user(t.app)
+    expect((await get('/api/v1/activity', bearer(await given.token(t.app, user, ['tasks:read'])))).statusCode).toBe(200)
+    expect((await get('/api/v1/activity', bearer(await given.token(t.app, user, ['teams:read'])))).statusCode).toBe(403)
   })
 })
 
 describe('activity is written in the transaction of the change', () => {
   it('rolls the change back when its activity entry cannot be written', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner, { name: 'Stable' })
-    const tag = await givenTag(t.app, team, owner)
-    const newcomer = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner, { name: 'Stable' })
+    const tag = await given.tag(t.app, team, owner)
+    const newcomer = await given.user(t.app)
     // make the log refuse these actions, so each write fails after its own change was made
     await t.database.sql.exec(
       `alter table activity add constraint refuse_some check (action not in ('team.updated', 'project.created', 'member.added', 'tag.deleted')) not valid`,

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { eventually } from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
 import type { Db } from '../../db/client.ts'
 import type { ActivityRow } from '../../db/tables/activity.ts'
 import { createLogger } from '../../logger.ts'
@@ -50,10 +48,10 @@ describe('log dispatcher: a consumer failing on one entry', { timeout: 90_000 },
   }
 
   it('retries it with backoff, sets it aside (recorded, logged once, on /metrics) and hands on every later entry', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
-    const task = (title: string) => givenTask(t.app, owner, { projectId: project.id, title })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
+    const task = (title: string) => given.task(t.app, owner, { projectId: project.id, title })
     const first = await task('before')
     const poison = await task('poison')
     const flaky = await task('flaky')

@@ -1,8 +1,7 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
 import { createLogFollower } from './log-follower.ts'
 
 const t = useTestApp()
@@ -18,8 +17,8 @@ const insertEntry = (client: pg.Client, teamId: string, actorId: string) =>
 
 describe('the safe high-water mark of the activity log', () => {
   it('moves up to the newest entry when nothing is in flight', async () => {
-    const user = await givenUser(t.app)
-    await givenTeam(t.app, user)
+    const user = await given.user(t.app)
+    await given.team(t.app, user)
     const follower = createLogFollower(t.database)
     const { rows } = await t.database.sql.query<{ max: string }>('select max(id)::text as max from activity')
     expect(await follower.settle(1_000)).toBe(Number(rows[0]!.max))
@@ -28,8 +27,8 @@ describe('the safe high-water mark of the activity log', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'never passes an entry whose transaction commits after a later one',
     async () => {
-      const user = await givenUser(t.app)
-      const team = await givenTeam(t.app, user)
+      const user = await given.user(t.app)
+      const team = await given.team(t.app, user)
       const first = new pg.Client({ connectionString: t.database.url })
       const second = new pg.Client({ connectionString: t.database.url })
       await first.connect()
@@ -75,8 +74,8 @@ describe('the safe high-water mark of the activity log', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'treats an id of a rolled-back transaction as a permanent gap',
     async () => {
-      const user = await givenUser(t.app)
-      const team = await givenTeam(t.app, user)
+      const user = await given.user(t.app)
+      const team = await given.team(t.app, user)
       const client = new pg.Client({ connectionString: t.database.url })
       await client.connect()
       try {
@@ -84,7 +83,7 @@ describe('the safe high-water mark of the activity log', () => {
         await client.query('begin')
         const lost = await insertEntry(client, team.id, user.id)
         await client.query('rollback')
-        await givenTeam(t.app, user)
+        await given.team(t.app, user)
         expect(await follower.settle(1_000)).toBeGreaterThan(lost)
       } finally {
         await client.end()

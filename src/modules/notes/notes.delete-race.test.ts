@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
 import { deletedDuring } from '../../../test/races.ts'
 
 const t = useTestApp()
@@ -9,9 +8,9 @@ const t = useTestApp()
 // the embedded database is one session: its transactions never interleave, so only PostgreSQL races
 describe.skipIf(!process.env.TEST_DATABASE_URL)('a note written into a project deleted at the same moment', () => {
   const world = async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    return { owner, project: await givenProject(t.app, team, owner) }
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    return { owner, project: await given.project(t.app, team, owner) }
   }
   const notesOf = async (ownerId: string) =>
     (await t.database.sql.query('select title, project_id from notes where owner_id = $1', [ownerId])).rows

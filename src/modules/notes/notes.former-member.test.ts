@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { sendFile, useFilesApp } from '../../../test/given-files.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { sendFile, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 const t = useFilesApp('local')
 
@@ -11,11 +10,11 @@ const call = (user: GivenUser, method: Method, url: string, payload?: object) =>
 
 /** A team (owner, an admin, a member) with a project, where the member shares a note with a file. */
 async function sharedNote() {
-  const owner = await givenUser(t.app, { name: 'Owner' })
-  const team = await givenTeam(t.app, owner)
-  const project = await givenProject(t.app, team, owner)
-  const admin = await givenMember(t.app, team, owner, 'admin')
-  const author = await givenMember(t.app, team, owner, 'member')
+  const owner = await given.user(t.app, { name: 'Owner' })
+  const team = await given.team(t.app, owner)
+  const project = await given.project(t.app, team, owner)
+  const admin = await given.member(t.app, team, owner, 'admin')
+  const author = await given.member(t.app, team, owner, 'member')
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/notes',
@@ -92,7 +91,7 @@ describe('a note shared with a team its author is no longer in', () => {
     expect((await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'v2' })).statusCode).toBe(200)
 
     const other = await sharedNote()
-    const member = await givenMember(t.app, other.team, other.owner, 'member')
+    const member = await given.member(t.app, other.team, other.owner, 'member')
     expect((await call(member, 'DELETE', `/notes/${other.id}`)).statusCode).toBe(403)
     expect((await call(member, 'PATCH', `/notes/${other.id}`, { projectId: null })).statusCode).toBe(403)
     expect((await call(other.admin, 'DELETE', `/notes/${other.id}`)).statusCode).toBe(204)

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { eventually, pngBytes, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
-import { givenMember, givenTeam } from '../../../test/given-teams.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { pngBytes, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
@@ -23,17 +23,17 @@ describe.each(STORAGE_MODES)('notes on %s storage', (mode) => {
   }
   /** A team with a project, its owner, and a member and viewer in it. */
   const givenSharedProject = async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const project = await call(owner, 'POST', '/projects', { teamId: team.id, name: 'Shared' })
     expect(project.statusCode, project.body).toBe(201)
-    const member = await givenMember(t.app, team, owner, 'member')
-    const viewer = await givenMember(t.app, team, owner, 'viewer')
+    const member = await given.member(t.app, team, owner, 'member')
+    const viewer = await given.member(t.app, team, owner, 'viewer')
     return { owner, team, projectId: project.json().id as string, member, viewer }
   }
 
   it('creates, reads, edits with If-Match and deletes a personal note', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await call(user, 'POST', '/notes', { title: 'Ideas', body: 'first draft' })
     expect(res.statusCode).toBe(201)
     const note = res.json()
@@ -63,7 +63,7 @@ describe.each(STORAGE_MODES)('notes on %s storage', (mode) => {
   })
 
   it('attaches, downloads, replaces and removes a file', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const note = await createNote(user, { title: 'With a file' })
     const png = pngBytes()
     const put = await sendFile(t.app, user, `/api/v1/notes/${note.id}/file`, 'photo.pdf', png, { method: 'PUT' })
@@ -133,7 +133,7 @@ describe.each(STORAGE_MODES)('notes on %s storage', (mode) => {
 
   it('refuses to share with a project the caller is not a member of (400 naming the field)', async () => {
     const { projectId, viewer } = await givenSharedProject()
-    const stranger = await givenUser(t.app)
+    const stranger = await given.user(t.app)
     for (const user of [stranger, viewer]) {
       const res = await call(user, 'POST', '/notes', { title: 'x', projectId })
       expect(res.statusCode).toBe(400)
@@ -143,7 +143,7 @@ describe.each(STORAGE_MODES)('notes on %s storage', (mode) => {
 
   it('answers 404 on every note route to someone who cannot see the note', async () => {
     const { member, projectId } = await givenSharedProject()
-    const stranger = await givenUser(t.app)
+    const stranger = await given.user(t.app)
     for (const note of [
       await createNote(member, { title: 'Personal' }),
       await createNote(member, { title: 'Shared', projectId }),

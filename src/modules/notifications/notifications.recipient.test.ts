@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GivenUser } from '../../../test/given.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { createWorkerApp, eventually, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/worker-app.ts'
 import { startLogDispatch } from '../../dispatch.ts'
 import { createLogger } from '../../logger.ts'
 import { ASSIGNED_JOB, REMINDER_JOB } from './notifications.jobs.ts'
@@ -45,20 +43,20 @@ describe('email recipients are checked when the email is sent', { timeout: 120_0
   }
 
   it('mails neither an assignee reassigned at once, nor one removed from the team, nor a creator who left', async () => {
-    const owner = await givenUser(t.app, { name: 'Olga Owner' })
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
+    const owner = await given.user(t.app, { name: 'Olga Owner' })
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
     const [b, c, d, m] = await Promise.all(
-      ['Bea', 'Cem', 'Dora', 'Mona'].map((name) => givenMember(t.app, team, owner, 'member', { name })),
+      ['Bea', 'Cem', 'Dora', 'Mona'].map((name) => given.member(t.app, team, owner, 'member', { name })),
     )
 
-    const merger = await givenTask(t.app, owner, {
+    const merger = await given.task(t.app, owner, {
       projectId: project.id,
       title: 'CONFIDENTIAL merger plan',
       assigneeId: b!.id,
     })
     await removeMember(owner, team.id, b!)
-    const handover = await givenTask(t.app, owner, { projectId: project.id, title: 'Handover', assigneeId: c!.id })
+    const handover = await given.task(t.app, owner, { projectId: project.id, title: 'Handover', assigneeId: c!.id })
     const patch = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/tasks/${handover.id}`,
@@ -66,7 +64,7 @@ describe('email recipients are checked when the email is sent', { timeout: 120_0
       payload: { assigneeId: d!.id },
     })
     expect(patch.statusCode, patch.body).toBe(200)
-    const reminded = await givenTask(t.app, m!, {
+    const reminded = await given.task(t.app, m!, {
       projectId: project.id,
       title: 'Reminder for a leaver',
       remindAt: new Date(Date.now() + 1000).toISOString(),

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GivenUser } from '../../../test/given.ts'
-import { givenUser } from '../../../test/given.ts'
-import { setNotification } from '../../../test/given-accounts.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { createWorkerApp, eventually, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { setNotification } from '../../../test/accounts.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/worker-app.ts'
 
 describe('email notifications', { timeout: 90_000 }, () => {
   let t: WorkerTestApp
@@ -19,10 +17,10 @@ describe('email notifications', { timeout: 90_000 }, () => {
   })
 
   const world = async () => {
-    const owner = await givenUser(t.app, { name: 'Ada Owner' })
-    const team = await givenTeam(t.app, owner)
-    const member = await givenMember(t.app, team, owner, 'member', { name: 'Max Member' })
-    const project = await givenProject(t.app, team, owner)
+    const owner = await given.user(t.app, { name: 'Ada Owner' })
+    const team = await given.team(t.app, owner)
+    const member = await given.member(t.app, team, owner, 'member', { name: 'Max Member' })
+    const project = await given.project(t.app, team, owner)
     return { owner, team, member, project }
   }
   const patchTask = async (by: GivenUser, id: string, payload: object) => {
@@ -34,8 +32,8 @@ describe('email notifications', { timeout: 90_000 }, () => {
 
   it('emails the assignee, in text and HTML with a link, but not someone who assigns themselves', async () => {
     const { owner, member, project } = await world()
-    await givenTask(t.app, owner, { projectId: project.id, title: 'Self-made', assigneeId: owner.id })
-    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Fix the <roof>' })
+    await given.task(t.app, owner, { projectId: project.id, title: 'Self-made', assigneeId: owner.id })
+    const task = await given.task(t.app, owner, { projectId: project.id, title: 'Fix the <roof>' })
     await patchTask(owner, task.id, { assigneeId: member.id })
     const [mail] = await eventually(() => smtp.to(member.email).length === 1 && smtp.to(member.email))
     expect(mail!.subject).toBe('Ada Owner assigned you: Fix the <roof>')
@@ -52,13 +50,13 @@ describe('email notifications', { timeout: 90_000 }, () => {
   it('queues a reminder days ahead for its time, and mails an assignment made right after it at once', async () => {
     const { owner, member, project } = await world()
     const remindAt = new Date(Date.now() + 2 * 24 * 3600_000).toISOString()
-    const later = await givenTask(t.app, owner, {
+    const later = await given.task(t.app, owner, {
       projectId: project.id,
       title: 'Later',
       assigneeId: member.id,
       remindAt,
     })
-    await givenTask(t.app, owner, { projectId: project.id, title: 'Right after', assigneeId: member.id })
+    await given.task(t.app, owner, { projectId: project.id, title: 'Right after', assigneeId: member.id })
     await eventually(() => smtp.to(member.email).some((m) => m.subject.endsWith('Right after')))
     const { rows } = await t.database.sql.query<{ state: string; start_after: Date }>(
       `select state, start_after from pgboss.job where name = 'notifications.reminder' and data->>'taskId' = $1`,
@@ -72,16 +70,16 @@ describe('email notifications', { timeout: 90_000 }, () => {
 
   it('emails an assignment made at creation', async () => {
     const { owner, member, project } = await world()
-    await givenTask(t.app, owner, { projectId: project.id, title: 'Born assigned', assigneeId: member.id })
+    await given.task(t.app, owner, { projectId: project.id, title: 'Born assigned', assigneeId: member.id })
     await eventually(() => smtp.to(member.email).some((m) => m.subject.endsWith('Born assigned')))
   })
 
   it('honours an opt-out per kind', async () => {
     const { owner, member, project } = await world()
     await setNotification(t.app, member, 'assigned')
-    await givenTask(t.app, owner, { projectId: project.id, title: 'Quietly', assigneeId: member.id })
+    await given.task(t.app, owner, { projectId: project.id, title: 'Quietly', assigneeId: member.id })
     // reminders stay on: this one arrives, the assignment email never does
-    await givenTask(t.app, owner, {
+    await given.task(t.app, owner, {
       projectId: project.id,
       assigneeId: member.id,
       remindAt: inSeconds(1),
@@ -95,8 +93,8 @@ describe('email notifications', { timeout: 90_000 }, () => {
   it('sends a reminder at remindAt to the assignee, or to the creator of an unassigned task', async () => {
     const { owner, member, project } = await world()
     const remindAt = inSeconds(2)
-    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Call back', remindAt })
-    await givenTask(t.app, member, {
+    const task = await given.task(t.app, owner, { projectId: project.id, title: 'Call back', remindAt })
+    await given.task(t.app, member, {
       projectId: project.id,
       title: 'Mine',
       remindAt: inSeconds(1),
@@ -116,9 +114,9 @@ describe('email notifications', { timeout: 90_000 }, () => {
     // first of them (a reminder that fired before its cancel would be right to go out)
     const start = Date.now()
     const at = (s: number) => new Date(start + s * 1000).toISOString()
-    const moved = await givenTask(t.app, owner, { projectId: project.id, title: 'Moved', remindAt: at(12) })
+    const moved = await given.task(t.app, owner, { projectId: project.id, title: 'Moved', remindAt: at(12) })
     await patchTask(owner, moved.id, { remindAt: at(16) })
-    const cancelled = await givenTask(t.app, owner, {
+    const cancelled = await given.task(t.app, owner, {
       projectId: project.id,
       title: 'Cancelled',
       remindAt: at(12),
@@ -130,12 +128,12 @@ describe('email notifications', { timeout: 90_000 }, () => {
       payload: { status: 'cancelled' },
     })
     expect(status.statusCode, status.body).toBe(200)
-    const done = await givenTask(t.app, owner, { projectId: project.id, title: 'Done', remindAt: at(12) })
+    const done = await given.task(t.app, owner, { projectId: project.id, title: 'Done', remindAt: at(12) })
     await patchTask(owner, done.id, { status: 'done' })
-    const deleted = await givenTask(t.app, owner, { projectId: project.id, title: 'Deleted', remindAt: at(12) })
+    const deleted = await given.task(t.app, owner, { projectId: project.id, title: 'Deleted', remindAt: at(12) })
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${deleted.id}`, headers: owner.auth })
     expect(del.statusCode).toBe(204)
-    const cleared = await givenTask(t.app, owner, { projectId: project.id, title: 'Cleared', remindAt: at(12) })
+    const cleared = await given.task(t.app, owner, { projectId: project.id, title: 'Cleared', remindAt: at(12) })
     await patchTask(owner, cleared.id, { remindAt: null })
     expect(Date.now() - start, 'the changes took longer than the reminders leave room for').toBeLessThan(11_000)
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { activityOf } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenToken, givenUser } from '../../../test/given.ts'
-import { activityOf, givenProject, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
-import { http } from '../../../test/http.ts'
+import { given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -20,8 +20,8 @@ const projectsNamed = async (name: string) =>
 
 describe('POST /projects', () => {
   it('creates a project: 201, Location, ETag, the project shape and project.created', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const res = await post('/api/v1/projects', owner.auth, { teamId: team.id, name: ' Launch ', description: 'Q4' })
     expect(res.statusCode, res.body).toBe(201)
     const project = res.json()
@@ -55,7 +55,7 @@ describe('POST /projects', () => {
     ['viewer', 403],
     ['globalAdmin', 403],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     const name = `by-${who}-${cast.team.id}`
     const res = await post('/api/v1/projects', cast[who].auth, { teamId: cast.team.id, name })
     expect(res.statusCode).toBe(status)
@@ -63,7 +63,7 @@ describe('POST /projects', () => {
   })
 
   it('answers 400 naming body.teamId for a team the caller cannot see or that does not exist', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     for (const teamId of [cast.team.id, '01900000-0000-7000-8000-000000000000']) {
       const res = await post('/api/v1/projects', cast.outsider.auth, { teamId, name: 'Intrusion' })
       expect(res.statusCode).toBe(400)
@@ -82,23 +82,23 @@ describe('POST /projects', () => {
       'body.description',
     ],
   ])('rejects %j with 400 naming %s', async (payload, path) => {
-    const owner = await givenUser(t.app)
+    const owner = await given.user(t.app)
     const res = await post('/api/v1/projects', owner.auth, payload)
     expect(res.statusCode).toBe(400)
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path)
   })
 
   it('rejects unknown fields such as archived or version', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const res = await post('/api/v1/projects', owner.auth, { teamId: team.id, name: 'Mass', version: 9 })
     expect(res.statusCode).toBe(400)
     expect(await projectsNamed('Mass')).toBe(0)
   })
 
   it('replays an Idempotency-Key and creates one project', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const headers = { ...owner.auth, 'idempotency-key': `p-${team.id}` }
     const name = `idem-${team.id}`
     const [a, b] = await Promise.all([
@@ -112,9 +112,9 @@ describe('POST /projects', () => {
 
 describe('GET /projects', () => {
   it("lists the projects of the caller's teams, the Inbox included, never another team's", async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const mine = await givenProject(t.app, cast.team, cast.owner, { name: 'Mine' })
-    const theirs = await givenProject(t.app, cast.outsiderTeam, cast.outsider)
+    const cast = await given.teamWithRoles(t.app)
+    const mine = await given.project(t.app, cast.team, cast.owner, { name: 'Mine' })
+    const theirs = await given.project(t.app, cast.outsiderTeam, cast.outsider)
     const names = (await get('/api/v1/projects', cast.viewer.auth)).json().items.map((p: { name: string }) => p.name)
     expect(names).toEqual(['Inbox', 'Mine'])
     const ids = (await get('/api/v1/projects?limit=100', cast.owner.auth)).json().items.map((p: { id: string }) => p.id)
@@ -123,9 +123,9 @@ describe('GET /projects', () => {
   })
 
   it('filters by teamId (404 for a team the caller cannot see) and by archived', async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const active = await givenProject(t.app, cast.team, cast.owner, { name: 'Active' })
-    const old = await givenProject(t.app, cast.team, cast.owner, { name: 'Old' })
+    const cast = await given.teamWithRoles(t.app)
+    const active = await given.project(t.app, cast.team, cast.owner, { name: 'Active' })
+    const old = await given.project(t.app, cast.team, cast.owner, { name: 'Old' })
     await patch(`/api/v1/projects/${old.id}`, cast.owner.auth, { archived: true })
     const all = await get(`/api/v1/projects?teamId=${cast.team.id}`, cast.member.auth)
     expect(all.json().items.map((p: { id: string }) => p.id)).toEqual([active.id, old.id])
@@ -141,9 +141,9 @@ describe('GET /projects', () => {
   })
 
   it('walks pages with limit and cursor', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    for (const name of ['P1', 'P2', 'P3']) await givenProject(t.app, team, owner, { name })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    for (const name of ['P1', 'P2', 'P3']) await given.project(t.app, team, owner, { name })
     const first = (await get(`/api/v1/projects?teamId=${team.id}&limit=2`, owner.auth)).json()
     const second = (
       await get(`/api/v1/projects?teamId=${team.id}&limit=2&cursor=${first.nextCursor}`, owner.auth)
@@ -155,8 +155,8 @@ describe('GET /projects', () => {
 
 describe('GET /projects/:id', () => {
   it('answers every member and a global admin; 404 for an outsider; 304 on If-None-Match', async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const project = await givenProject(t.app, cast.team, cast.owner)
+    const cast = await given.teamWithRoles(t.app)
+    const project = await given.project(t.app, cast.team, cast.owner)
     for (const who of ['owner', 'admin', 'member', 'viewer', 'globalAdmin'] as const) {
       const res = await get(`/api/v1/projects/${project.id}`, cast[who].auth)
       expect(res.statusCode, who).toBe(200)
@@ -177,8 +177,8 @@ describe('PATCH /projects/:id', () => {
     ['globalAdmin', 403],
     ['outsider', 404],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const project = await givenProject(t.app, cast.team, cast.owner, { name: 'Before' })
+    const cast = await given.teamWithRoles(t.app)
+    const project = await given.project(t.app, cast.team, cast.owner, { name: 'Before' })
     const res = await patch(`/api/v1/projects/${project.id}`, cast[who].auth, { name: 'After' })
     expect(res.statusCode).toBe(status)
     expect((await projectRow(project.id))!.name).toBe(status === 200 ? 'After' : 'Before')
@@ -188,9 +188,9 @@ describe('PATCH /projects/:id', () => {
   })
 
   it('follows JSON Merge Patch: a missing field stays, null clears the description', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner, { name: 'Doc', description: 'Keep me' })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner, { name: 'Doc', description: 'Keep me' })
     const renamed = await patch(`/api/v1/projects/${project.id}`, owner.auth, { name: 'Docs' })
     expect(renamed.json()).toMatchObject({ name: 'Docs', description: 'Keep me', version: 2 })
     const cleared = await patch(`/api/v1/projects/${project.id}`, owner.auth, { description: null })
@@ -203,8 +203,8 @@ describe('PATCH /projects/:id', () => {
   })
 
   it('archives (project.archived) and unarchives; an archived project stays readable', async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const project = await givenProject(t.app, cast.team, cast.owner)
+    const cast = await given.teamWithRoles(t.app)
+    const project = await given.project(t.app, cast.team, cast.owner)
     const archived = await patch(`/api/v1/projects/${project.id}`, cast.admin.auth, { archived: true })
     expect(archived.json().archived).toBe(true)
     const read = await get(`/api/v1/projects/${project.id}`, cast.viewer.auth)
@@ -220,9 +220,9 @@ describe('PATCH /projects/:id', () => {
   })
 
   it('honours If-Match: one of two concurrent updates with the same ETag wins, the other gets 412', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
     const headers = { ...owner.auth, 'if-match': '"1"' }
     const results = await Promise.all([
       patch(`/api/v1/projects/${project.id}`, headers, { name: 'Left' }),
@@ -242,8 +242,8 @@ describe('DELETE /projects/:id', () => {
     ['globalAdmin', 403],
     ['outsider', 404],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const project = await givenProject(t.app, cast.team, cast.owner)
+    const cast = await given.teamWithRoles(t.app)
+    const project = await given.project(t.app, cast.team, cast.owner)
     const res = await del(`/api/v1/projects/${project.id}`, cast[who].auth)
     expect(res.statusCode).toBe(status)
     expect(await projectRow(project.id)).toEqual(status === 204 ? undefined : expect.any(Object))
@@ -252,9 +252,9 @@ describe('DELETE /projects/:id', () => {
   })
 
   it('answers 412 for a stale If-Match and 404 once deleted', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
     await patch(`/api/v1/projects/${project.id}`, owner.auth, { name: 'v2' })
     expect((await del(`/api/v1/projects/${project.id}`, { ...owner.auth, 'if-match': '"1"' })).statusCode).toBe(412)
     expect(await projectRow(project.id)).toBeDefined()
@@ -266,14 +266,14 @@ describe('DELETE /projects/:id', () => {
 
 describe('personal access token scopes on projects', () => {
   it('a projects:read token reads but cannot create; teams:write does not grant projects:write', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const readToken = await givenToken(t.app, owner, ['projects:read', 'teams:write'])
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const readToken = await given.token(t.app, owner, ['projects:read', 'teams:write'])
     expect((await get(`/api/v1/projects?teamId=${team.id}`, bearer(readToken))).statusCode).toBe(200)
     const res = await post('/api/v1/projects', bearer(readToken), { teamId: team.id, name: 'Tokened' })
     expect(res.statusCode).toBe(403)
     expect(await projectsNamed('Tokened')).toBe(0)
-    const writeToken = await givenToken(t.app, owner, ['projects:write'])
+    const writeToken = await given.token(t.app, owner, ['projects:write'])
     expect((await post('/api/v1/projects', bearer(writeToken), { teamId: team.id, name: 'Tokened' })).statusCode).toBe(
       201,
     )
@@ -282,7 +282,7 @@ describe('personal access token scopes on projects', () => {
 
 describe("a personal team's Inbox", () => {
   it('cannot be deleted, renamed or archived (409), but its description can change', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const [inbox] = (await get('/api/v1/projects', user.auth)).json().items
     expect(inbox.name).toBe('Inbox')
     const url = `/api/v1/projects/${inbox.id}`
@@ -295,9 +295,9 @@ describe("a personal team's Inbox", () => {
   })
 
   it('is only special in a personal team: a team project named Inbox is an ordinary project', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner, { name: 'Inbox' })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner, { name: 'Inbox' })
     expect((await del(`/api/v1/projects/${project.id}`, owner.auth)).statusCode).toBe(204)
   })
 })

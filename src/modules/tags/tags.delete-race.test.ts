@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
 import { deletedDuring } from '../../../test/races.ts'
 
 const t = useTestApp()
@@ -13,10 +11,10 @@ const tagsOf = async (taskId: string) =>
 // the embedded database is one session: its transactions never interleave, so only PostgreSQL races
 describe.skipIf(!process.env.TEST_DATABASE_URL)('attaching a tag deleted at the same moment', () => {
   const world = async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
-    const tag = await givenTag(t.app, team, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
+    const tag = await given.tag(t.app, team, owner)
     return { owner, project, tag }
   }
 
@@ -39,7 +37,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('attaching a tag deleted at the 
 
   it('adding it to a task answers 400 naming body.tagIds, and leaves the task as it was', async () => {
     const { owner, project, tag } = await world()
-    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Untagged' })
+    const task = await given.task(t.app, owner, { projectId: project.id, title: 'Untagged' })
     const res = await deletedDuring(t.database, 'tags', tag.id, () =>
       t.app.inject({
         method: 'PATCH',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { activityOf } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenToken, givenUser } from '../../../test/given.ts'
-import { activityOf, givenTag, givenTeam, givenTeamWithRoles } from '../../../test/given-teams.ts'
-import { http } from '../../../test/http.ts'
+import { given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -18,8 +18,8 @@ async function tagRows(teamId: string) {
 
 describe('POST /tags', () => {
   it('creates a tag: 201, Location, ETag, the tag shape (color lower-cased) and tag.created', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const res = await post('/api/v1/tags', owner.auth, { teamId: team.id, name: ' Bug ', color: '#FF0000' })
     expect(res.statusCode, res.body).toBe(201)
     const tag = res.json()
@@ -45,10 +45,10 @@ describe('POST /tags', () => {
   })
 
   it('answers 409 for a name the team already has, whatever its case; another team may reuse it', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const other = await givenTeam(t.app, owner)
-    await givenTag(t.app, team, owner, { name: 'Urgent' })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const other = await given.team(t.app, owner)
+    await given.tag(t.app, team, owner, { name: 'Urgent' })
     const res = await post('/api/v1/tags', owner.auth, { teamId: team.id, name: 'URGENT', color: '#000000' })
     expect(res.statusCode).toBe(409)
     expect(await tagRows(team.id)).toEqual([{ name: 'Urgent', color: '#3366ff' }])
@@ -58,8 +58,8 @@ describe('POST /tags', () => {
   })
 
   it('lets exactly one of two concurrent creates of the same name win', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const results = await Promise.all([
       post('/api/v1/tags', owner.auth, { teamId: team.id, name: 'race', color: '#000000' }),
       post('/api/v1/tags', owner.auth, { teamId: team.id, name: 'Race', color: '#000000' }),
@@ -80,14 +80,14 @@ describe('POST /tags', () => {
     ['viewer', 403],
     ['globalAdmin', 403],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     const res = await post('/api/v1/tags', cast[who].auth, { teamId: cast.team.id, name: 'x', color: '#123456' })
     expect(res.statusCode).toBe(status)
     expect(await tagRows(cast.team.id)).toHaveLength(status === 201 ? 1 : 0)
   })
 
   it('answers 400 naming body.teamId for a team the caller cannot see', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     const res = await post('/api/v1/tags', cast.outsider.auth, { teamId: cast.team.id, name: 'x', color: '#123456' })
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([{ path: 'body.teamId', message: expect.any(String) }])
@@ -103,8 +103,8 @@ describe('POST /tags', () => {
     [{ name: 'x'.repeat(51), color: '#123456' }, 'body.name'],
     [{ name: 'a', color: '#123456', version: 3 }, 'body'],
   ])('rejects %j with 400 naming %s', async (payload, path) => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const res = await post('/api/v1/tags', owner.auth, { teamId: team.id, ...payload })
     expect(res.statusCode).toBe(400)
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path)
@@ -114,9 +114,9 @@ describe('POST /tags', () => {
 
 describe('GET /tags', () => {
   it("lists a team's tags by name to any member and a global admin; 404 for an outsider; teamId required", async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    for (const name of ['zeta', 'alpha', 'Mid']) await givenTag(t.app, cast.team, cast.owner, { name })
-    await givenTag(t.app, cast.outsiderTeam, cast.outsider, { name: 'secret' })
+    const cast = await given.teamWithRoles(t.app)
+    for (const name of ['zeta', 'alpha', 'Mid']) await given.tag(t.app, cast.team, cast.owner, { name })
+    await given.tag(t.app, cast.outsiderTeam, cast.outsider, { name: 'secret' })
     for (const who of ['owner', 'admin', 'member', 'viewer', 'globalAdmin'] as const) {
       const res = await get(`/api/v1/tags?teamId=${cast.team.id}`, cast[who].auth)
       expect(res.statusCode, who).toBe(200)
@@ -134,9 +134,9 @@ describe('GET /tags', () => {
   })
 
   it('walks pages with limit and cursor, each tag once', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await givenTag(t.app, team, owner, { name })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await given.tag(t.app, team, owner, { name })
     const seen: string[] = []
     let cursor: string | null = null
     do {
@@ -150,8 +150,8 @@ describe('GET /tags', () => {
 
 describe('GET /tags/:id', () => {
   it('answers members (304 on If-None-Match) and 404 for an outsider', async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const tag = await givenTag(t.app, cast.team, cast.owner)
+    const cast = await given.teamWithRoles(t.app)
+    const tag = await given.tag(t.app, cast.team, cast.owner)
     expect((await get(`/api/v1/tags/${tag.id}`, cast.viewer.auth)).json()).toEqual(tag)
     expect((await get(`/api/v1/tags/${tag.id}`, { ...cast.viewer.auth, 'if-none-match': '"1"' })).statusCode).toBe(304)
     expect((await get(`/api/v1/tags/${tag.id}`, cast.outsider.auth)).statusCode).toBe(404)
@@ -167,8 +167,8 @@ describe('PATCH /tags/:id', () => {
     ['globalAdmin', 403],
     ['outsider', 404],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const tag = await givenTag(t.app, cast.team, cast.owner, { name: 'old', color: '#000000' })
+    const cast = await given.teamWithRoles(t.app)
+    const tag = await given.tag(t.app, cast.team, cast.owner, { name: 'old', color: '#000000' })
     const res = await patch(`/api/v1/tags/${tag.id}`, cast[who].auth, { color: '#ABCDEF' })
     expect(res.statusCode).toBe(status)
     expect((await tagRows(cast.team.id))[0]!.color).toBe(status === 200 ? '#abcdef' : '#000000')
@@ -179,10 +179,10 @@ describe('PATCH /tags/:id', () => {
   })
 
   it('renames (a case-only rename is allowed), 409 on a clash, 412 on a stale If-Match', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const tag = await givenTag(t.app, team, owner, { name: 'bug' })
-    await givenTag(t.app, team, owner, { name: 'feature' })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const tag = await given.tag(t.app, team, owner, { name: 'bug' })
+    await given.tag(t.app, team, owner, { name: 'feature' })
     const recased = await patch(`/api/v1/tags/${tag.id}`, owner.auth, { name: 'Bug' })
     expect(recased.statusCode).toBe(200)
     expect(recased.json()).toMatchObject({ name: 'Bug', version: 2 })
@@ -204,8 +204,8 @@ describe('DELETE /tags/:id', () => {
     ['globalAdmin', 403],
     ['outsider', 404],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const tag = await givenTag(t.app, cast.team, cast.owner)
+    const cast = await given.teamWithRoles(t.app)
+    const tag = await given.tag(t.app, cast.team, cast.owner)
     const res = await del(`/api/v1/tags/${tag.id}`, cast[who].auth)
     expect(res.statusCode).toBe(status)
     expect(await tagRows(cast.team.id)).toHaveLength(status === 204 ? 0 : 1)
@@ -214,9 +214,9 @@ describe('DELETE /tags/:id', () => {
   })
 
   it('answers 412 on a stale If-Match, then 204, then 404', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const tag = await givenTag(t.app, team, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const tag = await given.tag(t.app, team, owner)
     await patch(`/api/v1/tags/${tag.id}`, owner.auth, { color: '#000001' })
     expect((await del(`/api/v1/tags/${tag.id}`, { ...owner.auth, 'if-match': '"1"' })).statusCode).toBe(412)
     expect((await del(`/api/v1/tags/${tag.id}`, { ...owner.auth, 'if-match': '"2"' })).statusCode).toBe(204)
@@ -226,9 +226,9 @@ describe('DELETE /tags/:id', () => {
 
 describe('personal access token scopes on tags', () => {
   it('tags need tasks:* scopes: a tasks:read token reads but cannot create', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const token = await givenToken(t.app, owner, ['tasks:read', 'teams:write', 'projects:write'])
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const token = await given.token(t.app, owner, ['tasks:read', 'teams:write', 'projects:write'])
     expect((await get(`/api/v1/tags?teamId=${team.id}`, bearer(token))).statusCode).toBe(200)
     const res = await post('/api/v1/tags', bearer(token), { teamId: team.id, name: 'tok', color: '#123456' })
     expect(res.statusCode).toBe(403)

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, type GivenUser, givenToken } from '../../../test/given.ts'
-import { givenTask, givenTaskWorld, type Task, type TaskWorld, walkTasks } from '../../../test/given-tasks.ts'
+import { type GivenUser, given, type Task, type TaskWorld } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
+import { walkTasks } from '../../../test/tasks.ts'
 
 const t = useTestApp()
 
@@ -12,8 +13,8 @@ let w: TaskWorld
 let task: Task
 let commentId: string
 beforeAll(async () => {
-  w = await givenTaskWorld(t.app)
-  task = await givenTask(t.app, w.member, {
+  w = await given.taskWorld(t.app)
+  task = await given.task(t.app, w.member, {
     projectId: w.project.id,
     title: 'Secret zanzibar plan',
     assigneeId: w.member.id,
@@ -67,7 +68,7 @@ describe('role matrix', () => {
     [
       'DELETE /tasks/:id',
       async (role) => {
-        const victim = await givenTask(t.app, w.member, { projectId: w.project.id })
+        const victim = await given.task(t.app, w.member, { projectId: w.project.id })
         return (await call(role, 'DELETE', `/api/v1/tasks/${victim.id}`)).statusCode
       },
       { owner: 204, admin: 204, member: 204, viewer: 403, outsider: 404, globalAdmin: 403 },
@@ -125,7 +126,7 @@ describe('no leaks in lists', () => {
   })
 
   it('a member sees the team’s tasks and their own Inbox, nothing of other teams', async () => {
-    const theirs = await givenTask(t.app, w.outsider, { title: 'Outsider task' })
+    const theirs = await given.task(t.app, w.outsider, { title: 'Outsider task' })
     const list = await walkTasks(t.app, w.member, '')
     expect(list.some((x) => x.id === task.id)).toBe(true)
     expect(list.some((x) => x.id === theirs.id)).toBe(false)
@@ -139,9 +140,9 @@ describe('no leaks in lists', () => {
 
 describe('personal access token scopes', () => {
   it('tasks:read reads but cannot write; tasks:write writes; other scopes do neither', async () => {
-    const reader = bearer(await givenToken(t.app, w.member, ['tasks:read']))
-    const writer = bearer(await givenToken(t.app, w.member, ['tasks:read', 'tasks:write']))
-    const other = bearer(await givenToken(t.app, w.member, ['teams:read']))
+    const reader = bearer(await given.token(t.app, w.member, ['tasks:read']))
+    const writer = bearer(await given.token(t.app, w.member, ['tasks:read', 'tasks:write']))
+    const other = bearer(await given.token(t.app, w.member, ['teams:read']))
     const get = (headers: Record<string, string>) => t.app.inject({ url: `/api/v1/tasks/${task.id}`, headers })
     const post = (headers: Record<string, string>) =>
       t.app.inject({ method: 'POST', url: '/api/v1/tasks', headers, payload: { title: 'By token' } })
@@ -161,7 +162,7 @@ describe('personal access token scopes', () => {
 
 describe('admin routes', () => {
   it('GET /admin/tasks lists every team’s tasks, with the filters of /tasks; 403 for others', async () => {
-    const theirs = await givenTask(t.app, w.outsider, { title: 'Zanzibar elsewhere' })
+    const theirs = await given.task(t.app, w.outsider, { title: 'Zanzibar elsewhere' })
     const res = await t.app.inject({ url: '/api/v1/admin/tasks?q=zanzibar&limit=100', headers: w.globalAdmin.auth })
     expect(res.statusCode, res.body).toBe(200)
     const ids = res.json().items.map((x: Task) => x.id)
@@ -174,12 +175,12 @@ describe('admin routes', () => {
     for (const role of ['owner', 'member', 'outsider'] as const) {
       expect((await call(role, 'GET', '/api/v1/admin/tasks')).statusCode).toBe(403)
     }
-    const token = bearer(await givenToken(t.app, w.globalAdmin, ['tasks:read']))
+    const token = bearer(await given.token(t.app, w.globalAdmin, ['tasks:read']))
     expect((await t.app.inject({ url: '/api/v1/admin/tasks', headers: token })).statusCode).toBe(403)
   })
 
   it('DELETE /admin/tasks/:id deletes any task; 403 for others, 404 for none', async () => {
-    const victim = await givenTask(t.app, w.outsider)
+    const victim = await given.task(t.app, w.outsider)
     expect((await call('member', 'DELETE', `/api/v1/admin/tasks/${victim.id}`)).statusCode).toBe(403)
     expect((await call('globalAdmin', 'DELETE', `/api/v1/admin/tasks/${victim.id}`)).statusCode).toBe(204)
     expect((await call('outsider', 'GET', `/api/v1/tasks/${victim.id}`)).statusCode).toBe(404)

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { sendFile } from '../../../test/given-files.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
+import { sendFile } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 import { deletedDuring } from '../../../test/races.ts'
 
 const t = useTestApp()
@@ -15,8 +14,8 @@ const count = async (table: string, column: string, id: string) =>
 describe.skipIf(!process.env.TEST_DATABASE_URL)('a write under a task deleted at the same moment', () => {
   let user: GivenUser
   const parentTask = async () => {
-    user = await givenUser(t.app)
-    return givenTask(t.app, user, { title: 'Doomed' })
+    user = await given.user(t.app)
+    return given.task(t.app, user, { title: 'Doomed' })
   }
 
   it('creating a subtask answers 400 naming body.parentId, and leaves no subtask', async () => {

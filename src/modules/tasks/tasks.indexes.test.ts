@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
 import { testDatabaseUrl } from '../../../test/db.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { getJson } from '../../../test/given-tasks.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { getJson } from '../../../test/tasks.ts'
 import type { Actor } from '../../http/auth.ts'
 import { pageStatements } from './tasks.list.ts'
 import { taskFilters } from './tasks.queries.ts'
@@ -18,7 +18,7 @@ describe.skipIf(!testDatabaseUrl())('every list query is served by an index (EXP
   const ids: Record<string, string> = {}
 
   beforeAll(async () => {
-    user = await givenUser(t.app)
+    user = await given.user(t.app)
     actor = { userId: user.id, role: 'user', scopes: [], via: 'session' }
     admin = { ...actor, role: 'admin' }
     const sql = t.database.sql

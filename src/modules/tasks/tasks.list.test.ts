@@ -1,17 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import type { GivenUser } from '../../../test/given.ts'
-import {
-  archiveProject,
-  getJson,
-  givenTask,
-  givenTaskWorld,
-  insertTasks,
-  type Task,
-  type TaskWorld,
-  walkTasks,
-} from '../../../test/given-tasks.ts'
-import { givenProject, givenTag } from '../../../test/given-teams.ts'
+import { type GivenUser, given, type Task, type TaskWorld } from '../../../test/given.ts'
+import { archiveProject, getJson, walkTasks } from '../../../test/tasks.ts'
 
 const t = useTestApp()
 
@@ -40,12 +30,12 @@ describe('filters', () => {
   let q: string
   const ids: Record<string, string> = {}
   beforeAll(async () => {
-    w = await givenTaskWorld(t.app)
-    const b = await givenTag(t.app, w.team, w.owner, { name: 'b-tag' })
-    const archived = await givenProject(t.app, w.team, w.owner, { name: 'Archived' })
+    w = await given.taskWorld(t.app)
+    const b = await given.tag(t.app, w.team, w.owner, { name: 'b-tag' })
+    const archived = await given.project(t.app, w.team, w.owner, { name: 'Archived' })
     const p = w.project.id
     const make = async (title: string, body: Record<string, unknown>) => {
-      ids[title] = (await givenTask(t.app, w.member, { projectId: p, title, ...body })).id
+      ids[title] = (await given.task(t.app, w.member, { projectId: p, title, ...body })).id
     }
     await make('T1', { priority: 'low', dueAt: '2020-01-01T00:00:00Z', assigneeId: w.member.id, tagIds: [w.tag.id] })
     await make('T2', {
@@ -64,7 +54,7 @@ describe('filters', () => {
       dueAt: '2030-06-01T00:00:00Z',
       description: 'The budget',
     })
-    await givenTask(t.app, w.member, { projectId: archived.id, title: 'T6' })
+    await given.task(t.app, w.member, { projectId: archived.id, title: 'T6' })
     await archiveProject(t.app, archived.id)
     ids.archived = archived.id
     ids.b = b.id
@@ -116,7 +106,7 @@ describe('filters', () => {
   })
 
   it('without projectId or teamId: every task the caller can see, in every team', async () => {
-    const mine = await givenTask(t.app, w.member, { title: 'In my Inbox' })
+    const mine = await given.task(t.app, w.member, { title: 'In my Inbox' })
     const list = await walkTasks(t.app, w.member, '')
     expect(sorted(list.map((x) => x.title))).toEqual(sorted([...all, 'In my Inbox']))
     expect(list.find((x) => x.id === mine.id)?.teamId).not.toBe(w.team.id)
@@ -168,10 +158,10 @@ describe('sorts (walked two at a time, across pages)', () => {
   let w: TaskWorld
   let q: string
   beforeAll(async () => {
-    w = await givenTaskWorld(t.app)
+    w = await given.taskWorld(t.app)
     q = `projectId=${w.project.id}`
     const make = (title: string, body: Record<string, unknown>) =>
-      givenTask(t.app, w.member, { projectId: w.project.id, title, ...body })
+      given.task(t.app, w.member, { projectId: w.project.id, title, ...body })
     await make('a', { priority: 'low', dueAt: '2030-01-03T00:00:00Z' })
     await make('b', { priority: 'urgent' })
     await make('c', { priority: 'low', dueAt: '2030-01-01T00:00:00Z' })
@@ -213,9 +203,9 @@ describe('sorts (walked two at a time, across pages)', () => {
 
 describe('full-text search', () => {
   it('ranks a title match above a description match above attachment text, and pages by rank', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     const make = (title: string, description?: string) =>
-      givenTask(t.app, w.member, { projectId: w.project.id, title, description })
+      given.task(t.app, w.member, { projectId: w.project.id, title, description })
     const inAttachment = await make('Scanned papers')
     await t.database.sql.query("update tasks set attachment_text = 'the invoice from ACME' where id = $1", [
       inAttachment.id,
@@ -233,7 +223,7 @@ describe('full-text search', () => {
 
 describe('full-text search pages', () => {
   it('orders equal ranks by id and walks them across pages, every task once, while matches are added', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     // random ids (not time-ordered), so ties in rank are broken by an order unrelated to creation
     const insert = async (title: string, description: string | null, count: number) => {
       const { rows } = await t.database.sql.query<{ id: string }>(
@@ -272,9 +262,9 @@ describe('full-text search pages', () => {
 
 describe('keyset pagination', () => {
   it('walks a 500-task list while tasks are inserted: every pre-existing task exactly once, in order', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     const project = { id: w.project.id, teamId: w.team.id }
-    const before = new Set(await insertTasks(t.app, project, 500))
+    const before = new Set(await given.tasks(t.app, project, 500))
     const sorts = ['', 'sort=createdAt', 'sort=dueAt', 'sort=-dueAt', 'sort=-priority', 'sort=position']
     let inserted = 0
     for (const sort of sorts) {
@@ -289,7 +279,7 @@ describe('keyset pagination', () => {
         seen.push(...page.items)
         cursor = page.nextCursor
         // new tasks land before, inside and after the part already read
-        const late = await insertTasks(t.app, project, 3, { title: 'Late' })
+        const late = await given.tasks(t.app, project, 3, { title: 'Late' })
         await t.database.sql.query(
           `update tasks set created_at = now() - random() * interval '1 hour', position = random() * 100000
            where id = any($1::uuid[])`,
@@ -308,12 +298,12 @@ describe('keyset pagination', () => {
 
 describe('queries per list', () => {
   it('serves a page of 100 tasks with tags, assignee and subtask counts in a fixed number of statements', async () => {
-    const w = await givenTaskWorld(t.app)
-    const second = await givenTag(t.app, w.team, w.owner, { name: 'second' })
+    const w = await given.taskWorld(t.app)
+    const second = await given.tag(t.app, w.team, w.owner, { name: 'second' })
     const parents: Task[] = []
     for (let i = 0; i < 50; i++) {
       parents.push(
-        await givenTask(t.app, w.member, {
+        await given.task(t.app, w.member, {
           projectId: w.project.id,
           assigneeId: i % 2 ? w.member.id : w.admin.id,
           tagIds: i % 3 ? [w.tag.id, second.id] : [w.tag.id],
@@ -321,7 +311,7 @@ describe('queries per list', () => {
         }),
       )
     }
-    for (const parent of parents) await givenTask(t.app, w.member, { projectId: w.project.id, parentId: parent.id })
+    for (const parent of parents) await given.task(t.app, w.member, { projectId: w.project.id, parentId: parent.id })
     const count = async (query: string) => {
       t.queries.length = 0
       const page: Page = await getJson(t.app, w.member, `/api/v1/tasks?${query}`)
@@ -342,8 +332,8 @@ describe('queries per list', () => {
 
 describe('the scope check of a list', () => {
   it('costs no statement when the page has tasks, and still tells an empty team from one the caller cannot see', async () => {
-    const w = await givenTaskWorld(t.app)
-    await givenTask(t.app, w.member, { projectId: w.project.id })
+    const w = await given.taskWorld(t.app)
+    await given.task(t.app, w.member, { projectId: w.project.id })
     const statements = async (by: GivenUser, query: string) => {
       await t.app.inject({ method: 'GET', url: '/api/v1/tasks?limit=1', headers: by.auth }) // warms the auth cache
       t.queries.length = 0

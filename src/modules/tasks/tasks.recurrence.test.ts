@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { activityOfTask } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { activityOfTask, givenTask, givenTaskWorld, type Task, walkTasks } from '../../../test/given-tasks.ts'
+import { type GivenUser, given, type Task } from '../../../test/given.ts'
+import { walkTasks } from '../../../test/tasks.ts'
 
 const t = useTestApp()
 
@@ -18,11 +19,11 @@ async function openTitled(by: GivenUser, projectId: string, title: string): Prom
 
 describe('completing a recurring task', () => {
   it('creates the next occurrence in the same transaction: same fields, status todo, next dueAt, shifted reminder', async () => {
-    const w = await givenTaskWorld(t.app)
-    const parent = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Parent' })
+    const w = await given.taskWorld(t.app)
+    const parent = await given.task(t.app, w.member, { projectId: w.project.id, title: 'Parent' })
     const dueAt = new Date(Date.now() + 2 * DAY)
     dueAt.setUTCHours(9, 30, 0, 0)
-    const task = await givenTask(t.app, w.member, {
+    const task = await given.task(t.app, w.member, {
       projectId: w.project.id,
       parentId: parent.id,
       title: 'Water the plants',
@@ -62,9 +63,9 @@ describe('completing a recurring task', () => {
   })
 
   it('skips occurrences already in the past: the first one after now, on the rule’s weekdays', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     // a Monday 10:00 years ago, weekly on Mondays and Thursdays
-    const task = await givenTask(t.app, user, {
+    const task = await given.task(t.app, user, {
       title: 'Standup',
       dueAt: '2020-01-06T10:00:00.000Z',
       recurrence: 'FREQ=WEEKLY;BYDAY=MO,TH',
@@ -80,16 +81,16 @@ describe('completing a recurring task', () => {
   })
 
   it('without a dueAt: the first occurrence after the completion time', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user, { title: 'Daily', recurrence: 'FREQ=DAILY' })
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user, { title: 'Daily', recurrence: 'FREQ=DAILY' })
     const done = (await complete(user.auth, task.id)).json()
     const [next] = await openTitled(user, task.projectId, 'Daily')
     expect(new Date(next!.dueAt!).getTime() - new Date(done.completedAt).getTime()).toBe(DAY)
   })
 
   it('also when completed through PATCH /tasks/:id, but not when cancelled, re-saved as done, or not recurring', async () => {
-    const user = await givenUser(t.app)
-    const recurring = await givenTask(t.app, user, { title: 'Monthly', recurrence: 'FREQ=MONTHLY' })
+    const user = await given.user(t.app)
+    const recurring = await given.task(t.app, user, { title: 'Monthly', recurrence: 'FREQ=MONTHLY' })
     const patch = (id: string, payload: Record<string, unknown>) =>
       t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: user.auth, payload })
     expect((await patch(recurring.id, { status: 'done' })).statusCode).toBe(200)
@@ -97,18 +98,18 @@ describe('completing a recurring task', () => {
     await patch(recurring.id, { status: 'done', title: 'Monthly' })
     expect(await openTitled(user, recurring.projectId, 'Monthly')).toHaveLength(1)
 
-    const cancelled = await givenTask(t.app, user, { title: 'Cancelled', recurrence: 'FREQ=DAILY' })
+    const cancelled = await given.task(t.app, user, { title: 'Cancelled', recurrence: 'FREQ=DAILY' })
     await patch(cancelled.id, { status: 'cancelled' })
     expect(await openTitled(user, cancelled.projectId, 'Cancelled')).toHaveLength(0)
 
-    const once = await givenTask(t.app, user, { title: 'Once' })
+    const once = await given.task(t.app, user, { title: 'Once' })
     await complete(user.auth, once.id)
     expect(await openTitled(user, once.projectId, 'Once')).toHaveLength(0)
   })
 
   it('creates the next occurrence once: reopening and completing again leaves the one it spawned', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user, { title: 'Weekly report', recurrence: 'FREQ=WEEKLY' })
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user, { title: 'Weekly report', recurrence: 'FREQ=WEEKLY' })
     await complete(user.auth, task.id)
     const [next, ...more] = await openTitled(user, task.projectId, 'Weekly report')
     expect(more).toEqual([])
@@ -135,8 +136,8 @@ describe('completing a recurring task', () => {
   })
 
   it('creates it once under concurrent reopen/complete toggles', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user, { title: 'Toggled', recurrence: 'FREQ=DAILY' })
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user, { title: 'Toggled', recurrence: 'FREQ=DAILY' })
     const set = (status: string) =>
       t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${task.id}/status`, headers: user.auth, payload: { status } })
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => set(i % 2 ? 'todo' : 'done')))
@@ -146,9 +147,9 @@ describe('completing a recurring task', () => {
   })
 
   it('creates it anew when the one it spawned was deleted; deleting either occurrence keeps the other', async () => {
-    const user = await givenUser(t.app)
-    const parent = await givenTask(t.app, user, { title: 'Chores' })
-    const task = await givenTask(t.app, user, { title: 'Dishes', recurrence: 'FREQ=DAILY', parentId: parent.id })
+    const user = await given.user(t.app)
+    const parent = await given.task(t.app, user, { title: 'Chores' })
+    const task = await given.task(t.app, user, { title: 'Dishes', recurrence: 'FREQ=DAILY', parentId: parent.id })
     const remove = (id: string) => t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}`, headers: user.auth })
     await complete(user.auth, task.id)
     const [first] = await openTitled(user, task.projectId, 'Dishes')
@@ -172,8 +173,8 @@ describe('completing a recurring task', () => {
   })
 
   it('creates none while the project is archived; completing it again once unarchived resumes the series', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, {
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, {
       projectId: w.project.id,
       title: 'Weekly report',
       recurrence: 'FREQ=WEEKLY',

@@ -1,9 +1,8 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { archiveProject, givenTask, givenTaskWorld } from '../../../test/given-tasks.ts'
-import { givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
+import { archiveProject } from '../../../test/tasks.ts'
 
 const t = useTestApp()
 
@@ -20,7 +19,7 @@ const pathsOf = (body: { errors?: { path: string }[] }) => body.errors?.map((e) 
 
 describe('POST /tasks', () => {
   it("creates a task in the caller's Inbox when no projectId is given: 201, Location, ETag, the task shape", async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await create(user.auth, { title: '  Buy milk  ' })
     expect(res.statusCode, res.body).toBe(201)
     const task = res.json()
@@ -56,9 +55,9 @@ describe('POST /tasks', () => {
   })
 
   it('creates a task with every field in a named project', async () => {
-    const w = await givenTaskWorld(t.app)
-    const parent = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Parent' })
-    const second = await givenTag(t.app, w.team, w.owner, { name: 'alpha', color: '#00ff00' })
+    const w = await given.taskWorld(t.app)
+    const parent = await given.task(t.app, w.member, { projectId: w.project.id, title: 'Parent' })
+    const second = await given.tag(t.app, w.team, w.owner, { name: 'alpha', color: '#00ff00' })
     const res = await create(w.member.auth, {
       projectId: w.project.id,
       title: 'Write the report',
@@ -101,9 +100,9 @@ describe('POST /tasks', () => {
   })
 
   it('answers a create with its tags in the order a read shows them (by name, ignoring case)', async () => {
-    const w = await givenTaskWorld(t.app)
-    const zulu = await givenTag(t.app, w.team, w.owner, { name: 'Zulu', color: '#000000' })
-    const yankee = await givenTag(t.app, w.team, w.owner, { name: 'yankee', color: '#ffffff' })
+    const w = await given.taskWorld(t.app)
+    const zulu = await given.tag(t.app, w.team, w.owner, { name: 'Zulu', color: '#000000' })
+    const yankee = await given.tag(t.app, w.team, w.owner, { name: 'yankee', color: '#ffffff' })
     const res = await create(w.member.auth, {
       projectId: w.project.id,
       title: 'Tag order',
@@ -117,8 +116,8 @@ describe('POST /tasks', () => {
   })
 
   it('creates a task in three statements in its transaction: project, insert, activity (issue 20: it took seven)', async () => {
-    const user = await givenUser(t.app)
-    await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    await given.task(t.app, user)
     t.queries.length = 0
     const res = await create(user.auth, { title: 'Counted' })
     expect(res.statusCode, res.body).toBe(201)
@@ -130,16 +129,16 @@ describe('POST /tasks', () => {
   })
 
   it('sets completedAt when a task is created done', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user, { status: 'done' })
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user, { status: 'done' })
     expect(task.completedAt).toEqual(expect.any(String))
     expect(task.completedAt).toBe(task.createdAt)
   })
 
   it('assigns positions at the end, also to concurrent creates', async () => {
-    const user = await givenUser(t.app)
-    const first = await givenTask(t.app, user)
-    const many = await Promise.all(Array.from({ length: 8 }, (_, i) => givenTask(t.app, user, { title: `n${i}` })))
+    const user = await given.user(t.app)
+    const first = await given.task(t.app, user)
+    const many = await Promise.all(Array.from({ length: 8 }, (_, i) => given.task(t.app, user, { title: `n${i}` })))
     const positions = many.map((task) => task.position)
     expect(new Set(positions).size).toBe(8)
     expect(Math.min(...positions)).toBeGreaterThan(first.position)
@@ -149,8 +148,8 @@ describe('POST /tasks', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'does not wait for another create into the same project that is still open (issue 20)',
     async () => {
-      const user = await givenUser(t.app)
-      const first = await givenTask(t.app, user)
+      const user = await given.user(t.app)
+      const first = await given.task(t.app, user)
       // what a create holds until it commits: the project for share, and the project's position lock
       const other = new pg.Client({ connectionString: t.database.url })
       await other.connect()
@@ -174,7 +173,7 @@ describe('POST /tasks', () => {
         await other.end()
       }
       // the next create alone takes the integer after them
-      const next = await givenTask(t.app, user, { title: 'after' })
+      const next = await given.task(t.app, user, { title: 'after' })
       expect(next.position).toBe(first.position + 2)
     },
     60_000,
@@ -193,14 +192,14 @@ describe('POST /tasks', () => {
     ['an unsupported FREQ', { title: 'ok', recurrence: 'FREQ=YEARLY' }, 'body.recurrence'],
     ['an unsupported RRULE part', { title: 'ok', recurrence: 'FREQ=DAILY;COUNT=2' }, 'body.recurrence'],
   ])('rejects %s with 400 naming the field', async (_, payload, path) => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await create(user.auth, payload)
     expect(res.statusCode, res.body).toBe(400)
     expect(pathsOf(res.json())).toContain(path)
   })
 
   it('rejects unknown fields (no mass assignment)', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     for (const extra of [
       { teamId: user.id },
       { version: 7 },
@@ -214,8 +213,8 @@ describe('POST /tasks', () => {
   })
 
   it('answers 400 naming body.projectId for a project that is missing or in another team', async () => {
-    const w = await givenTaskWorld(t.app)
-    const theirs = await givenProject(t.app, w.outsiderTeam, w.outsider)
+    const w = await given.taskWorld(t.app)
+    const theirs = await given.project(t.app, w.outsiderTeam, w.outsider)
     for (const projectId of [theirs.id, SOME_ID]) {
       const res = await create(w.member.auth, { title: 'Lost', projectId })
       expect(res.statusCode, res.body).toBe(400)
@@ -225,7 +224,7 @@ describe('POST /tasks', () => {
   })
 
   it('answers 409 for a project that is archived, and creates nothing', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     await archiveProject(t.app, w.project.id)
     const res = await create(w.member.auth, { title: 'Too late', projectId: w.project.id })
     expect(res.statusCode, res.body).toBe(409)
@@ -233,15 +232,15 @@ describe('POST /tasks', () => {
   })
 
   it('answers 400 naming body.assigneeId for someone who is not a member of the team', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     const res = await create(w.member.auth, { title: 'Assign', projectId: w.project.id, assigneeId: w.outsider.id })
     expect(res.statusCode, res.body).toBe(400)
     expect(pathsOf(res.json())).toEqual(['body.assigneeId'])
   })
 
   it("answers 400 naming body.tagIds for a tag of another team or one that doesn't exist", async () => {
-    const w = await givenTaskWorld(t.app)
-    const theirs = await givenTag(t.app, w.outsiderTeam, w.outsider)
+    const w = await given.taskWorld(t.app)
+    const theirs = await given.tag(t.app, w.outsiderTeam, w.outsider)
     for (const tagIds of [[w.tag.id, theirs.id], [SOME_ID]]) {
       const res = await create(w.member.auth, { title: 'Tagged', projectId: w.project.id, tagIds })
       expect(res.statusCode, res.body).toBe(400)
@@ -251,10 +250,10 @@ describe('POST /tasks', () => {
   })
 
   it('answers 400 naming body.parentId for a parent in another project or team', async () => {
-    const w = await givenTaskWorld(t.app)
-    const other = await givenProject(t.app, w.team, w.owner, { name: 'Other' })
-    const elsewhere = await givenTask(t.app, w.member, { projectId: other.id })
-    const foreign = await givenTask(t.app, w.outsider)
+    const w = await given.taskWorld(t.app)
+    const other = await given.project(t.app, w.team, w.owner, { name: 'Other' })
+    const elsewhere = await given.task(t.app, w.member, { projectId: other.id })
+    const foreign = await given.task(t.app, w.outsider)
     for (const parentId of [elsewhere.id, foreign.id]) {
       const res = await create(w.member.auth, { title: 'Child', projectId: w.project.id, parentId })
       expect(res.statusCode, res.body).toBe(400)
@@ -263,7 +262,7 @@ describe('POST /tasks', () => {
   })
 
   it('answers 400 naming body.projectId when the caller has no Inbox (they gave their personal team away)', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await t.database.sql.query(
       `update projects set name = 'Renamed' where name = 'Inbox' and team_id in
          (select team_id from team_members where user_id = $1)`,
@@ -275,17 +274,17 @@ describe('POST /tasks', () => {
   })
 
   it('a team created through the API works as a task container', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
-    const task = await givenTask(t.app, owner, { projectId: project.id })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
+    const task = await given.task(t.app, owner, { projectId: project.id })
     expect(task.teamId).toBe(team.id)
   })
 })
 
 describe('Idempotency-Key on POST /tasks', () => {
   it('replays the first response to a retry and creates one task', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const headers = { 'idempotency-key': 'retry-1' }
     const first = await create(user.auth, { title: 'Once' }, headers)
     const retry = await create(user.auth, { title: 'Once' }, headers)
@@ -299,7 +298,7 @@ describe('Idempotency-Key on POST /tasks', () => {
   })
 
   it('creates one task for two parallel requests with the same key', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const headers = { 'idempotency-key': 'parallel-1' }
     const title = `Parallel ${user.id}`
     const [a, b] = await Promise.all([create(user.auth, { title }, headers), create(user.auth, { title }, headers)])
@@ -311,8 +310,8 @@ describe('Idempotency-Key on POST /tasks', () => {
 
 describe('GET /tasks/:id', () => {
   it('returns the task with its ETag, and 304 to If-None-Match while it is unchanged', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const res = await t.app.inject({ url: `/api/v1/tasks/${task.id}`, headers: user.auth })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual(task)
@@ -339,7 +338,7 @@ describe('GET /tasks/:id', () => {
   })
 
   it('answers 404 for a task that does not exist and 400 for an id that is not one', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const missing = await t.app.inject({
       url: '/api/v1/tasks/01a2168b-7444-7b7a-aa77-fd3c3f8d7007',
       headers: user.auth,

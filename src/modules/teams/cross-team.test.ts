@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenMember, givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
 
 const t = useTestApp()
 
@@ -10,12 +9,12 @@ const t = useTestApp()
  * it did not exist (404, or 400 for an id in a body), and no list may show it.
  */
 async function twoTeams() {
-  const ours = await givenUser(t.app, { name: 'Ours' })
-  const theirs = await givenUser(t.app, { name: 'Theirs' })
-  const [teamA, teamB] = await Promise.all([givenTeam(t.app, ours), givenTeam(t.app, theirs)])
-  const memberB = await givenMember(t.app, teamB, theirs, 'member')
-  const projectB = await givenProject(t.app, teamB, theirs, { name: 'Hidden project', description: 'secret' })
-  const tagB = await givenTag(t.app, teamB, theirs, { name: 'hidden-tag' })
+  const ours = await given.user(t.app, { name: 'Ours' })
+  const theirs = await given.user(t.app, { name: 'Theirs' })
+  const [teamA, teamB] = await Promise.all([given.team(t.app, ours), given.team(t.app, theirs)])
+  const memberB = await given.member(t.app, teamB, theirs, 'member')
+  const projectB = await given.project(t.app, teamB, theirs, { name: 'Hidden project', description: 'secret' })
+  const tagB = await given.tag(t.app, teamB, theirs, { name: 'hidden-tag' })
   return { ours, theirs, teamA, teamB, memberB, projectB, tagB }
 }
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { linkToken, mailTo } from '../../../test/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { type GivenUser, GOOD_PASSWORD, givenUser, uniqueEmail } from '../../../test/given.ts'
-import { linkToken, mailTo } from '../../../test/given-accounts.ts'
-import { givenMember, givenTeam } from '../../../test/given-teams.ts'
-import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/worker-app.ts'
 import { sha256 } from '../../lib/crypto.ts'
 
 const BASE = 'https://tasklane.example.test'
@@ -37,7 +36,7 @@ describe('team invitations', { timeout: 120_000 }, () => {
     app.inject({
       method: 'POST',
       url: '/api/v1/auth/register',
-      payload: { email, password: GOOD_PASSWORD, name: 'Newcomer', ...(invitationToken ? { invitationToken } : {}) },
+      payload: { email, password: given.password, name: 'Newcomer', ...(invitationToken ? { invitationToken } : {}) },
     })
   const members = async (by: GivenUser, teamId: string) =>
     (await t.app.inject({ method: 'GET', url: `/api/v1/teams/${teamId}/members`, headers: by.auth })).json().items as {
@@ -48,9 +47,9 @@ describe('team invitations', { timeout: 120_000 }, () => {
     t.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: user.auth, payload: { token } })
 
   it('invites an address, whose owner registers with the link (even when registration is by invitation) and joins', async () => {
-    const owner = await givenUser(t.app, { name: 'Olga Owner' })
-    const team = await givenTeam(t.app, owner, { name: 'Rocket <Team>' })
-    const email = uniqueEmail('invitee')
+    const owner = await given.user(t.app, { name: 'Olga Owner' })
+    const team = await given.team(t.app, owner, { name: 'Rocket <Team>' })
+    const email = given.email('invitee')
     const res = await invite(owner, team.id, email, 'admin')
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json()).toMatchObject({
@@ -75,7 +74,7 @@ describe('team invitations', { timeout: 120_000 }, () => {
 
     // by invitation only: without the token, no account; with another address, none either
     expect((await register(byInvite.app, email)).statusCode).toBe(403)
-    const other = uniqueEmail('other')
+    const other = given.email('other')
     const wrong = await register(byInvite.app, other, token)
     expect(wrong.statusCode).toBe(400)
     expect(wrong.json().errors[0].path).toBe('body.email')
@@ -85,7 +84,7 @@ describe('team invitations', { timeout: 120_000 }, () => {
     expect(joined.statusCode, joined.body).toBe(201)
     expect(await members(owner, team.id)).toContainEqual(expect.objectContaining({ email, role: 'admin' }))
     // spent: neither another registration nor an acceptance takes it again
-    expect((await register(byInvite.app, uniqueEmail(), token)).statusCode).toBe(400)
+    expect((await register(byInvite.app, given.email(), token)).statusCode).toBe(400)
     const listed = await t.app.inject({
       method: 'GET',
       url: `/api/v1/teams/${team.id}/invitations`,
@@ -95,29 +94,29 @@ describe('team invitations', { timeout: 120_000 }, () => {
   })
 
   it('lets a signed-in user accept (once), and adds a registered address at once', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const email = uniqueEmail('later')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const email = given.email('later')
     await invite(owner, team.id, email, 'viewer')
     const token = await invitationLink(email)
-    const someone = await givenUser(t.app)
+    const someone = await given.user(t.app)
     const res = await accept(someone, token)
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toEqual({ teamId: team.id, teamName: team.name, role: 'viewer' })
-    const reused = await accept(await givenUser(t.app), token)
+    const reused = await accept(await given.user(t.app), token)
     expect(reused.statusCode).toBe(400)
     expect(reused.json().errors[0].path).toBe('body.token')
 
-    const registered = await givenUser(t.app)
+    const registered = await given.user(t.app)
     const added = await invite(owner, team.id, registered.email.toUpperCase(), 'member')
     expect(added.statusCode).toBe(201)
     expect(added.json()).toMatchObject({ outcome: 'added', member: { userId: registered.id, role: 'member' } })
   })
 
   it('refuses an expired link; resend renews it and kills the older link', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const email = uniqueEmail('slow')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const email = given.email('slow')
     const created = (await invite(owner, team.id, email)).json().invitation
     const first = await invitationLink(email)
     // 7 days later
@@ -146,9 +145,9 @@ describe('team invitations', { timeout: 120_000 }, () => {
   })
 
   it('revokes: the link stops working; a second open invitation of an address is a 409', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const email = uniqueEmail('revoked')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const email = given.email('revoked')
     const created = (await invite(owner, team.id, email)).json().invitation
     expect((await invite(owner, team.id, email)).statusCode).toBe(409)
     const token = await invitationLink(email)
@@ -166,15 +165,15 @@ describe('team invitations', { timeout: 120_000 }, () => {
   })
 
   it('is for team admins: a member gets 403, an outsider 404, only an owner invites an owner', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const admin = await givenMember(t.app, team, owner, 'admin')
-    const member = await givenMember(t.app, team, owner, 'member')
-    const outsider = await givenUser(t.app)
-    expect((await invite(member, team.id, uniqueEmail())).statusCode).toBe(403)
-    expect((await invite(outsider, team.id, uniqueEmail())).statusCode).toBe(404)
-    expect((await invite(admin, team.id, uniqueEmail(), 'owner')).statusCode).toBe(403)
-    expect((await invite(owner, team.id, uniqueEmail(), 'owner')).statusCode).toBe(201)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const admin = await given.member(t.app, team, owner, 'admin')
+    const member = await given.member(t.app, team, owner, 'member')
+    const outsider = await given.user(t.app)
+    expect((await invite(member, team.id, given.email())).statusCode).toBe(403)
+    expect((await invite(outsider, team.id, given.email())).statusCode).toBe(404)
+    expect((await invite(admin, team.id, given.email(), 'owner')).statusCode).toBe(403)
+    expect((await invite(owner, team.id, given.email(), 'owner')).statusCode).toBe(201)
     const list = (by: GivenUser) =>
       t.app.inject({ method: 'GET', url: `/api/v1/teams/${team.id}/invitations`, headers: by.auth })
     expect((await list(member)).statusCode).toBe(403)

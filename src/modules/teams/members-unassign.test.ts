@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { activityOfTask } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { activityOfTask, givenTask, givenTaskWorld, type Task } from '../../../test/given-tasks.ts'
+import { given, type Task } from '../../../test/given.ts'
 import { commitWhileWaiting } from '../../../test/races.ts'
 
 const t = useTestApp()
@@ -12,15 +13,15 @@ const fetchTask = async (task: Task, auth: Record<string, string>): Promise<Task
 
 describe('removing a member from a team', () => {
   it('unassigns their tasks in that team, each with a task.updated entry by the remover and a new version', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     const mine = await Promise.all(
       ['One', 'Two', 'Three'].map((title) =>
-        givenTask(t.app, w.owner, { projectId: w.project.id, title, assigneeId: w.member.id }),
+        given.task(t.app, w.owner, { projectId: w.project.id, title, assigneeId: w.member.id }),
       ),
     )
-    const someoneElses = await givenTask(t.app, w.owner, { projectId: w.project.id, assigneeId: w.admin.id })
+    const someoneElses = await given.task(t.app, w.owner, { projectId: w.project.id, assigneeId: w.admin.id })
     // their own Inbox task (another team) stays theirs
-    const inbox = await givenTask(t.app, w.member, { title: 'Private', assigneeId: w.member.id })
+    const inbox = await given.task(t.app, w.member, { title: 'Private', assigneeId: w.member.id })
 
     const res = await removeMember(w.team.id, w.member.id, w.owner.auth)
     expect(res.statusCode, res.body).toBe(204)
@@ -42,19 +43,19 @@ describe('removing a member from a team', () => {
   })
 
   it('unassigns a member who leaves on their own, and writes nothing to tasks when they had none', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.owner, { projectId: w.project.id, assigneeId: w.viewer.id })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.owner, { projectId: w.project.id, assigneeId: w.viewer.id })
     expect((await removeMember(w.team.id, w.viewer.id, w.viewer.auth)).statusCode).toBe(204)
     expect(await fetchTask(task, w.owner.auth)).toMatchObject({ assigneeId: null })
 
-    const untouched = await givenTask(t.app, w.owner, { projectId: w.project.id })
+    const untouched = await given.task(t.app, w.owner, { projectId: w.project.id })
     expect((await removeMember(w.team.id, w.admin.id, w.owner.auth)).statusCode).toBe(204)
     expect(await fetchTask(untouched, w.owner.auth)).toMatchObject({ version: 1 })
   })
 
   it('leaves everything assigned when the removal is refused', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.owner, { projectId: w.project.id, assigneeId: w.owner.id })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.owner, { projectId: w.project.id, assigneeId: w.owner.id })
     expect((await removeMember(w.team.id, w.owner.id, w.owner.auth)).statusCode).toBe(409)
     expect(await fetchTask(task, w.owner.auth)).toMatchObject({ assigneeId: w.owner.id, version: 1 })
   })
@@ -62,8 +63,8 @@ describe('removing a member from a team', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'an assignment racing the removal waits for it, then answers 400: no task is left with a non-member',
     async () => {
-      const w = await givenTaskWorld(t.app)
-      const task = await givenTask(t.app, w.owner, { projectId: w.project.id })
+      const w = await given.taskWorld(t.app)
+      const task = await given.task(t.app, w.owner, { projectId: w.project.id })
       const res = await commitWhileWaiting(
         t.database,
         [
@@ -87,10 +88,10 @@ describe('removing a member from a team', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'a removal and reassignments of the removed member’s tasks at the same time neither deadlock nor leave one assigned',
     async () => {
-      const w = await givenTaskWorld(t.app)
+      const w = await given.taskWorld(t.app)
       const assigned = await Promise.all(
         Array.from({ length: 8 }, () =>
-          givenTask(t.app, w.owner, { projectId: w.project.id, assigneeId: w.member.id }),
+          given.task(t.app, w.owner, { projectId: w.project.id, assigneeId: w.member.id }),
         ),
       )
       const patch = (task: Task, payload: object) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { activityOf } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { activityOf, givenMember, givenTeam, givenTeamWithRoles, type TeamRole } from '../../../test/given-teams.ts'
+import { type GivenUser, given, type TeamRole } from '../../../test/given.ts'
 import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
@@ -19,7 +19,7 @@ async function roleIn(teamId: string, userId: string): Promise<string | undefine
 
 describe('GET /teams/:id/members', () => {
   it('lists members with their name, email, role and joinedAt to every member; 404 to an outsider', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     for (const who of ['owner', 'admin', 'member', 'viewer', 'globalAdmin'] as const) {
       const res = await get(members(cast.team.id), cast[who].auth)
       expect(res.statusCode, who).toBe(200)
@@ -38,7 +38,7 @@ describe('GET /teams/:id/members', () => {
   })
 
   it('paginates with limit and cursor', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     const first = (await get(`${members(cast.team.id)}?limit=3`, cast.owner.auth)).json()
     expect(first.items).toHaveLength(3)
     const second = (await get(`${members(cast.team.id)}?limit=3&cursor=${first.nextCursor}`, cast.owner.auth)).json()
@@ -51,9 +51,9 @@ describe('GET /teams/:id/members', () => {
 
 describe('POST /teams/:id/members', () => {
   it('adds a user by email (any case) or by id: 201 with the member, activity member.added', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const [a, b] = await Promise.all([givenUser(t.app, { name: 'Ann' }), givenUser(t.app, { name: 'Bob' })])
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const [a, b] = await Promise.all([given.user(t.app, { name: 'Ann' }), given.user(t.app, { name: 'Bob' })])
     const byEmail = await post(members(team.id), owner.auth, { email: ` ${a.email.toUpperCase()} `, role: 'member' })
     expect(byEmail.statusCode, byEmail.body).toBe(201)
     expect(byEmail.json()).toEqual({
@@ -79,8 +79,8 @@ describe('POST /teams/:id/members', () => {
   })
 
   it('answers 400 naming body.email or body.userId for an unknown user, and writes nothing', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const email = await post(members(team.id), owner.auth, { email: 'nobody-x1@example.test', role: 'member' })
     expect(email.statusCode).toBe(400)
     expect(email.json().errors).toEqual([{ path: 'body.email', message: expect.any(String) }])
@@ -100,17 +100,17 @@ describe('POST /teams/:id/members', () => {
     [{ email: 'a@example.test' }, 'body.role'],
     [{ email: 'a@example.test', role: 'superuser' }, 'body.role'],
   ])('rejects %j with 400 naming %s', async (payload, path) => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const res = await post(members(team.id), owner.auth, payload)
     expect(res.statusCode).toBe(400)
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path)
   })
 
   it('rejects unknown fields with 400', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const other = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const other = await given.user(t.app)
     const res = await post(members(team.id), owner.auth, {
       userId: other.id,
       role: 'member',
@@ -121,9 +121,9 @@ describe('POST /teams/:id/members', () => {
   })
 
   it('answers 409 for a user who is already a member', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const member = await givenMember(t.app, team, owner, 'member')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const member = await given.member(t.app, team, owner, 'member')
     const res = await post(members(team.id), owner.auth, { userId: member.id, role: 'admin' })
     expect(res.statusCode).toBe(409)
     expect(await roleIn(team.id, member.id)).toBe('member')
@@ -139,8 +139,8 @@ describe('POST /teams/:id/members', () => {
     ['globalAdmin', 'viewer', 403],
     ['outsider', 'viewer', 404],
   ] as const)('as %s, adding a %s answers %i', async (who, role, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const newcomer = await givenUser(t.app)
+    const cast = await given.teamWithRoles(t.app)
+    const newcomer = await given.user(t.app)
     const res = await post(members(cast.team.id), cast[who].auth, { userId: newcomer.id, role })
     expect(res.statusCode).toBe(status)
     expect(await roleIn(cast.team.id, newcomer.id)).toBe(status === 201 ? role : undefined)
@@ -162,8 +162,8 @@ describe('PATCH /teams/:id/members/:userId', () => {
     ['globalAdmin', 'member', 'viewer', 403],
     ['outsider', 'member', 'viewer', 404],
   ] as const)('as %s, changing a %s to %s answers %i', async (who, from, to, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const target = await givenMember(t.app, cast.team, cast.owner, from)
+    const cast = await given.teamWithRoles(t.app)
+    const target = await given.member(t.app, cast.team, cast.owner, from)
     const res = await patch(`${members(cast.team.id)}/${target.id}`, cast[who].auth, { role: to })
     expect(res.statusCode).toBe(status)
     expect(await roleIn(cast.team.id, target.id)).toBe(status === 200 ? to : from)
@@ -173,16 +173,16 @@ describe('PATCH /teams/:id/members/:userId', () => {
   })
 
   it('lets only an owner change another owner', async () => {
-    const cast = await givenTeamWithRoles(t.app)
-    const second = await givenMember(t.app, cast.team, cast.owner, 'owner')
+    const cast = await given.teamWithRoles(t.app)
+    const second = await given.member(t.app, cast.team, cast.owner, 'owner')
     const res = await patch(`${members(cast.team.id)}/${second.id}`, cast.admin.auth, { role: 'member' })
     expect(res.statusCode).toBe(403)
     expect(await roleIn(cast.team.id, second.id)).toBe('owner')
   })
 
   it('refuses to demote the last owner with 409, and writes no activity', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const res = await patch(`${members(team.id)}/${owner.id}`, owner.auth, { role: 'admin' })
     expect(res.statusCode).toBe(409)
     expect(await roleIn(team.id, owner.id)).toBe('owner')
@@ -190,9 +190,9 @@ describe('PATCH /teams/:id/members/:userId', () => {
   })
 
   it('transfers ownership: make another member owner, then step down', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const heir = await givenMember(t.app, team, owner, 'admin')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const heir = await given.member(t.app, team, owner, 'admin')
     expect((await patch(`${members(team.id)}/${heir.id}`, owner.auth, { role: 'owner' })).statusCode).toBe(200)
     expect((await patch(`${members(team.id)}/${owner.id}`, owner.auth, { role: 'member' })).statusCode).toBe(200)
     expect(await roleIn(team.id, heir.id)).toBe('owner')
@@ -203,9 +203,9 @@ describe('PATCH /teams/:id/members/:userId', () => {
   })
 
   it('keeps an owner when two owners demote each other at the same time', async () => {
-    const a = await givenUser(t.app)
-    const team = await givenTeam(t.app, a)
-    const b = await givenMember(t.app, team, a, 'owner')
+    const a = await given.user(t.app)
+    const team = await given.team(t.app, a)
+    const b = await given.member(t.app, team, a, 'owner')
     const results = await Promise.all([
       patch(`${members(team.id)}/${a.id}`, a.auth, { role: 'member' }),
       patch(`${members(team.id)}/${b.id}`, b.auth, { role: 'member' }),
@@ -216,18 +216,18 @@ describe('PATCH /teams/:id/members/:userId', () => {
   })
 
   it('answers 200 without a change or activity when the role is the same', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const m = await givenMember(t.app, team, owner, 'member')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const m = await given.member(t.app, team, owner, 'member')
     const res = await patch(`${members(team.id)}/${m.id}`, owner.auth, { role: 'member' })
     expect(res.statusCode).toBe(200)
     expect((await activityOf(t.app, m.id)).map((a) => a.action)).toEqual(['member.added'])
   })
 
   it('answers 404 for a user who is not a member, 400 for a bad role or an unknown field', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const stranger = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const stranger = await given.user(t.app)
     expect((await patch(`${members(team.id)}/${stranger.id}`, owner.auth, { role: 'member' })).statusCode).toBe(404)
     const bad = await patch(`${members(team.id)}/${owner.id}`, owner.auth, { role: 'boss' })
     expect(bad.statusCode).toBe(400)
@@ -252,8 +252,8 @@ describe('DELETE /teams/:id/members/:userId', () => {
     ['globalAdmin', 'member', 403],
     ['outsider', 'member', 404],
   ] as const)('as %s, removing a %s answers %i', async (who, role, status) => {
-    const cast = await givenTeamWithRoles(t.app)
-    const target = await givenMember(t.app, cast.team, cast.owner, role as TeamRole)
+    const cast = await given.teamWithRoles(t.app)
+    const target = await given.member(t.app, cast.team, cast.owner, role as TeamRole)
     const res = await del(`${members(cast.team.id)}/${target.id}`, cast[who].auth)
     expect(res.statusCode).toBe(status)
     expect(await roleIn(cast.team.id, target.id)).toBe(status === 204 ? undefined : role)
@@ -265,25 +265,25 @@ describe('DELETE /teams/:id/members/:userId', () => {
   })
 
   it.each(['admin', 'member', 'viewer'] as const)('lets a %s leave the team', async (role) => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     const me: GivenUser = cast[role]
     expect((await del(`${members(cast.team.id)}/${me.id}`, me.auth)).statusCode).toBe(204)
     expect(await roleIn(cast.team.id, me.id)).toBeUndefined()
   })
 
   it('refuses the last owner leaving (409); an owner may leave once another owner exists', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     expect((await del(`${members(team.id)}/${owner.id}`, owner.auth)).statusCode).toBe(409)
     expect(await roleIn(team.id, owner.id)).toBe('owner')
-    await givenMember(t.app, team, owner, 'owner')
+    await given.member(t.app, team, owner, 'owner')
     expect((await del(`${members(team.id)}/${owner.id}`, owner.auth)).statusCode).toBe(204)
   })
 
   it('answers 404 for a user who is not a member', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const stranger = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const stranger = await given.user(t.app)
     expect((await del(`${members(team.id)}/${stranger.id}`, owner.auth)).statusCode).toBe(404)
   })
 })

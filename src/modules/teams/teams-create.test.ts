@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { activityOf } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
-import { activityOf } from '../../../test/given-teams.ts'
-import { http } from '../../../test/http.ts'
+import { given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -10,7 +10,7 @@ const { get, post } = http(t)
 
 describe('POST /teams', () => {
   it('creates a team owned by the caller: 201, Location, ETag and the team shape', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await post('/api/v1/teams', user.auth, { name: '  Platform  ' })
     expect(res.statusCode, res.body).toBe(201)
     const team = res.json()
@@ -43,14 +43,14 @@ describe('POST /teams', () => {
     [{ name: 'x'.repeat(101) }, 'body.name'],
     [{ name: 42 }, 'body.name'],
   ])('rejects %j with 400 naming %s', async (payload, path) => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await post('/api/v1/teams', user.auth, payload)
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([{ path, message: expect.any(String) }])
   })
 
   it('rejects unknown fields (no mass assignment of personal or role)', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await post('/api/v1/teams', user.auth, { name: 'Sneaky', personal: true, role: 'owner' })
     expect(res.statusCode).toBe(400)
     const { rows } = await t.database.sql.query(`select 1 from teams where name = 'Sneaky'`)
@@ -66,7 +66,7 @@ describe('POST /teams', () => {
 
 describe('Idempotency-Key on POST /teams', () => {
   it('replays the first response for the same key and body and creates one team', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const headers = { ...user.auth, 'idempotency-key': 'create-team-1' }
     const first = await post('/api/v1/teams', headers, { name: 'Once' })
     const second = await post('/api/v1/teams', headers, { name: 'Once' })
@@ -83,7 +83,7 @@ describe('Idempotency-Key on POST /teams', () => {
   })
 
   it('answers 422 for the same key with another body', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const headers = { ...user.auth, 'idempotency-key': 'create-team-2' }
     expect((await post('/api/v1/teams', headers, { name: 'First' })).statusCode).toBe(201)
     const res = await post('/api/v1/teams', headers, { name: 'Second' })
@@ -93,7 +93,7 @@ describe('Idempotency-Key on POST /teams', () => {
   })
 
   it('creates one team for two concurrent requests with the same key', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const headers = { ...user.auth, 'idempotency-key': 'create-team-3' }
     const [a, b] = await Promise.all([
       post('/api/v1/teams', headers, { name: 'Concurrent' }),
@@ -109,7 +109,7 @@ describe('Idempotency-Key on POST /teams', () => {
   })
 
   it('keeps keys per user: another user with the same key creates their own team', async () => {
-    const [a, b] = await Promise.all([givenUser(t.app), givenUser(t.app)])
+    const [a, b] = await Promise.all([given.user(t.app), given.user(t.app)])
     const ra = await post('/api/v1/teams', { ...a.auth, 'idempotency-key': 'shared' }, { name: 'Mine' })
     const rb = await post('/api/v1/teams', { ...b.auth, 'idempotency-key': 'shared' }, { name: 'Mine' })
     expect(rb.headers['idempotent-replayed']).toBeUndefined()
@@ -119,8 +119,8 @@ describe('Idempotency-Key on POST /teams', () => {
 
 describe('personal access token scopes on teams', () => {
   it('a teams:read token lists teams but cannot create one (403)', async () => {
-    const user = await givenUser(t.app)
-    const token = await givenToken(t.app, user, ['teams:read'])
+    const user = await given.user(t.app)
+    const token = await given.token(t.app, user, ['teams:read'])
     expect((await get('/api/v1/teams', bearer(token))).statusCode).toBe(200)
     const res = await post('/api/v1/teams', bearer(token), { name: 'Via token' })
     expect(res.statusCode).toBe(403)
@@ -129,15 +129,15 @@ describe('personal access token scopes on teams', () => {
   })
 
   it('a tasks:read token cannot even read teams; a teams:write token creates one', async () => {
-    const user = await givenUser(t.app)
-    const readTasks = await givenToken(t.app, user, ['tasks:read'])
+    const user = await given.user(t.app)
+    const readTasks = await given.token(t.app, user, ['tasks:read'])
     expect((await get('/api/v1/teams', bearer(readTasks))).statusCode).toBe(403)
-    const write = await givenToken(t.app, user, ['teams:write'])
+    const write = await given.token(t.app, user, ['teams:write'])
     expect((await post('/api/v1/teams', bearer(write), { name: 'Via token' })).statusCode).toBe(201)
   })
 
   it('a global admin may create a team and becomes its owner', async () => {
-    const admin = await givenAdmin(t.app)
+    const admin = await given.admin(t.app)
     const res = await post('/api/v1/teams', admin.auth, { name: 'Admins' })
     expect(res.statusCode).toBe(201)
     expect(res.json().role).toBe('owner')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { activityOf } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { activityOf, givenMember, givenTeam, givenTeamWithRoles, type TeamRole } from '../../../test/given-teams.ts'
+import { type GivenUser, given, type TeamRole } from '../../../test/given.ts'
 import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
@@ -20,7 +20,7 @@ async function teamRows(id: string) {
 
 describe('GET /teams', () => {
   it("lists the caller's teams (personal first) and never another user's", async () => {
-    const { owner, outsider, member, team } = await givenTeamWithRoles(t.app)
+    const { owner, outsider, member, team } = await given.teamWithRoles(t.app)
     const res = await get('/api/v1/teams', owner.auth)
     expect(res.statusCode).toBe(200)
     const { items, nextCursor } = res.json()
@@ -36,7 +36,7 @@ describe('GET /teams', () => {
   })
 
   it('shows a global admin every team, with role null where they are not a member', async () => {
-    const { team, globalAdmin } = await givenTeamWithRoles(t.app)
+    const { team, globalAdmin } = await given.teamWithRoles(t.app)
     const seen = new Map<string, string | null>()
     let cursor: string | null = null
     do {
@@ -48,8 +48,8 @@ describe('GET /teams', () => {
   })
 
   it('walks pages with limit and cursor, each team once', async () => {
-    const user = await givenUser(t.app)
-    for (const name of ['A', 'B', 'C', 'D']) await givenTeam(t.app, user, { name })
+    const user = await given.user(t.app)
+    for (const name of ['A', 'B', 'C', 'D']) await given.team(t.app, user, { name })
     const names: string[] = []
     let cursor: string | null = null
     do {
@@ -71,7 +71,7 @@ describe('GET /teams', () => {
     `cursor=${forged(['yesterday', 'x'])}`,
     `cursor=${forged([1, 2])}`,
   ])('rejects %s with 400', async (q) => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await get(`/api/v1/teams?${q}`, user.auth)
     expect(res.statusCode).toBe(400)
     expect(res.json().errors[0].path).toBe(`query.${q.split('=')[0]}`)
@@ -80,7 +80,7 @@ describe('GET /teams', () => {
 
 describe('GET /teams/:id', () => {
   it('answers members of every role and a global admin (role null); 404 for an outsider', async () => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     for (const role of ['owner', 'admin', 'member', 'viewer'] as const) {
       const res = await get(`/api/v1/teams/${cast.team.id}`, cast[role].auth)
       expect(res.statusCode).toBe(200)
@@ -97,8 +97,8 @@ describe('GET /teams/:id', () => {
   })
 
   it('answers 304 for If-None-Match with the current ETag, 200 after a change', async () => {
-    const user = await givenUser(t.app)
-    const team = await givenTeam(t.app, user)
+    const user = await given.user(t.app)
+    const team = await given.team(t.app, user)
     const url = `/api/v1/teams/${team.id}`
     const unchanged = await get(url, { ...user.auth, 'if-none-match': team.etag })
     expect(unchanged.statusCode).toBe(304)
@@ -110,9 +110,9 @@ describe('GET /teams/:id', () => {
   })
 
   it("gives a new ETag when the caller's role changes: the old one answers 200 with the new role, not 304", async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const member = await givenMember(t.app, team, owner, 'member')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const member = await given.member(t.app, team, owner, 'member')
     const url = `/api/v1/teams/${team.id}`
     const before = await get(url, member.auth)
     expect(before.json()).toMatchObject({ role: 'member', version: 1 })
@@ -129,7 +129,7 @@ describe('GET /teams/:id', () => {
   })
 
   it('rejects a malformed id with 400 naming params.id', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await get('/api/v1/teams/not-a-uuid', user.auth)
     expect(res.statusCode).toBe(400)
     expect(res.json().errors[0].path).toBe('params.id')
@@ -145,7 +145,7 @@ describe('PATCH /teams/:id', () => {
     ['globalAdmin', 403],
     ['outsider', 404],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app, { name: 'Before' })
+    const cast = await given.teamWithRoles(t.app, { name: 'Before' })
     const res = await patch(`/api/v1/teams/${cast.team.id}`, cast[who].auth, { name: 'After' })
     expect(res.statusCode).toBe(status)
     expect((await teamRows(cast.team.id))[0]!.name).toBe(status === 200 ? 'After' : 'Before')
@@ -156,8 +156,8 @@ describe('PATCH /teams/:id', () => {
   })
 
   it('bumps version and ETag; an empty patch changes nothing', async () => {
-    const user = await givenUser(t.app)
-    const team = await givenTeam(t.app, user)
+    const user = await given.user(t.app)
+    const team = await given.team(t.app, user)
     const res = await patch(`/api/v1/teams/${team.id}`, user.auth, { name: 'New' })
     expect(res.json()).toMatchObject({ name: 'New', version: 2, role: 'owner' })
     expect(res.headers.etag).toBe('"2-owner"')
@@ -167,8 +167,8 @@ describe('PATCH /teams/:id', () => {
   })
 
   it('honours If-Match: 412 on a stale ETag (nothing written), 200 on the current one', async () => {
-    const user = await givenUser(t.app)
-    const team = await givenTeam(t.app, user, { name: 'Base' })
+    const user = await given.user(t.app)
+    const team = await given.team(t.app, user, { name: 'Base' })
     const url = `/api/v1/teams/${team.id}`
     expect((await patch(url, { ...user.auth, 'if-match': team.etag }, { name: 'One' })).statusCode).toBe(200)
     const stale = await patch(url, { ...user.auth, 'if-match': team.etag }, { name: 'Two' })
@@ -183,9 +183,9 @@ describe('PATCH /teams/:id', () => {
   })
 
   it('takes the ETag the caller last saw: 412 once their role changed (nothing written), 200 on the new one', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner, { name: 'Base' })
-    const admin = await givenMember(t.app, team, owner, 'admin')
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner, { name: 'Base' })
+    const admin = await given.member(t.app, team, owner, 'admin')
     const url = `/api/v1/teams/${team.id}`
     const seen = await get(url, admin.auth)
     await setRole(team, owner, admin, 'owner')
@@ -203,8 +203,8 @@ describe('PATCH /teams/:id', () => {
   })
 
   it('lets exactly one of two concurrent updates with the same If-Match win', async () => {
-    const user = await givenUser(t.app)
-    const team = await givenTeam(t.app, user)
+    const user = await given.user(t.app)
+    const team = await given.team(t.app, user)
     const headers = { ...user.auth, 'if-match': team.etag }
     const results = await Promise.all([
       patch(`/api/v1/teams/${team.id}`, headers, { name: 'Left' }),
@@ -214,8 +214,8 @@ describe('PATCH /teams/:id', () => {
   })
 
   it('rejects null for the name, and unknown fields', async () => {
-    const user = await givenUser(t.app)
-    const team = await givenTeam(t.app, user)
+    const user = await given.user(t.app)
+    const team = await given.team(t.app, user)
     const res = await patch(`/api/v1/teams/${team.id}`, user.auth, { name: null })
     expect(res.statusCode).toBe(400)
     expect(res.json().errors[0].path).toBe('body.name')
@@ -232,7 +232,7 @@ describe('DELETE /teams/:id', () => {
     ['globalAdmin', 403],
     ['outsider', 404],
   ] as const)('as %s answers %i', async (who, status) => {
-    const cast = await givenTeamWithRoles(t.app)
+    const cast = await given.teamWithRoles(t.app)
     const res = await del(`/api/v1/teams/${cast.team.id}`, cast[who].auth)
     expect(res.statusCode).toBe(status)
     expect(await teamRows(cast.team.id)).toHaveLength(status === 204 ? 0 : 1)
@@ -245,7 +245,7 @@ describe('DELETE /teams/:id', () => {
   })
 
   it('refuses to delete a personal team with 409', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const personal = (await get('/api/v1/teams', user.auth)).json().items[0]
     expect(personal.personal).toBe(true)
     const res = await del(`/api/v1/teams/${personal.id}`, user.auth)
@@ -255,8 +255,8 @@ describe('DELETE /teams/:id', () => {
   })
 
   it('honours If-Match (412 on a stale ETag, nothing deleted)', async () => {
-    const user = await givenUser(t.app)
-    const team = await givenTeam(t.app, user)
+    const user = await given.user(t.app)
+    const team = await given.team(t.app, user)
     await patch(`/api/v1/teams/${team.id}`, user.auth, { name: 'Changed' })
     const res = await del(`/api/v1/teams/${team.id}`, { ...user.auth, 'if-match': team.etag })
     expect(res.statusCode).toBe(412)

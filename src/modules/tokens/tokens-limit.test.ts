@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 import { MAX_ACTIVE_TOKENS } from './tokens.service.ts'
 
 const t = useTestApp()
@@ -25,7 +25,7 @@ const tokenCount = async (user: GivenUser) =>
 
 describe('the limit on personal access tokens', () => {
   it(`allows ${MAX_ACTIVE_TOKENS} active tokens per user, answers 409 for one more and stores nothing`, async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await insertTokens(user, MAX_ACTIVE_TOKENS - 1)
     expect((await create(user)).statusCode).toBe(201)
     const before = await tokenCount(user)
@@ -38,11 +38,11 @@ describe('the limit on personal access tokens', () => {
     })
     expect(await tokenCount(user)).toBe(before)
     // another user is not affected
-    expect((await create(await givenUser(t.app))).statusCode).toBe(201)
+    expect((await create(await given.user(t.app))).statusCode).toBe(201)
   })
 
   it('does not count revoked or expired tokens, and a revoke makes room', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await insertTokens(user, 5, { revoked: true })
     await insertTokens(user, 5, { expired: true })
     await insertTokens(user, MAX_ACTIVE_TOKENS - 1)
@@ -59,7 +59,7 @@ describe('the limit on personal access tokens', () => {
   })
 
   it('holds under concurrent creates: never more than the limit', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await insertTokens(user, MAX_ACTIVE_TOKENS - 3)
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => create(user, `racer ${i}`)))
     expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409])

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, type GivenUser, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -22,7 +23,7 @@ async function tokenIdOf(user: GivenUser, secret: string): Promise<string> {
 
 describe('POST /tokens', () => {
   it('creates a token and shows its secret only in that response', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await createToken(user, { name: 'ci', scopes: ['tasks:read', 'tasks:write'] })
     expect(res.statusCode, res.body).toBe(201)
     const body = res.json()
@@ -49,7 +50,7 @@ describe('POST /tokens', () => {
   })
 
   it('takes an expiry in the future and refuses one in the past', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString()
     const ok = await createToken(user, { name: 'later', scopes: ['tasks:read'], expiresAt })
     expect(ok.statusCode).toBe(201)
@@ -69,13 +70,13 @@ describe('POST /tokens', () => {
     ['no name', { scopes: ['tasks:read'] }],
     ['an unknown field', { name: 'x', scopes: ['tasks:read'], userId: '01900000-0000-7000-8000-000000000000' }],
   ])('answers 400 for %s', async (_, payload) => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     expect((await createToken(user, payload)).statusCode).toBe(400)
     expect((await listTokens(user.auth)).json().items).toEqual([])
   })
 
   it('refuses the admin scope to a user who is not an admin (400 naming body.scopes)', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await createToken(user, { name: 'sneaky', scopes: ['tasks:read', 'admin'] })
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.scopes' })])
@@ -85,9 +86,9 @@ describe('POST /tokens', () => {
 
 describe('GET /tokens', () => {
   it('pages newest first with limit and cursor, each token once, only the live tokens of the caller', async () => {
-    const user = await givenUser(t.app)
-    const other = await givenUser(t.app)
-    await givenToken(t.app, other, ['tasks:read'])
+    const user = await given.user(t.app)
+    const other = await given.user(t.app)
+    await given.token(t.app, other, ['tasks:read'])
     for (let i = 0; i < 5; i++) {
       const res = await createToken(user, { name: `token ${i}`, scopes: ['tasks:read'] })
       if (i === 2) expect((await revoke(user.auth, res.json().id)).statusCode).toBe(204)
@@ -108,8 +109,8 @@ describe('GET /tokens', () => {
 
 describe('using a personal access token', () => {
   it('authenticates as its owner and records lastUsedAt', async () => {
-    const user = await givenUser(t.app)
-    const secret = await givenToken(t.app, user, ['tasks:read'])
+    const user = await given.user(t.app)
+    const secret = await given.token(t.app, user, ['tasks:read'])
     const res = await me(secret)
     expect(res.statusCode).toBe(200)
     expect(res.json().id).toBe(user.id)
@@ -119,9 +120,9 @@ describe('using a personal access token', () => {
   })
 
   it('is limited by its scopes: a tasks:read token reads tasks but cannot write them', async () => {
-    const user = await givenUser(t.app)
-    const reader = await givenToken(t.app, user, ['tasks:read'])
-    const writer = await givenToken(t.app, user, ['tasks:write'])
+    const user = await given.user(t.app)
+    const reader = await given.token(t.app, user, ['tasks:read'])
+    const writer = await given.token(t.app, user, ['tasks:write'])
     const read = await t.app.inject({ method: 'GET', url: '/api/v1/tasks', headers: bearer(reader) })
     expect(read.statusCode, read.body).toBe(200)
     const denied = await t.app.inject({
@@ -145,8 +146,8 @@ describe('using a personal access token', () => {
   })
 
   it('cannot manage tokens, sessions or the password, whatever its scopes (403)', async () => {
-    const admin = await givenAdmin(t.app)
-    const secret = await givenToken(t.app, admin, ['tasks:read', 'tasks:write', 'admin'])
+    const admin = await given.admin(t.app)
+    const secret = await given.token(t.app, admin, ['tasks:read', 'tasks:write', 'admin'])
     const headers = bearer(secret)
     const calls = [
       t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers, payload: { name: 'x', scopes: ['tasks:read'] } }),
@@ -166,9 +167,9 @@ describe('using a personal access token', () => {
   })
 
   it("gives an admin's token admin rights only with the admin scope", async () => {
-    const admin = await givenAdmin(t.app)
-    const without = await givenToken(t.app, admin, ['tasks:read'])
-    const withAdmin = await givenToken(t.app, admin, ['admin'])
+    const admin = await given.admin(t.app)
+    const without = await given.token(t.app, admin, ['tasks:read'])
+    const withAdmin = await given.token(t.app, admin, ['admin'])
     const list = (secret: string) =>
       t.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(secret) })
     expect((await list(without)).statusCode).toBe(403)
@@ -176,8 +177,8 @@ describe('using a personal access token', () => {
   })
 
   it('loses the admin scope when its owner is demoted', async () => {
-    const [admin, other] = [await givenAdmin(t.app), await givenAdmin(t.app)]
-    const secret = await givenToken(t.app, admin, ['admin'])
+    const [admin, other] = [await given.admin(t.app), await given.admin(t.app)]
+    const secret = await given.token(t.app, admin, ['admin'])
     const list = () => t.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(secret) })
     expect((await list()).statusCode).toBe(200)
     const demote = await t.app.inject({
@@ -191,9 +192,9 @@ describe('using a personal access token', () => {
   })
 
   it('answers 401 for an unknown token and for an expired one', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     expect((await me('tl_pat_doesnotexist')).statusCode).toBe(401)
-    const secret = await givenToken(t.app, user, ['tasks:read'])
+    const secret = await given.token(t.app, user, ['tasks:read'])
     await t.database.sql.query(`update api_tokens set expires_at = now() - interval '1 second' where id = $1`, [
       await tokenIdOf(user, secret),
     ])
@@ -203,9 +204,9 @@ describe('using a personal access token', () => {
   })
 
   it('stops working when its owner is disabled', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
-    const secret = await givenToken(t.app, user, ['tasks:read'])
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
+    const secret = await given.token(t.app, user, ['tasks:read'])
     expect((await me(secret)).statusCode).toBe(200)
     await t.app.inject({
       method: 'PATCH',
@@ -219,8 +220,8 @@ describe('using a personal access token', () => {
 
 describe('DELETE /tokens/:id', () => {
   it('revokes the token at once (even after it was used and cached)', async () => {
-    const user = await givenUser(t.app)
-    const secret = await givenToken(t.app, user, ['tasks:read'])
+    const user = await given.user(t.app)
+    const secret = await given.token(t.app, user, ['tasks:read'])
     expect((await me(secret)).statusCode).toBe(200)
     const id = await tokenIdOf(user, secret)
     const res = await revoke(user.auth, id)
@@ -232,16 +233,16 @@ describe('DELETE /tokens/:id', () => {
   })
 
   it("answers 404 for another user's token and leaves it working", async () => {
-    const owner = await givenUser(t.app)
-    const other = await givenUser(t.app)
-    const secret = await givenToken(t.app, owner, ['tasks:read'])
+    const owner = await given.user(t.app)
+    const other = await given.user(t.app)
+    const secret = await given.token(t.app, owner, ['tasks:read'])
     const res = await revoke(other.auth, await tokenIdOf(owner, secret))
     expect(res.statusCode).toBe(404)
     expect((await me(secret)).statusCode).toBe(200)
   })
 
   it('answers 400 for an id that is not a uuid', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await revoke(user.auth, 'nope')
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'params.id' })])

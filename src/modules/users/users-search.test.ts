@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
-import { addToTeam, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -11,13 +11,12 @@ const idsOf = (res: { json(): { items: { id: string }[] } }) => res.json().items
 
 describe('GET /users', () => {
   it('lists the caller and the users who share a team with them, never anyone else', async () => {
-    const me = await givenUser(t.app, { name: 'Me' })
+    const me = await given.user(t.app, { name: 'Me' })
     const [mate, stranger] = await Promise.all([
-      givenUser(t.app, { name: 'Mate' }),
-      givenUser(t.app, { name: 'Stranger' }),
+      given.user(t.app, { name: 'Mate' }),
+      given.user(t.app, { name: 'Stranger' }),
     ])
-    const team = await givenTeam(t.app, me)
-    await addToTeam(t.app, team, me, mate, 'viewer')
+    await given.team(t.app, me, { members: [{ user: mate, role: 'viewer' }] })
     const res = await search('', me.auth)
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({
@@ -39,29 +38,31 @@ describe('GET /users', () => {
   })
 
   it('searches names and emails case-insensitively with q, treating % and _ literally', async () => {
-    const me = await givenUser(t.app, { name: 'Searcher' })
-    const team = await givenTeam(t.app, me)
-    const zelda = await givenUser(t.app, { name: 'Zelda Quux' })
-    const other = await givenUser(t.app, { name: 'Other' })
-    await addToTeam(t.app, team, me, zelda, 'member')
-    await addToTeam(t.app, team, me, other, 'member')
+    const me = await given.user(t.app, { name: 'Searcher' })
+    const zelda = await given.user(t.app, { name: 'Zelda Quux' })
+    const other = await given.user(t.app, { name: 'Other' })
+    await given.team(t.app, me, {
+      members: [
+        { user: zelda, role: 'member' },
+        { user: other, role: 'member' },
+      ],
+    })
     expect(idsOf(await search('?q=zELDA', me.auth))).toEqual([zelda.id])
     expect(idsOf(await search(`?q=${other.email.slice(0, 12).toUpperCase()}`, me.auth))).toEqual([other.id])
     expect(idsOf(await search('?q=%25', me.auth))).toEqual([])
   })
 
   it('forgets a user once they leave the shared team', async () => {
-    const me = await givenUser(t.app)
-    const team = await givenTeam(t.app, me)
-    const mate = await givenUser(t.app)
-    await addToTeam(t.app, team, me, mate, 'member')
+    const me = await given.user(t.app)
+    const mate = await given.user(t.app)
+    const team = await given.team(t.app, me, { members: [{ user: mate, role: 'member' }] })
     await t.app.inject({ method: 'DELETE', url: `/api/v1/teams/${team.id}/members/${mate.id}`, headers: me.auth })
     expect(idsOf(await search('', me.auth))).toEqual([me.id])
   })
 
   it('shows a global admin everyone, in pages', async () => {
-    const admin = await givenAdmin(t.app)
-    const someone = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const someone = await given.user(t.app)
     const seen: string[] = []
     let cursor: string | null = null
     do {
@@ -75,14 +76,14 @@ describe('GET /users', () => {
   })
 
   it('validates limit, cursor and q; needs the teams:read scope from a token', async () => {
-    const me = await givenUser(t.app)
+    const me = await given.user(t.app)
     const forged = Buffer.from(JSON.stringify(['not a date', 'x'])).toString('base64url')
     for (const q of ['?limit=0', '?limit=101', `?cursor=${forged}`, `?q=${'x'.repeat(101)}`]) {
       const res = await search(q, me.auth)
       expect(res.statusCode, q).toBe(400)
       expect(res.json().errors[0].path).toBe(`query.${q.slice(1).split('=')[0]}`)
     }
-    expect((await search('', bearer(await givenToken(t.app, me, ['teams:read'])))).statusCode).toBe(200)
-    expect((await search('', bearer(await givenToken(t.app, me, ['tasks:write'])))).statusCode).toBe(403)
+    expect((await search('', bearer(await given.token(t.app, me, ['teams:read'])))).statusCode).toBe(200)
+    expect((await search('', bearer(await given.token(t.app, me, ['tasks:write'])))).statusCode).toBe(403)
   })
 })

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -17,7 +18,7 @@ async function withExternalId(userId: string): Promise<string> {
 
 describe('GET /users/me', () => {
   it('answers the caller with notifications defaults and never a password hash', async () => {
-    const user = await givenUser(t.app, { name: 'Grace' })
+    const user = await given.user(t.app, { name: 'Grace' })
     const res = await getMe(user.auth)
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({
@@ -40,8 +41,8 @@ describe('GET /users/me', () => {
   })
 
   it('works with a personal access token of any scope', async () => {
-    const user = await givenUser(t.app)
-    const pat = await givenToken(t.app, user, ['tasks:read'])
+    const user = await given.user(t.app)
+    const pat = await given.token(t.app, user, ['tasks:read'])
     const res = await getMe(bearer(pat))
     expect(res.statusCode).toBe(200)
     expect(res.json().id).toBe(user.id)
@@ -50,7 +51,7 @@ describe('GET /users/me', () => {
 
 describe('PATCH /users/me', () => {
   it('changes the name and leaves what it does not name alone', async () => {
-    const user = await givenUser(t.app, { name: 'Before' })
+    const user = await given.user(t.app, { name: 'Before' })
     await patchMe(user.auth, { notifications: { reminders: false } })
     const res = await patchMe(user.auth, { name: '  After  ' })
     expect(res.statusCode).toBe(200)
@@ -59,7 +60,7 @@ describe('PATCH /users/me', () => {
   })
 
   it('merges notification preferences', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     expect((await patchMe(user.auth, { notifications: { assigned: false } })).statusCode).toBe(200)
     const res = await patchMe(user.auth, { notifications: { reminders: false } })
     expect(res.json().notifications).toEqual({ assigned: false, reminders: false, webhooks: true, jobs: true })
@@ -68,7 +69,7 @@ describe('PATCH /users/me', () => {
   })
 
   it('accepts an empty patch and changes nothing', async () => {
-    const user = await givenUser(t.app, { name: 'Same' })
+    const user = await given.user(t.app, { name: 'Same' })
     const res = await patchMe(user.auth, {})
     expect(res.statusCode).toBe(200)
     expect(res.json().name).toBe('Same')
@@ -83,7 +84,7 @@ describe('PATCH /users/me', () => {
     ['passwordHash', { passwordHash: 'x' }],
     ['an unknown notification kind', { notifications: { marketing: true } }],
   ])('rejects %s with 400 and changes nothing', async (_, payload) => {
-    const user = await givenUser(t.app, { name: 'Untouched' })
+    const user = await given.user(t.app, { name: 'Untouched' })
     const res = await patchMe(user.auth, { name: 'Changed', ...payload })
     expect(res.statusCode).toBe(400)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -92,9 +93,9 @@ describe('PATCH /users/me', () => {
   })
 
   it('needs a session or a token with profile:write: a tasks:read token changes nothing', async () => {
-    const user = await givenUser(t.app, { name: 'Kept' })
+    const user = await given.user(t.app, { name: 'Kept' })
     for (const scopes of [['tasks:read'], ['tasks:write', 'teams:write', 'files:write']]) {
-      const res = await patchMe(bearer(await givenToken(t.app, user, scopes)), {
+      const res = await patchMe(bearer(await given.token(t.app, user, scopes)), {
         name: 'Renamed',
         notifications: { assigned: false, reminders: false, webhooks: false, jobs: false },
       })
@@ -106,14 +107,14 @@ describe('PATCH /users/me', () => {
       name: 'Kept',
       notifications: { assigned: true, reminders: true, webhooks: true, jobs: true },
     })
-    const profile = await givenToken(t.app, user, ['profile:write'])
+    const profile = await given.token(t.app, user, ['profile:write'])
     const ok = await patchMe(bearer(profile), { notifications: { reminders: false } })
     expect(ok.statusCode, ok.body).toBe(200)
     expect(ok.json().notifications.reminders).toBe(false)
   })
 
   it('rejects an empty or too long name with 400 naming body.name', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     for (const name of ['   ', 'x'.repeat(101)]) {
       const res = await patchMe(user.auth, { name })
       expect(res.statusCode).toBe(400)
@@ -124,7 +125,7 @@ describe('PATCH /users/me', () => {
 
 describe('ETag and conditional requests on /users/me', () => {
   it('answers 304 to If-None-Match with the current ETag, and a new ETag after each change', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const first = await getMe(user.auth)
     const etag = first.headers.etag as string
     expect(etag).toMatch(/^"\d+"$/)
@@ -139,7 +140,7 @@ describe('ETag and conditional requests on /users/me', () => {
   })
 
   it('applies a PATCH with a matching If-Match and answers 412 to a stale one, changing nothing', async () => {
-    const user = await givenUser(t.app, { name: 'Original' })
+    const user = await given.user(t.app, { name: 'Original' })
     const etag = (await getMe(user.auth)).headers.etag as string
     const ok = await patchMe({ ...user.auth, 'if-match': etag }, { name: 'First' })
     expect(ok.statusCode).toBe(200)
@@ -150,7 +151,7 @@ describe('ETag and conditional requests on /users/me', () => {
   })
 
   it('keeps both of two concurrent notification changes', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await Promise.all([
       patchMe(user.auth, { notifications: { assigned: false } }),
       patchMe(user.auth, { notifications: { webhooks: false } }),
@@ -170,7 +171,7 @@ describe('GET /users/by-external-id/:externalId', () => {
     t.app.inject({ method: 'GET', url: `/api/v1/users/by-external-id/${encodeURIComponent(externalId)}`, headers })
 
   it('answers the user itself', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const externalId = await withExternalId(user.id)
     const res = await byExternalId(externalId, user.auth)
     expect(res.statusCode).toBe(200)
@@ -186,8 +187,8 @@ describe('GET /users/by-external-id/:externalId', () => {
   })
 
   it('answers an admin for anyone', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
     const externalId = await withExternalId(user.id)
     const res = await byExternalId(externalId, admin.auth)
     expect(res.statusCode).toBe(200)
@@ -195,8 +196,8 @@ describe('GET /users/by-external-id/:externalId', () => {
   })
 
   it('answers 404 to another user, the same as for an id nobody has', async () => {
-    const user = await givenUser(t.app)
-    const stranger = await givenUser(t.app)
+    const user = await given.user(t.app)
+    const stranger = await given.user(t.app)
     const externalId = await withExternalId(user.id)
     const hidden = await byExternalId(externalId, stranger.auth)
     const missing = await byExternalId(`ext-${randomUUID()}`, stranger.auth)
