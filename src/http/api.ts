@@ -5,6 +5,7 @@ import type { RateLimitStore } from '../infra/rate-limit.ts'
 import { type Authenticator, registerAccessChecks, registerAuth, type TicketRedeemer } from './auth.ts'
 import { routeNotFound } from './error-handler.ts'
 import { registerIdempotency } from './idempotency.ts'
+import { registerImpliedAnswers } from './openapi-answers.ts'
 import { registerRateLimit } from './rate-limit.ts'
 import { registerStrictQuery } from './strict-query.ts'
 
@@ -34,6 +35,8 @@ export interface ApiOptions {
  * 6. the route's handler: its service checks the team-level access policies (modules/access)
  */
 export async function apiPlugin(api: FastifyInstance, opts: ApiOptions): Promise<void> {
+  // what the pipeline below can answer (401/403, 400) is documented on each of its routes
+  registerImpliedAnswers(api, { api: true })
   registerAuth(api, opts.authenticate, opts.redeemTicket)
   registerRateLimit(api, opts.limits, opts.config)
   registerAccessChecks(api)

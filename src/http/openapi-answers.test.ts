@@ -8,24 +8,27 @@ const t = useTestApp()
 
 describe('the answers every route documents (issue 15 item 9)', () => {
   it.each([
-    ['a public read', { method: 'GET', url: '/health', config: {} }, [429, 431, 500, 503]],
+    ['a public read', { method: 'GET', url: '/health', config: {} }, { api: false }, [429, 431, 500, 503]],
     [
       'a secured read by id',
       { method: 'GET', url: '/api/v1/tasks/:id', config: { scope: 'tasks:read' } },
+      { api: true },
       [400, 401, 403, 404, 414, 429, 431, 500, 503],
     ],
     [
       'a public write',
       { method: 'POST', url: '/api/v1/auth/login', config: { public: true } },
+      { api: true },
       [400, 413, 415, 429, 431, 500, 503],
     ],
     [
       'a secured write without a scope',
       { method: 'DELETE', url: '/api/v1/things/:id', config: {} },
+      { api: true },
       [400, 401, 403, 404, 414, 413, 415, 429, 431, 500, 503],
     ],
-  ])('implies the answers of %s', (_, route, codes) => {
-    expect(impliedAnswers(route).sort()).toEqual(codes.sort())
+  ])('implies the answers of %s', (_, route, where, codes) => {
+    expect(impliedAnswers(route, where).sort()).toEqual(codes.sort())
   })
 
   it('lists what sign-in and refresh answer: 401 and 415 (they listed only 200, 400, 429, 500)', async () => {

@@ -6,6 +6,8 @@ import { ProblemDetails } from './schemas.ts'
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 type Config = { public?: boolean }
+/** `api`: the routes are the API plugin's (src/http/api.ts), whose pipeline authenticates and checks the query */
+type ImpliedBy = { api?: boolean }
 type Schema = {
   hide?: boolean
   security?: Record<string, string[]>[]
@@ -18,17 +20,21 @@ type Schema = {
 
 /**
  * The error statuses a route can answer because of how it is configured rather than what its
- * handler does: 400 for any input (and for every `/api/` route: unknown query parameters, see
- * strict-query.ts), 401 and 403 when it needs credentials (403: a token's scope, the caller's
+ * handler does: 400 for any input (and for every route of the API plugin, `where.api`: unknown
+ * query parameters, see strict-query.ts), 401 and 403 when it needs credentials (an API route not
+ * `public`, or one whose schema names a security requirement; 403: a token's scope, the caller's
  * role, or an external identity the sign-up policy keeps out), 404 and 414 for an id in the path,
  * 413 and 415 where Fastify reads a body, and 429, 431, 500 and 503 (rate limits, headers too
  * large, faults, the database away, shedding, shutting down) everywhere. Answers only a handler
  * knows (a login's 401, a conflict's 409) the route lists with `errors(...)`.
  */
-export function impliedAnswers(route: { method: string; url: string; config?: unknown; schema?: Schema }) {
+export function impliedAnswers(
+  route: { method: string; url: string; config?: unknown; schema?: Schema },
+  where: ImpliedBy = {},
+) {
   const config = (route.config ?? {}) as Config
   const schema = route.schema ?? {}
-  const api = route.url.startsWith('/api/')
+  const api = where.api === true
   const secured =
     (api && !config.public) || (schema.security ?? []).some((requirement) => Object.keys(requirement).length > 0)
   const body = BODY_METHODS.has(route.method)
@@ -54,15 +60,16 @@ export function impliedAnswers(route: { method: string; url: string; config?: un
  * Adds the implied error answers (see impliedAnswers) to every documented route's
  * `schema.response`, so the OpenAPI document lists each status the route can give without every
  * route spelling them, and what a test sees answered can be checked against the route itself.
- * Register before the routes: a route keeps its own schema for a status it documents.
+ * Register before the routes: a route keeps its own schema for a status it documents. The API
+ * plugin registers it again with `{ api: true }` for its own routes, adding what its pipeline implies.
  */
-export function registerImpliedAnswers(app: FastifyInstance) {
+export function registerImpliedAnswers(app: FastifyInstance, where: ImpliedBy = {}) {
   app.addHook('onRoute', (route) => {
     const schema = (route.schema ?? {}) as Schema
     if (schema.hide) return
     for (const method of [route.method].flat()) {
       if (method === 'HEAD' || method === 'OPTIONS') continue
-      const implied = impliedAnswers({ url: route.url, config: route.config, method, schema })
+      const implied = impliedAnswers({ url: route.url, config: route.config, method, schema }, where)
       schema.response = { ...Object.fromEntries(implied.map((code) => [code, ProblemDetails])), ...schema.response }
     }
     route.schema = schema
