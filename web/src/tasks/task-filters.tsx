@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react'
+import { startTransition, useOptimistic, useRef, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { PRIORITIES, STATUSES } from '../api/types.ts'
 import { useMembers, useTags } from '../shell/team-data.ts'
@@ -9,7 +9,15 @@ const ADVANCED = ['assignee', 'tag', 'dueAfter', 'dueBefore', 'overdue', 'projec
 
 /** The list's filters, kept in the address so a reload or a shared link shows the same list. */
 export function TaskFilters() {
-  const [params, setParams] = useSearchParams()
+  const [address, setParams] = useSearchParams()
+  // the router applies a new address in a transition: a controlled checkbox would spring back until
+  // it lands (long enough to see on a slow machine); the filters show the new address at once
+  const [params, showNow] = useOptimistic(address)
+  const go = (next: URLSearchParams) =>
+    startTransition(() => {
+      showNow(next)
+      setParams(next, { replace: true })
+    })
   const { team, project } = useWorkspace()
   // the rarer filters fold away (and their pickers load) until wanted or in use
   const [more, setMore] = useState(() => ADVANCED.some((name) => params.has(name)))
@@ -20,7 +28,7 @@ export function TaskFilters() {
     const next = new URLSearchParams(params)
     next.delete(name)
     for (const v of Array.isArray(value) ? value : value ? [value] : []) next.append(name, v)
-    setParams(next, { replace: true })
+    go(next)
   }
   const selected = (name: string) => params.getAll(name).flatMap((v) => v.split(','))
   const toggle = (name: string, value: string, on: boolean) =>
@@ -149,7 +157,7 @@ export function TaskFilters() {
           </div>
         </details>
         {[...params.keys()].length > 0 && (
-          <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+          <button type="button" onClick={() => go(new URLSearchParams())}>
             Clear filters
           </button>
         )}
