@@ -1,16 +1,19 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Config } from '../../config.ts'
-import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { etagOf, expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, PageQuery, pageOf } from '../../http/schemas.ts'
-import type { Queue } from '../../infra/queue.ts'
-import type { Storage } from '../../infra/storage.ts'
-import { DownloadQuery, receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
+import {
+  DownloadQuery,
+  receiveFile,
+  sendStoredFile,
+  type UploadRoutesOptions,
+  uploadParts,
+  uploadRoute,
+} from '../files/index.ts'
 import { Attachment, AttachmentText, FileBytes, FileUpload } from './attachments.schema.ts'
 import {
   attachmentContent,
@@ -34,12 +37,10 @@ const Redirect = z.null().meta({
     'On S3, for a file whose bytes prove its type (PDF, images, archives, office documents): a redirect (Location) to a presigned URL valid for 60 s; other files are streamed',
 })
 
-export const attachmentsRoutes: FastifyPluginAsyncZod<{
-  database: Database
-  storage: Storage
-  queue: Queue
-  config: Pick<Config, 'MAX_UPLOAD_BYTES'>
-}> = async (app, { database, storage, queue, config }) => {
+export const attachmentsRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (
+  app,
+  { database, storage, queue, config },
+) => {
   // multipart parsing is scoped to the routes that take uploads
   await app.register(multipart, uploadParts)
   const { db } = database

@@ -3,10 +3,21 @@ import type {} from '@fastify/multipart'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js'
 import { validatorCompiler } from 'fastify-type-provider-zod'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
 import { badRequest, payloadTooLarge, unsupportedMediaType } from '../../http/problem.ts'
+import type { Queue } from '../../infra/queue.ts'
 import { ObjectTooLarge, type Storage } from '../../infra/storage.ts'
 import { newId } from '../../lib/ids.ts'
 import { SNIFF_BYTES, sniffContentType } from '../../lib/sniff.ts'
+
+/** What the routes that take uploads (attachments, notes) are given: they store, and queue the follow-up jobs. */
+export interface UploadRoutesOptions {
+  database: Database
+  storage: Storage
+  queue: Queue
+  config: Pick<Config, 'MAX_UPLOAD_BYTES'>
+}
 
 /** A file written to storage, not yet named by any row. */
 export interface StoredFile {

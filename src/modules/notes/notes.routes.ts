@@ -1,17 +1,20 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Config } from '../../config.ts'
-import type { Database } from '../../db/client.ts'
 import { actorOf } from '../../http/auth.ts'
 import { etagOf, expectedVersion } from '../../http/etag.ts'
 import { writesOf } from '../../http/idempotency.ts'
 import { deleteOne, getOne, sendCreated, writeOne } from '../../http/routes.ts'
 import { errors, IdParams, IfMatchHeaders, pageOf } from '../../http/schemas.ts'
-import type { Queue } from '../../infra/queue.ts'
-import type { Storage } from '../../infra/storage.ts'
 import { FileBytes, FileUpload } from '../attachments/index.ts'
-import { DownloadQuery, receiveFile, sendStoredFile, uploadParts, uploadRoute } from '../files/index.ts'
+import {
+  DownloadQuery,
+  receiveFile,
+  sendStoredFile,
+  type UploadRoutesOptions,
+  uploadParts,
+  uploadRoute,
+} from '../files/index.ts'
 import { CreateNote, Note, NoteListQuery, SetNoteTitle, UpdateNote } from './notes.schema.ts'
 import {
   createNote,
@@ -29,12 +32,10 @@ const tags = ['notes']
 const read = { scope: 'files:read' } as const
 const write = { scope: 'files:write' } as const
 
-export const notesRoutes: FastifyPluginAsyncZod<{
-  database: Database
-  storage: Storage
-  queue: Queue
-  config: Pick<Config, 'MAX_UPLOAD_BYTES'>
-}> = async (app, { database, storage, queue, config }) => {
+export const notesRoutes: FastifyPluginAsyncZod<UploadRoutesOptions> = async (
+  app,
+  { database, storage, queue, config },
+) => {
   // multipart parsing is scoped to the routes that take uploads
   await app.register(multipart, uploadParts)
   const { db } = database
