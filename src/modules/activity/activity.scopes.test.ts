@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, type GivenUser, givenToken, givenUser } from '../../../test/given.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 import { openSse, type SseClient, type SseEvent } from '../../../test/sse.ts'
 
 const t = useTestApp()
@@ -15,39 +15,25 @@ const SECRET = 'CONFIDENTIAL merger plan'
 
 /** A team with a project, where the owner writes a shared note (title and body secret) and a task. */
 async function givenTeamWithNote() {
-  const owner = await givenUser(t.app)
-  const team = await givenTeam(t.app, owner)
-  const project = await givenProject(t.app, team, owner)
-  const reader = await givenMember(t.app, team, owner, 'member')
+  const owner = await given.user(t.app)
+  const team = await given.team(t.app, owner)
+  const project = await given.project(t.app, team, owner)
+  const reader = await given.member(t.app, team, owner, 'member')
   return { owner, team, project, reader }
 }
 
 async function writeNoteAndTask(owner: GivenUser, projectId: string) {
-  const note = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/notes',
-    headers: owner.auth,
-    payload: { title: SECRET, body: `${SECRET}: the body`, projectId },
-  })
+  const note = await post('/api/v1/notes', owner.auth, { title: SECRET, body: `${SECRET}: the body`, projectId })
   expect(note.statusCode, note.body).toBe(201)
-  const edit = await t.app.inject({
-    method: 'PATCH',
-    url: `/api/v1/notes/${note.json().id}`,
-    headers: owner.auth,
-    payload: { body: `${SECRET}: v2` },
-  })
+  const edit = await patch(`/api/v1/notes/${note.json().id}`, owner.auth, { body: `${SECRET}: v2` })
   expect(edit.statusCode, edit.body).toBe(200)
-  const task = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/tasks',
-    headers: owner.auth,
-    payload: { title: 'An ordinary task', projectId },
-  })
-  expect(task.statusCode, task.body).toBe(201)
+  await given.task(t.app, owner, { title: 'An ordinary task', projectId })
 }
 
-const get = async (url: string, headers: Record<string, string>): Promise<Entry[]> => {
-  const res = await t.app.inject({ method: 'GET', url, headers })
+const { get, post, patch } = http(t)
+/** The items of an activity or change list, which must answer 200. */
+const entries = async (url: string, headers: Record<string, string>): Promise<Entry[]> => {
+  const res = await get(url, headers)
   expect(res.statusCode, res.body).toBe(200)
   return res.json().items
 }
@@ -67,23 +53,23 @@ describe('entries the caller’s scopes do not cover', () => {
   it('are left out of the activity list and the change feed for a tasks:read token, and shown to wider ones', async () => {
     const { owner, team, project, reader } = await givenTeamWithNote()
     await writeNoteAndTask(owner, project.id)
-    const tasksOnly = bearer(await givenToken(t.app, reader, ['tasks:read']))
+    const tasksOnly = bearer(await given.token(t.app, reader, ['tasks:read']))
     for (const url of [`/api/v1/activity?teamId=${team.id}`, `/api/v1/changes?teamId=${team.id}`]) {
-      const items = await get(url, tasksOnly)
+      const items = await entries(url, tasksOnly)
       expect(types(items), url).toEqual(['task'])
       expect(JSON.stringify(items)).not.toContain(SECRET)
     }
     // files:read reads notes (GET /notes/:id), so it reads their entries; teams:read the team's own
-    const wide = bearer(await givenToken(t.app, reader, ['tasks:read', 'files:read', 'teams:read', 'projects:read']))
-    const all = await get(`/api/v1/changes?teamId=${team.id}`, wide)
+    const wide = bearer(await given.token(t.app, reader, ['tasks:read', 'files:read', 'teams:read', 'projects:read']))
+    const all = await entries(`/api/v1/changes?teamId=${team.id}`, wide)
     expect(types(all)).toEqual(['member', 'note', 'project', 'task', 'team'])
-    expect(types(await get(`/api/v1/activity?teamId=${team.id}`, reader.auth))).toEqual(types(all))
+    expect(types(await entries(`/api/v1/activity?teamId=${team.id}`, reader.auth))).toEqual(types(all))
     expect(all.map((i) => i.action)).toEqual(expect.arrayContaining(['note.created', 'note.updated']))
   })
 
   it('never reach a tasks:read token’s event stream, by bearer or by a ticket the token took', async () => {
     const { owner, project, reader } = await givenTeamWithNote()
-    const token = await givenToken(t.app, reader, ['tasks:read'])
+    const token = await given.token(t.app, reader, ['tasks:read'])
     const ticket = await t.app.inject({ method: 'POST', url: '/api/v1/events/ticket', headers: bearer(token) })
     expect(ticket.statusCode).toBe(200)
     const byBearer = await openSse(`${base}/api/v1/events`, bearer(token))

@@ -1,26 +1,26 @@
 import { generate } from 'otplib'
 import { describe, expect, it } from 'vitest'
+import { login } from '../../../test/accounts.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, type GivenUser, givenAdmin, givenToken, givenUser } from '../../../test/given.ts'
-import { login } from '../../../test/given-accounts.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 import { sha256 } from '../../lib/crypto.ts'
 
 const t = useTestApp()
 
-const post = (user: GivenUser | null, url: string, payload: object) =>
-  t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: user?.auth ?? {}, payload })
+const { get, post, del } = http(t)
 // a code of the step `steps` ahead of now (the server takes one step either side)
 const codeFor = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 })
 
 /** A user with an authenticator turned on: its secret and recovery codes. */
 async function enrolled() {
-  const user = await givenUser(t.app)
-  const start = await post(user, '/users/me/two-factor/totp', { password: user.password })
+  const user = await given.user(t.app)
+  const start = await post('/api/v1/users/me/two-factor/totp', user.auth, { password: user.password })
   expect(start.statusCode, start.body).toBe(200)
   const { secret, otpauthUri, qrSvgDataUrl } = start.json()
   expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Tasklane:/)
   expect(qrSvgDataUrl).toMatch(/^data:image\/svg\+xml;base64,/)
-  const confirmed = await post(user, '/users/me/two-factor/totp/confirm', { code: await codeFor(secret) })
+  const confirmed = await post('/api/v1/users/me/two-factor/totp/confirm', user.auth, { code: await codeFor(secret) })
   expect(confirmed.statusCode, confirmed.body).toBe(200)
   const { recoveryCodes } = confirmed.json() as { recoveryCodes: string[] }
   return { user, secret, recoveryCodes }
@@ -32,7 +32,7 @@ const challenge = async (user: GivenUser) => {
   return res.json().challengeToken as string
 }
 const second = (challengeToken: string, code: string) =>
-  post(null, '/auth/login/second-factor', { challengeToken, code })
+  post('/api/v1/auth/login/second-factor', {}, { challengeToken, code })
 
 describe('two-factor sign-in (TOTP)', () => {
   it('enrols, then asks for a code at login; a code is never accepted twice', async () => {
@@ -49,7 +49,7 @@ describe('two-factor sign-in (TOTP)', () => {
     )
     const totp = await t.database.sql.query('select * from user_totp where user_id = $1', [user.id])
     expect(JSON.stringify(totp.rows)).not.toContain(secret)
-    const status = await t.app.inject({ method: 'GET', url: '/api/v1/users/me/two-factor', headers: user.auth })
+    const status = await get('/api/v1/users/me/two-factor', user.auth)
     expect(status.json()).toMatchObject({ totp: true, recoveryCodesLeft: 10 })
 
     const code = await codeFor(secret, 1)
@@ -69,10 +69,14 @@ describe('two-factor sign-in (TOTP)', () => {
     expect((await second(await challenge(user), recoveryCodes[0]!)).statusCode).toBe(401)
 
     expect(
-      (await post(user, '/users/me/two-factor/totp/disable', { password: 'wrong password!', code: recoveryCodes[1]! }))
-        .statusCode,
+      (
+        await post('/api/v1/users/me/two-factor/totp/disable', user.auth, {
+          password: 'wrong password!',
+          code: recoveryCodes[1]!,
+        })
+      ).statusCode,
     ).toBe(403)
-    const off = await post(user, '/users/me/two-factor/totp/disable', {
+    const off = await post('/api/v1/users/me/two-factor/totp/disable', user.auth, {
       password: user.password,
       code: recoveryCodes[1]!,
     })
@@ -95,12 +99,11 @@ describe('two-factor sign-in (TOTP)', () => {
 
   it('leaves personal access tokens working, and an administrator can reset the second factor', async () => {
     const { user } = await enrolled()
-    const pat = await givenToken(t.app, user, ['tasks:read'])
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(pat) })).statusCode).toBe(200)
+    const pat = await given.token(t.app, user, ['tasks:read'])
+    expect((await get('/api/v1/users/me', bearer(pat))).statusCode).toBe(200)
 
-    const admin = await givenAdmin(t.app)
-    const reset = (by: GivenUser) =>
-      t.app.inject({ method: 'DELETE', url: `/api/v1/admin/users/${user.id}/two-factor`, headers: by.auth })
+    const admin = await given.admin(t.app)
+    const reset = (by: GivenUser) => del(`/api/v1/admin/users/${user.id}/two-factor`, by.auth)
     expect((await reset(user)).statusCode).toBe(403)
     expect((await reset(admin)).statusCode).toBe(204)
     const plain = await login(t.app, user.email, user.password)
@@ -108,10 +111,12 @@ describe('two-factor sign-in (TOTP)', () => {
   })
 
   it('refuses a wrong first code and a wrong password at enrolment', async () => {
-    const user = await givenUser(t.app)
-    expect((await post(user, '/users/me/two-factor/totp', { password: 'not the password' })).statusCode).toBe(403)
-    const start = await post(user, '/users/me/two-factor/totp', { password: user.password })
-    const wrong = await post(user, '/users/me/two-factor/totp/confirm', { code: '123456' })
+    const user = await given.user(t.app)
+    expect(
+      (await post('/api/v1/users/me/two-factor/totp', user.auth, { password: 'not the password' })).statusCode,
+    ).toBe(403)
+    const start = await post('/api/v1/users/me/two-factor/totp', user.auth, { password: user.password })
+    const wrong = await post('/api/v1/users/me/two-factor/totp/confirm', user.auth, { code: '123456' })
     expect(wrong.statusCode).toBe(400)
     // not on until confirmed: login still gives a session
     expect((await login(t.app, user.email, user.password)).json().accessToken).toEqual(expect.any(String))

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { activityOfTask } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
-import { activityOfTask, archiveProject, givenTask, givenTaskWorld, type Task } from '../../../test/given-tasks.ts'
-import { givenProject } from '../../../test/given-teams.ts'
+import { given, type Task } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
+import { archiveProject } from '../../../test/tasks.ts'
 
 const t = useTestApp()
 
-type Auth = { authorization: string }
-const patch = (auth: Auth, url: string, payload: Record<string, unknown>, headers = {}) =>
-  t.app.inject({ method: 'PATCH', url, headers: { ...auth, ...headers }, payload })
+const { get, post, patch, del } = http(t)
 
 async function activityOfTeam(teamId: string) {
   const { rows } = await t.database.sql.query<{ n: number }>(
@@ -19,8 +19,8 @@ async function activityOfTeam(teamId: string) {
 
 describe('task activity', () => {
   it('records task.created with every field set, in the task’s team and project', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, {
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, {
       projectId: w.project.id,
       title: 'Logged',
       priority: 'high',
@@ -54,14 +54,14 @@ describe('task activity', () => {
   })
 
   it('records exactly the changed fields of an update, and a status change as task.status_changed', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Before' })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, { projectId: w.project.id, title: 'Before' })
     const url = `/api/v1/tasks/${task.id}`
-    await patch(w.member.auth, url, { title: 'After', priority: 'urgent', description: null })
-    await patch(w.member.auth, url, { tagIds: [w.tag.id] })
-    const done = await patch(w.member.auth, `${url}/status`, { status: 'done' })
-    await patch(w.member.auth, url, { status: 'todo', title: 'Both' })
-    await patch(w.member.auth, url, { title: 'Both' })
+    await patch(url, w.member.auth, { title: 'After', priority: 'urgent', description: null })
+    await patch(url, w.member.auth, { tagIds: [w.tag.id] })
+    const done = await patch(`${url}/status`, w.member.auth, { status: 'done' })
+    await patch(url, w.member.auth, { status: 'todo', title: 'Both' })
+    await patch(url, w.member.auth, { title: 'Both' })
     const rows = (await activityOfTask(t.app, task.id)).map((r) => [r.action, r.changes])
     expect(rows).toEqual([
       ['task.created', expect.any(Object)],
@@ -88,11 +88,11 @@ describe('task activity', () => {
   })
 
   it('records task.moved for a moved task and each subtask it takes along', async () => {
-    const w = await givenTaskWorld(t.app)
-    const target = await givenProject(t.app, w.team, w.owner, { name: 'Target' })
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
-    const sub = await givenTask(t.app, w.member, { projectId: w.project.id, parentId: task.id })
-    await patch(w.member.auth, `/api/v1/tasks/${task.id}`, { projectId: target.id, title: 'Moved' })
+    const w = await given.taskWorld(t.app)
+    const target = await given.project(t.app, w.team, w.owner, { name: 'Target' })
+    const task = await given.task(t.app, w.member, { projectId: w.project.id })
+    const sub = await given.task(t.app, w.member, { projectId: w.project.id, parentId: task.id })
+    await patch(`/api/v1/tasks/${task.id}`, w.member.auth, { projectId: target.id, title: 'Moved' })
     const moved = { projectId: { from: w.project.id, to: target.id } }
     const ofTask = (await activityOfTask(t.app, task.id)).slice(1)
     expect(ofTask.map((r) => [r.action, r.project_id])).toEqual([
@@ -106,10 +106,10 @@ describe('task activity', () => {
   })
 
   it('records task.deleted for the task and its subtasks', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id, title: 'Doomed' })
-    const sub = await givenTask(t.app, w.member, { projectId: w.project.id, parentId: task.id, title: 'Sub' })
-    await t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${task.id}`, headers: w.member.auth })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, { projectId: w.project.id, title: 'Doomed' })
+    const sub = await given.task(t.app, w.member, { projectId: w.project.id, parentId: task.id, title: 'Sub' })
+    await del(`/api/v1/tasks/${task.id}`, w.member.auth)
     const last = (await activityOfTask(t.app, task.id)).at(-1)!
     expect(last).toMatchObject({ action: 'task.deleted', actor_id: w.member.id, team_id: w.team.id })
     expect(last.changes).toMatchObject({ title: { from: 'Doomed', to: null } })
@@ -120,22 +120,22 @@ describe('task activity', () => {
   })
 
   it('logs a move and a delete with a fixed number of queries, however many subtasks go along (no N+1)', async () => {
-    const w = await givenTaskWorld(t.app)
-    const target = await givenProject(t.app, w.team, w.owner, { name: 'Target' })
+    const w = await given.taskWorld(t.app)
+    const target = await given.project(t.app, w.team, w.owner, { name: 'Target' })
     const queriesOf = async (n: number) => {
-      const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+      const task = await given.task(t.app, w.member, { projectId: w.project.id })
       const subs: Task[] = []
       for (let i = 0; i < n; i++) {
         // every other subtask nested under the one before: the whole subtree goes along
         const parentId = i % 2 ? subs[i - 1]!.id : task.id
-        subs.push(await givenTask(t.app, w.member, { projectId: w.project.id, parentId, title: `Sub ${i}` }))
+        subs.push(await given.task(t.app, w.member, { projectId: w.project.id, parentId, title: `Sub ${i}` }))
       }
       t.queries.length = 0
-      const moved = await patch(w.member.auth, `/api/v1/tasks/${task.id}`, { projectId: target.id })
+      const moved = await patch(`/api/v1/tasks/${task.id}`, w.member.auth, { projectId: target.id })
       expect(moved.statusCode, moved.body).toBe(200)
       const moving = t.queries.length
       t.queries.length = 0
-      const deleted = await t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${task.id}`, headers: w.member.auth })
+      const deleted = await del(`/api/v1/tasks/${task.id}`, w.member.auth)
       expect(deleted.statusCode, deleted.body).toBe(204)
       const deleting = t.queries.length
       for (const [i, sub] of subs.entries()) {
@@ -155,17 +155,12 @@ describe('task activity', () => {
   })
 
   it('records comment.created, comment.updated and comment.deleted on the task', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
-    const created = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/tasks/${task.id}/comments`,
-      headers: w.member.auth,
-      payload: { body: 'First' },
-    })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, { projectId: w.project.id })
+    const created = await post(`/api/v1/tasks/${task.id}/comments`, w.member.auth, { body: 'First' })
     const id = created.json().id
-    await patch(w.member.auth, `/api/v1/comments/${id}`, { body: 'Edited' })
-    await t.app.inject({ method: 'DELETE', url: `/api/v1/comments/${id}`, headers: w.admin.auth })
+    await patch(`/api/v1/comments/${id}`, w.member.auth, { body: 'Edited' })
+    await del(`/api/v1/comments/${id}`, w.admin.auth)
     const rows = (await activityOfTask(t.app, task.id)).filter((r) => r.entity_type === 'comment')
     expect(rows.map((r) => [r.action, r.actor_id, r.entity_id, r.team_id, r.project_id, r.changes])).toEqual([
       ['comment.created', w.member.id, id, w.team.id, w.project.id, { body: { from: null, to: 'First' } }],
@@ -175,38 +170,28 @@ describe('task activity', () => {
   })
 
   it('writes nothing for a rejected write (400, 403, 404, 409, 412) or a change that changes nothing', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
-    const archived = await givenProject(t.app, w.team, w.owner, { name: 'Archived' })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, { projectId: w.project.id })
+    const archived = await given.project(t.app, w.team, w.owner, { name: 'Archived' })
     await archiveProject(t.app, archived.id)
     const before = await activityOfTeam(w.team.id)
     const url = `/api/v1/tasks/${task.id}`
     const attempts = [
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/tasks',
-        headers: w.member.auth,
-        payload: { projectId: w.project.id, title: 'x', assigneeId: w.outsider.id },
-      }),
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/tasks',
-        headers: w.member.auth,
-        payload: { projectId: archived.id, title: 'x' },
-      }),
-      await patch(w.viewer.auth, url, { title: 'viewer' }),
-      await patch(w.outsider.auth, url, { title: 'outsider' }),
-      await patch(w.member.auth, url, { title: 'stale' }, { 'if-match': '"9"' }),
-      await patch(w.member.auth, url, { projectId: archived.id }),
-      await patch(w.member.auth, url, { title: task.title }),
-      await t.app.inject({ method: 'DELETE', url, headers: w.viewer.auth }),
+      await post('/api/v1/tasks', w.member.auth, { projectId: w.project.id, title: 'x', assigneeId: w.outsider.id }),
+      await post('/api/v1/tasks', w.member.auth, { projectId: archived.id, title: 'x' }),
+      await patch(url, w.viewer.auth, { title: 'viewer' }),
+      await patch(url, w.outsider.auth, { title: 'outsider' }),
+      await patch(url, { ...w.member.auth, 'if-match': '"9"' }, { title: 'stale' }),
+      await patch(url, w.member.auth, { projectId: archived.id }),
+      await patch(url, w.member.auth, { title: task.title }),
+      await del(url, w.viewer.auth),
     ]
     expect(attempts.map((r) => r.statusCode)).toEqual([400, 409, 403, 404, 412, 409, 200, 403])
     expect(await activityOfTeam(w.team.id)).toBe(before)
   })
 
   it('a change that fails late in its transaction leaves neither the change nor its activity', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     // the next occurrence of this recurring task cannot be inserted: completing it must roll back whole
     await t.database.sql.exec(`
       create or replace function refuse_boom() returns trigger language plpgsql as $$
@@ -219,14 +204,14 @@ describe('task activity', () => {
       end $$;
       create trigger refuse_boom before insert on tasks for each row execute function refuse_boom();`)
     try {
-      const task = await givenTask(t.app, w.member, {
+      const task = await given.task(t.app, w.member, {
         projectId: w.project.id,
         title: 'Boom',
         recurrence: 'FREQ=DAILY',
       })
-      const res = await patch(w.member.auth, `/api/v1/tasks/${task.id}/status`, { status: 'done' })
+      const res = await patch(`/api/v1/tasks/${task.id}/status`, w.member.auth, { status: 'done' })
       expect(res.statusCode).toBe(500)
-      const again = await t.app.inject({ url: `/api/v1/tasks/${task.id}`, headers: w.member.auth })
+      const again = await get(`/api/v1/tasks/${task.id}`, w.member.auth)
       expect(again.json()).toMatchObject({ status: 'todo', version: 1, completedAt: null })
       expect((await activityOfTask(t.app, task.id)).map((r) => r.action)).toEqual(['task.created'])
     } finally {

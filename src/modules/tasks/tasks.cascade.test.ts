@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenAdmin, givenUser } from '../../../test/given.ts'
-import { getJson, givenTask, insertTasks } from '../../../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
+import { getJson } from '../../../test/tasks.ts'
 
 const t = useTestApp()
 
@@ -26,17 +26,19 @@ async function changesAfter(reader: GivenUser, after: number): Promise<Entry[]> 
 const lastEntryId = async () =>
   Number((await t.app.database.sql.query<{ id: string }>('select max(id) as id from activity')).rows[0]!.id)
 
-const del = async (url: string, by: GivenUser) => {
-  const res = await t.app.inject({ method: 'DELETE', url, headers: by.auth })
+const { del } = http(t)
+/** A delete that must succeed (204). */
+const deleteOk = async (url: string, by: GivenUser) => {
+  const res = await del(url, by.auth)
   expect(res.statusCode, res.body).toBe(204)
 }
 
 /** A project with a task, its subtask and another task: the ids of the three. */
 async function projectWithTasks(owner: GivenUser, team: { id: string }) {
-  const project = await givenProject(t.app, team, owner)
-  const parent = await givenTask(t.app, owner, { projectId: project.id, title: 'Parent' })
-  const child = await givenTask(t.app, owner, { projectId: project.id, parentId: parent.id, title: 'Child' })
-  const other = await givenTask(t.app, owner, { projectId: project.id, title: 'Other' })
+  const project = await given.project(t.app, team, owner)
+  const parent = await given.task(t.app, owner, { projectId: project.id, title: 'Parent' })
+  const child = await given.task(t.app, owner, { projectId: project.id, parentId: parent.id, title: 'Child' })
+  const other = await given.task(t.app, owner, { projectId: project.id, title: 'Other' })
   return { project, taskIds: [parent.id, child.id, other.id] }
 }
 
@@ -48,11 +50,11 @@ const deletedTasks = (entries: Entry[]) =>
 
 describe('deleting a project or a team on the change feed', () => {
   it('puts a task.deleted for every task of a deleted project after its project.deleted', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const { project, taskIds } = await projectWithTasks(owner, team)
     const mark = await lastEntryId()
-    await del(`/api/v1/projects/${project.id}`, owner)
+    await deleteOk(`/api/v1/projects/${project.id}`, owner)
 
     const entries = await changesAfter(owner, mark)
     expect(entries[0]).toMatchObject({ action: 'project.deleted', entityId: project.id })
@@ -62,13 +64,13 @@ describe('deleting a project or a team on the change feed', () => {
   })
 
   it('puts project.deleted and task.deleted for everything a deleted team held', async () => {
-    const owner = await givenUser(t.app)
-    const admin = await givenAdmin(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const admin = await given.admin(t.app)
+    const team = await given.team(t.app, owner)
     const first = await projectWithTasks(owner, team)
     const second = await projectWithTasks(owner, team)
     const mark = await lastEntryId()
-    await del(`/api/v1/teams/${team.id}`, owner)
+    await deleteOk(`/api/v1/teams/${team.id}`, owner)
 
     // read by a global admin: what former members see is the visibility test's business
     const entries = (await changesAfter(admin, mark)).filter((e) => e.action.endsWith('.deleted'))
@@ -80,14 +82,14 @@ describe('deleting a project or a team on the change feed', () => {
   })
 
   it('writes the entries of a project of any size in the same number of statements', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const statements = async (count: number) => {
-      const project = await givenProject(t.app, team, owner)
-      const ids = await insertTasks(t.app, { id: project.id, teamId: team.id }, count)
+      const project = await given.project(t.app, team, owner)
+      const ids = await given.tasks(t.app, { id: project.id, teamId: team.id }, count)
       const mark = await lastEntryId()
       t.queries.length = 0
-      await del(`/api/v1/projects/${project.id}`, owner)
+      await deleteOk(`/api/v1/projects/${project.id}`, owner)
       const n = t.queries.length
       expect(deletedTasks(await changesAfter(owner, mark))).toEqual([...ids].sort())
       return n
