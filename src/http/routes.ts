@@ -1,4 +1,11 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+import type {
+  FastifyContextConfig,
+  FastifyInstance,
+  FastifyPluginOptions,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+} from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { z } from 'zod'
 import { IfNoneMatchHeaders, NotModified } from './conditional.ts'
@@ -116,3 +123,17 @@ export const sendCreated = <R extends Versioned>(
 
 /** The options a route plugin takes (what a module's plugin that registers several of them passes on). */
 export type OptionsOf<P> = P extends FastifyPluginAsyncZod<infer O> ? O : never
+
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never
+
+/**
+ * A module's routes made of several route files: registered in order, each given the options
+ * (the module's index exports it as `routes`); it takes what every one of them names.
+ */
+export function routesOf<P extends FastifyPluginAsyncZod<never>[]>(
+  ...plugins: P
+): FastifyPluginAsyncZod<Intersection<OptionsOf<P[number]>> & FastifyPluginOptions> {
+  return async (app, deps) => {
+    for (const plugin of plugins) await app.register(plugin, deps as never)
+  }
+}
