@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { createTestApp, useTestApp } from '../../../test/app.ts'
-import { type GivenUser, givenAdmin, givenUser, uniqueEmail } from '../../../test/given.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 const t = useTestApp()
 
@@ -13,18 +13,18 @@ const patchUser = (app: FastifyInstance, admin: GivenUser, id: string, payload: 
 
 describe('GET /admin/users', () => {
   it('searches by email or name and walks keyset pages, seeing every match once', async () => {
-    const admin = await givenAdmin(t.app)
+    const admin = await given.admin(t.app)
     const tag = `walk${randomBytes(4).toString('hex')}`
     const created: string[] = []
     for (let i = 0; i < 5; i++) {
       // three match by email, two by name
       const u =
         i < 3
-          ? await givenUser(t.app, { email: uniqueEmail(tag) })
-          : await givenUser(t.app, { name: `Person ${tag.toUpperCase()}` })
+          ? await given.user(t.app, { email: given.email(tag) })
+          : await given.user(t.app, { name: `Person ${tag.toUpperCase()}` })
       created.push(u.id)
     }
-    await givenUser(t.app) // not a match
+    await given.user(t.app) // not a match
 
     const seen: string[] = []
     let cursor: string | null = null
@@ -43,8 +43,8 @@ describe('GET /admin/users', () => {
   })
 
   it('lists users with their disabled flag and never a password hash', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
     const res = await listUsers(t.app, admin, `?q=${encodeURIComponent(user.email)}`)
     expect(res.json()).toEqual({
       items: [
@@ -65,7 +65,7 @@ describe('GET /admin/users', () => {
   })
 
   it('answers 400 for a limit out of range and a forged cursor', async () => {
-    const admin = await givenAdmin(t.app)
+    const admin = await given.admin(t.app)
     for (const [query, path] of [
       ['?limit=0', 'query.limit'],
       ['?limit=101', 'query.limit'],
@@ -78,7 +78,7 @@ describe('GET /admin/users', () => {
   })
 
   it('answers 403 to a user who is not an admin, and 401 without credentials', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const denied = await listUsers(t.app, user, '')
     expect(denied.statusCode).toBe(403)
     expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -89,8 +89,8 @@ describe('GET /admin/users', () => {
 
 describe('PATCH /admin/users/:id', () => {
   it('promotes a user, who then has admin rights', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
     expect((await listUsers(t.app, user, '')).statusCode).toBe(403) // and the state is cached now
     const res = await patchUser(t.app, admin, user.id, { role: 'admin' })
     expect(res.statusCode).toBe(200)
@@ -99,7 +99,7 @@ describe('PATCH /admin/users/:id', () => {
   })
 
   it('lets one of two admins demote the other, who loses admin rights at once', async () => {
-    const [a, b] = [await givenAdmin(t.app), await givenAdmin(t.app)]
+    const [a, b] = [await given.admin(t.app), await given.admin(t.app)]
     expect((await listUsers(t.app, b, '')).statusCode).toBe(200)
     const res = await patchUser(t.app, a, b.id, { role: 'user' })
     expect(res.statusCode).toBe(200)
@@ -108,8 +108,8 @@ describe('PATCH /admin/users/:id', () => {
   })
 
   it('answers 404 for an unknown user and 400 for a bad body', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
     expect((await patchUser(t.app, admin, randomUUID(), { role: 'admin' })).statusCode).toBe(404)
     for (const payload of [{ role: 'root' }, { email: 'x@example.test' }, { disabled: 'yes' }]) {
       expect((await patchUser(t.app, admin, user.id, payload)).statusCode).toBe(400)
@@ -127,7 +127,7 @@ describe('the last admin', () => {
     // an app of its own: the last-admin rule counts every admin in the database
     const own = await createTestApp()
     try {
-      const only = await givenAdmin(own.app)
+      const only = await given.admin(own.app)
       for (const payload of [{ role: 'user' }, { disabled: true }, { role: 'user', disabled: true }]) {
         const res = await patchUser(own.app, only, only.id, payload)
         expect(res.statusCode).toBe(409)
@@ -135,7 +135,7 @@ describe('the last admin', () => {
       }
       expect((await listUsers(own.app, only, '')).statusCode).toBe(200)
 
-      const second = await givenUser(own.app)
+      const second = await given.user(own.app)
       expect((await patchUser(own.app, only, second.id, { role: 'admin' })).statusCode).toBe(200)
       expect((await patchUser(own.app, second, only.id, { role: 'user' })).statusCode).toBe(200)
       // now `second` is the last one
@@ -148,7 +148,7 @@ describe('the last admin', () => {
   it('survives two admins demoting each other at the same time: exactly one wins', async () => {
     const own = await createTestApp()
     try {
-      const [a, b] = [await givenAdmin(own.app), await givenAdmin(own.app)]
+      const [a, b] = [await given.admin(own.app), await given.admin(own.app)]
       const results = await Promise.all([
         patchUser(own.app, a, b.id, { role: 'user' }),
         patchUser(own.app, b, a.id, { role: 'user' }),

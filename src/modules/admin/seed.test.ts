@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, GOOD_PASSWORD, givenUser, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 import { createPersonalTeam } from '../teams/personal-team.ts'
 import { ensureAdmin } from './seed.ts'
 
@@ -22,14 +23,14 @@ async function usersWithEmail(email: string) {
 
 describe('ensureAdmin (the seed command)', () => {
   it('creates an admin with the given password once, then reports it exists', async () => {
-    const email = uniqueEmail('seed')
-    const first = await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD }, createPersonalTeam)
+    const email = given.email('seed')
+    const first = await ensureAdmin(t.database.db, { email, password: given.password }, createPersonalTeam)
     expect(first).toEqual({ outcome: 'created', userId: expect.any(String) })
     const again = await ensureAdmin(t.database.db, { email: ` ${email.toUpperCase()} `, password: 'ignored now' })
     expect(again).toEqual({ outcome: 'exists', userId: first.userId })
     expect(await usersWithEmail(email)).toEqual([{ id: first.userId, role: 'admin' }])
 
-    const res = await login(email, GOOD_PASSWORD)
+    const res = await login(email, given.password)
     expect(res.statusCode).toBe(200)
     expect(res.json().user).toMatchObject({ id: first.userId, role: 'admin' })
     const admin = bearer(res.json().accessToken)
@@ -40,7 +41,7 @@ describe('ensureAdmin (the seed command)', () => {
   })
 
   it('generates a strong password when none is given, and that password signs in', async () => {
-    const email = uniqueEmail('generated')
+    const email = given.email('generated')
     const result = await ensureAdmin(t.database.db, { email })
     expect(result.outcome).toBe('created')
     const password = (result as { generatedPassword?: string }).generatedPassword
@@ -51,7 +52,7 @@ describe('ensureAdmin (the seed command)', () => {
   })
 
   it('promotes an existing user of that email, keeping their password', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const result = await ensureAdmin(t.database.db, { email: user.email, password: 'not used for an existing user' })
     expect(result).toEqual({ outcome: 'exists', userId: user.id, promoted: true })
     expect(await usersWithEmail(user.email)).toEqual([{ id: user.id, role: 'admin' }])
@@ -60,30 +61,30 @@ describe('ensureAdmin (the seed command)', () => {
   })
 
   it('creates one admin when two instances seed at the same time', async () => {
-    const email = uniqueEmail('race')
+    const email = given.email('race')
     const results = await Promise.all([
-      ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD }),
-      ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD }),
+      ensureAdmin(t.database.db, { email, password: given.password }),
+      ensureAdmin(t.database.db, { email, password: given.password }),
     ])
     expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'exists'])
     expect(await usersWithEmail(email)).toHaveLength(1)
   })
 
   it('re-enables a disabled admin when asked (the seed command), and then they can sign in', async () => {
-    const email = uniqueEmail('locked-out')
-    const { userId } = await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD })
+    const email = given.email('locked-out')
+    const { userId } = await ensureAdmin(t.database.db, { email, password: given.password })
     await setDisabled(userId, true)
-    expect((await login(email, GOOD_PASSWORD)).statusCode).toBe(401)
+    expect((await login(email, given.password)).statusCode).toBe(401)
     const result = await ensureAdmin(t.database.db, { email, reenable: true })
     expect(result).toEqual({ outcome: 'exists', userId, reenabled: true })
-    const res = await login(email, GOOD_PASSWORD)
+    const res = await login(email, given.password)
     expect(res.statusCode).toBe(200)
     expect(res.json().user.role).toBe('admin')
     expect(await ensureAdmin(t.database.db, { email, reenable: true })).toEqual({ outcome: 'exists', userId })
   })
 
   it('re-enables and promotes a disabled user of that email in one go', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await setDisabled(user.id, true)
     const result = await ensureAdmin(t.database.db, { email: user.email, reenable: true })
     expect(result).toEqual({ outcome: 'exists', userId: user.id, promoted: true, reenabled: true })
@@ -91,14 +92,14 @@ describe('ensureAdmin (the seed command)', () => {
   })
 
   it('leaves a disabled admin disabled at server start (no reenable), and says so', async () => {
-    const email = uniqueEmail('disabled-on-purpose')
-    const { userId } = await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD })
+    const email = given.email('disabled-on-purpose')
+    const { userId } = await ensureAdmin(t.database.db, { email, password: given.password })
     await setDisabled(userId, true)
-    expect(await ensureAdmin(t.database.db, { email, password: GOOD_PASSWORD })).toEqual({
+    expect(await ensureAdmin(t.database.db, { email, password: given.password })).toEqual({
       outcome: 'exists',
       userId,
       disabled: true,
     })
-    expect((await login(email, GOOD_PASSWORD)).statusCode).toBe(401)
+    expect((await login(email, given.password)).statusCode).toBe(401)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { GOOD_PASSWORD, givenUser, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
 
 const t = useTestApp()
 
@@ -19,8 +19,8 @@ async function userRowsWithEmail(email: string) {
 
 describe('POST /auth/register', () => {
   it('creates the user and a session: 201, Location, the user shape and a token pair', async () => {
-    const email = uniqueEmail()
-    const res = await register({ email, password: GOOD_PASSWORD, name: 'Ada' })
+    const email = given.email()
+    const res = await register({ email, password: given.password, name: 'Ada' })
     expect(res.statusCode, res.body).toBe(201)
     expect(res.headers.location).toBe('/api/v1/users/me')
     const body = res.json()
@@ -48,16 +48,16 @@ describe('POST /auth/register', () => {
   })
 
   it('trims and lower-cases the email', async () => {
-    const email = uniqueEmail()
-    const res = await register({ email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD, name: 'Ada' })
+    const email = given.email()
+    const res = await register({ email: `  ${email.toUpperCase()} `, password: given.password, name: 'Ada' })
     expect(res.statusCode).toBe(201)
     expect(res.json().user.email).toBe(email)
-    expect((await login(` ${email.toUpperCase()}`, GOOD_PASSWORD)).statusCode).toBe(200)
+    expect((await login(` ${email.toUpperCase()}`, given.password)).statusCode).toBe(200)
   })
 
   it('answers 409 for an email already registered, whatever its case', async () => {
-    const { email } = await givenUser(t.app)
-    const res = await register({ email: email.toUpperCase(), password: GOOD_PASSWORD, name: 'Copy' })
+    const { email } = await given.user(t.app)
+    const res = await register({ email: email.toUpperCase(), password: given.password, name: 'Copy' })
     expect(res.statusCode).toBe(409)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(res.json()).toMatchObject({ status: 409, detail: 'Email already registered' })
@@ -65,10 +65,10 @@ describe('POST /auth/register', () => {
   })
 
   it('lets exactly one of two concurrent registrations of the same email win', async () => {
-    const email = uniqueEmail()
+    const email = given.email()
     const [a, b] = await Promise.all([
-      register({ email, password: GOOD_PASSWORD, name: 'A' }),
-      register({ email: email.toUpperCase(), password: GOOD_PASSWORD, name: 'B' }),
+      register({ email, password: given.password, name: 'A' }),
+      register({ email: email.toUpperCase(), password: given.password, name: 'B' }),
     ])
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409])
     expect(await userRowsWithEmail(email)).toHaveLength(1)
@@ -77,7 +77,7 @@ describe('POST /auth/register', () => {
   it.each(['12345678', 'PassW0rd'])(
     'rejects the common password %s (any case) with 400 naming body.password',
     async (password) => {
-      const email = uniqueEmail()
+      const email = given.email()
       const res = await register({ email, password, name: 'Lazy' })
       expect(res.statusCode).toBe(400)
       expect(res.json().errors).toEqual([{ path: 'body.password', message: expect.any(String) }])
@@ -89,7 +89,7 @@ describe('POST /auth/register', () => {
     ['short', 'x7#kQ2'],
     ['long', 'x'.repeat(257)],
   ])('rejects a too %s password with 400', async (_, password) => {
-    const email = uniqueEmail()
+    const email = given.email()
     const res = await register({ email, password, name: 'Odd' })
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.password' })])
@@ -98,7 +98,7 @@ describe('POST /auth/register', () => {
 
   it('accepts a password of exactly 8 and of 256 characters', async () => {
     for (const password of ['q8#Lm2vZ', `${'y'.repeat(255)}Z`]) {
-      const res = await register({ email: uniqueEmail(), password, name: 'Edge' })
+      const res = await register({ email: given.email(), password, name: 'Edge' })
       expect(res.statusCode, res.body).toBe(201)
     }
   })
@@ -109,23 +109,23 @@ describe('POST /auth/register', () => {
     ['disabled', false],
     ['createdAt', '2020-01-01T00:00:00.000Z'],
   ])('rejects the server-owned field %s with 400 and creates nothing', async (field, value) => {
-    const email = uniqueEmail()
-    const res = await register({ email, password: GOOD_PASSWORD, name: 'Sneaky', [field]: value })
+    const email = given.email()
+    const res = await register({ email, password: given.password, name: 'Sneaky', [field]: value })
     expect(res.statusCode).toBe(400)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(await userRowsWithEmail(email)).toHaveLength(0)
   })
 
   it('keeps the role user when a client tries to register as admin', async () => {
-    const email = uniqueEmail()
-    await register({ email, password: GOOD_PASSWORD, name: 'Sneaky', role: 'admin' })
-    const ok = await register({ email, password: GOOD_PASSWORD, name: 'Honest' })
+    const email = given.email()
+    await register({ email, password: given.password, name: 'Sneaky', role: 'admin' })
+    const ok = await register({ email, password: given.password, name: 'Honest' })
     expect(ok.json().user.role).toBe('user')
     expect(await userRowsWithEmail(email)).toEqual([expect.objectContaining({ role: 'user' })])
   })
 
   it('rejects an invalid email and a missing name with 400 naming the fields', async () => {
-    const res = await register({ email: 'not-an-email', password: GOOD_PASSWORD })
+    const res = await register({ email: 'not-an-email', password: given.password })
     expect(res.statusCode).toBe(400)
     const paths = res.json().errors.map((e: { path: string }) => e.path)
     expect(paths).toEqual(expect.arrayContaining(['body.email', 'body.name']))
@@ -134,7 +134,7 @@ describe('POST /auth/register', () => {
 
 describe('POST /auth/login', () => {
   it('signs in with the right password and gives a new token pair', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await login(user.email, user.password)
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({
@@ -147,9 +147,9 @@ describe('POST /auth/login', () => {
   })
 
   it('gives the same 401 for an unknown email and for a wrong password', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const wrongPassword = await login(user.email, 'not the password')
-    const unknownEmail = await login(uniqueEmail('nobody'), user.password)
+    const unknownEmail = await login(given.email('nobody'), user.password)
     for (const res of [wrongPassword, unknownEmail]) {
       expect(res.statusCode).toBe(401)
       expect(res.headers['www-authenticate']).toBe('Bearer')
@@ -160,7 +160,7 @@ describe('POST /auth/login', () => {
   })
 
   it('refuses a disabled user with the same 401, even with the right password', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await t.database.sql.query('update users set disabled = true where id = $1', [user.id])
     const res = await login(user.email, user.password)
     expect(res.statusCode).toBe(401)
@@ -168,7 +168,7 @@ describe('POST /auth/login', () => {
   })
 
   it('rejects unknown fields with 400', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',

@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { GOOD_PASSWORD, givenAdmin, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
 import { loadConfig } from '../../config.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tasklane-registration-'))
-const register = (t: TestApp, email = uniqueEmail()) =>
-  t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: GOOD_PASSWORD, name: 'N' } })
+const register = (t: TestApp, email = given.email()) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email, password: given.password, name: 'N' },
+  })
 const settings = async (t: TestApp) => (await t.app.inject({ method: 'GET', url: '/api/v1/auth/settings' })).json()
 const usersNamed = async (t: TestApp, email: string) =>
   (await t.database.sql.query('select id from users where email = $1', [email])).rows
@@ -29,7 +33,7 @@ describe.each(['open', 'invite', 'closed'] as const)('REGISTRATION=%s', (policy)
   it(
     policy === 'open' ? 'lets anyone register' : 'refuses registration without an invitation, creating nothing',
     async () => {
-      const email = uniqueEmail()
+      const email = given.email()
       const res = await register(t, email)
       if (policy === 'open') {
         expect(res.statusCode, res.body).toBe(201)
@@ -46,20 +50,20 @@ describe.each(['open', 'invite', 'closed'] as const)('REGISTRATION=%s', (policy)
     // the first admin exists before any policy applies (the seed command)
     const adminApp =
       policy === 'open' ? t : await createTestApp({ database: t.database, env: { REGISTRATION: 'open' } })
-    const admin = await givenAdmin(adminApp.app)
+    const admin = await given.admin(adminApp.app)
     if (adminApp !== t) await adminApp.close()
-    const email = uniqueEmail('made')
+    const email = given.email('made')
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/admin/users',
       headers: admin.auth,
-      payload: { email, name: 'Made By Admin', password: GOOD_PASSWORD },
+      payload: { email, name: 'Made By Admin', password: given.password },
     })
     expect(res.statusCode, res.body).toBe(201)
     const login = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      payload: { email, password: GOOD_PASSWORD },
+      payload: { email, password: given.password },
     })
     expect(login.statusCode).toBe(200)
   })

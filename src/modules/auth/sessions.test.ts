@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenAdmin, givenUser } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 import { authJobs, SWEEP_SESSIONS_JOB } from './auth.jobs.ts'
 
 const t = useTestApp()
@@ -21,7 +22,7 @@ async function otherSession(email: string, password: string) {
 
 describe('POST /auth/refresh', () => {
   it('rotates: a new pair, and the new access token works', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await refresh(user.refreshToken)
     expect(res.statusCode, res.body).toBe(200)
     const pair = res.json()
@@ -37,7 +38,7 @@ describe('POST /auth/refresh', () => {
   })
 
   it('detects reuse: a used refresh token gets 401 and revokes its whole family, with a security log', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const second = (await refresh(user.refreshToken)).json()
     const third = (await refresh(second.refreshToken)).json()
 
@@ -63,7 +64,7 @@ describe('POST /auth/refresh', () => {
   })
 
   it('answers 401 for an expired refresh token', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await t.database.sql.query(`update sessions set expires_at = now() - interval '1 second' where user_id = $1`, [
       user.id,
     ])
@@ -71,7 +72,7 @@ describe('POST /auth/refresh', () => {
   })
 
   it('still refreshes when the client also sends its (expired) access token', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/refresh',
@@ -84,7 +85,7 @@ describe('POST /auth/refresh', () => {
 
 describe('POST /auth/logout', () => {
   it('revokes that session: its refresh token and its access token stop working', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const other = await otherSession(user.email, user.password)
     const res = await t.app.inject({
       method: 'POST',
@@ -101,7 +102,7 @@ describe('POST /auth/logout', () => {
   })
 
   it('revokes the tokens rotated from it too, and is idempotent', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const next = (await refresh(user.refreshToken)).json()
     const logout = (refreshToken: string) =>
       t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', payload: { refreshToken } })
@@ -114,9 +115,9 @@ describe('POST /auth/logout', () => {
 
 describe('POST /auth/logout-all', () => {
   it('revokes every session of the caller, and needs credentials', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const other = await otherSession(user.email, user.password)
-    const bystander = await givenUser(t.app)
+    const bystander = await given.user(t.app)
 
     expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout-all' })).statusCode).toBe(401)
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout-all', headers: user.auth })
@@ -142,7 +143,7 @@ describe('POST /users/me/password', () => {
     })
 
   it('answers 403 for a wrong current password and changes nothing', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await change(user.accessToken, 'not my password', 'a brand new passphrase')
     expect(res.statusCode).toBe(403)
     expect((await login(user.email, user.password)).statusCode).toBe(200)
@@ -150,14 +151,14 @@ describe('POST /users/me/password', () => {
   })
 
   it('rejects a common new password with 400 naming body.newPassword', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const res = await change(user.accessToken, user.password, 'password1')
     expect(res.statusCode).toBe(400)
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.newPassword' })])
   })
 
   it('signs out the other sessions and keeps the current one', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const other = await otherSession(user.email, user.password)
     const newPassword = 'an entirely different passphrase'
 
@@ -176,8 +177,8 @@ describe('POST /users/me/password', () => {
 
 describe('a disabled user', () => {
   it('is locked out at once: access token, refresh and login all answer 401', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
     expect((await me(user.accessToken)).statusCode).toBe(200) // the state is cached now
 
     const res = await t.app.inject({
@@ -197,8 +198,8 @@ describe('a disabled user', () => {
   })
 
   it('can sign in again once re-enabled', async () => {
-    const admin = await givenAdmin(t.app)
-    const user = await givenUser(t.app)
+    const admin = await given.admin(t.app)
+    const user = await given.user(t.app)
     const patch = (disabled: boolean) =>
       t.app.inject({
         method: 'PATCH',
@@ -216,9 +217,9 @@ describe('a disabled user', () => {
 
 describe('the sessions sweep', () => {
   it('deletes refresh tokens expired for more than a day and keeps every other one', async () => {
-    const old = await givenUser(t.app)
-    const recent = await givenUser(t.app)
-    const live = await givenUser(t.app)
+    const old = await given.user(t.app)
+    const recent = await given.user(t.app)
+    const live = await given.user(t.app)
     const expire = (userId: string, interval: string) =>
       t.database.sql.query(`update sessions set expires_at = now() - interval '${interval}' where user_id = $1`, [
         userId,

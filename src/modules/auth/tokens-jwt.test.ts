@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { type JWTPayload, SignJWT, UnsecuredJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, type GivenUser, givenAdmin, givenUser } from '../../../test/given.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const t = useTestApp()
 
@@ -46,7 +47,7 @@ function expectUnauthorized(res: Awaited<ReturnType<typeof me>>) {
 
 let user: GivenUser
 beforeAll(async () => {
-  user = await givenUser(t.app)
+  user = await given.user(t.app)
 })
 
 describe('access token verification', () => {
@@ -81,7 +82,7 @@ describe('access token verification', () => {
   })
 
   it('rejects a tampered payload (another user id under the original signature)', async () => {
-    const admin = await givenAdmin(t.app)
+    const admin = await given.admin(t.app)
     const [header, payload, signature] = (await forge(user.id)).split('.')
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString())
     const swapped = Buffer.from(JSON.stringify({ ...claims, sub: admin.id })).toString('base64url')

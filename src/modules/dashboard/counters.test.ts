@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
+import { countersAndRecount } from '../../../test/dashboard.ts'
 import { givenOpsWorld, opsArb, runOps } from '../../../test/dashboard-ops.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { countersAndRecount } from '../../../test/given-dashboard.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 const t = useTestApp()
 
@@ -21,9 +20,9 @@ describe('task counters', () => {
   let users: GivenUser[]
   beforeAll(async () => {
     users = [
-      await givenUser(t.app, { name: 'Owner' }),
-      await givenUser(t.app, { name: 'Ann' }),
-      await givenUser(t.app, { name: 'Bo' }),
+      await given.user(t.app, { name: 'Owner' }),
+      await given.user(t.app, { name: 'Ann' }),
+      await given.user(t.app, { name: 'Bo' }),
     ]
   })
 
@@ -43,7 +42,7 @@ describe('task counters', () => {
     const [p1, p2] = world.projects as [string, string]
     const tasks = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        givenTask(t.app, users[i % 3]!, {
+        given.task(t.app, users[i % 3]!, {
           projectId: p1,
           tagIds: i % 2 ? [world.tags[0]] : [],
           recurrence: i % 4 ? undefined : 'FREQ=DAILY',
@@ -82,9 +81,9 @@ describe('task counters', () => {
     const world = await givenOpsWorld(t.app, users)
     const [p1, p2] = world.projects as [string, string]
     const owner = world.owner
-    const parent = await givenTask(t.app, owner, { projectId: p1, tagIds: world.tags })
-    await givenTask(t.app, owner, { projectId: p1, parentId: parent.id, tagIds: [world.tags[0]] })
-    await givenTask(t.app, owner, { projectId: p2, tagIds: [world.tags[1]], assigneeId: users[1]!.id })
+    const parent = await given.task(t.app, owner, { projectId: p1, tagIds: world.tags })
+    await given.task(t.app, owner, { projectId: p1, parentId: parent.id, tagIds: [world.tags[0]] })
+    await given.task(t.app, owner, { projectId: p2, tagIds: [world.tags[1]], assigneeId: users[1]!.id })
     await expectNoDrift(world.teamId)
 
     const del = (url: string) => t.app.inject({ method: 'DELETE', url: `/api/v1${url}`, headers: owner.auth })
