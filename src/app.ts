@@ -107,6 +107,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.addHook('preClose', () => deps.endStreams())
   app.addHook('onClose', () => deps.close())
 
+  // before any route: the web app's shell takes every GET path outside the routes' first segments
+  const webDir = webAppDir(config.WEB_DIR)
+  const shell = webDir ? appShell(app) : undefined
   // first, so that every route after it documents the answers its configuration implies
   registerImpliedAnswers(app)
   // JSON in, JSON out: a text body on a JSON route is a 415, not a string that fails validation
@@ -117,8 +120,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     reply.header('x-request-id', req.id)
   })
   refuseWhileClosing(app)
-  const webDir = webAppDir(config.WEB_DIR)
-  registerErrorHandling(app, { shell: webDir ? appShell : undefined })
+  registerErrorHandling(app, { shell })
   await registerPressure(app, config, () => deps.database.poolStats()?.waiting ?? 0)
   await registerSecurityHeaders(app)
   await registerCors(app, config.CORS_ORIGINS)

@@ -14,7 +14,11 @@ writeFileSync(join(dir, 'index.html'), INDEX)
 writeFileSync(join(dir, 'assets/index-Ab12Cd.js'), SCRIPT)
 writeFileSync(join(dir, 'assets/index-Ab12Cd.js.gz'), gzipSync(SCRIPT))
 
-const t = useTestApp({ env: { WEB_DIR: dir } })
+// a top-level route the web app knows nothing of: its segment is the server's as soon as it is registered
+const t = useTestApp({
+  env: { WEB_DIR: dir },
+  routes: (app) => app.get('/status/now', { schema: { hide: true } }, async () => ({ status: 'now' })),
+})
 const unbuilt = useTestApp({ env: { WEB_DIR: mkdtempSync(join(tmpdir(), 'tasklane-web-empty-')) } })
 
 describe('web app', () => {
@@ -69,6 +73,15 @@ describe('web app', () => {
       expect(res.statusCode, `${method} ${url}`).toBe(404)
       expect(res.headers['content-type'], `${method} ${url}`).toMatch(/^application\/problem\+json/)
       expect(res.json().requestId, `${method} ${url}`).toBe(res.headers['x-request-id'])
+    }
+  })
+
+  it("leaves every registered route's first segment to the server, a route added later included", async () => {
+    expect((await t.app.inject({ url: '/status/now' })).json()).toEqual({ status: 'now' })
+    for (const url of ['/status', '/status/later', '/health/deep', '/ready/x', '/metrics/x', '/api', '/docs/nothing']) {
+      const res = await t.app.inject({ url })
+      expect(res.statusCode, url).toBe(404)
+      expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/)
     }
   })
 

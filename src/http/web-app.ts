@@ -30,12 +30,11 @@ function withoutInlineScripts(reply: FastifyReply) {
   }
 }
 
-// paths the app's router owns: not the API or the ops routes, and not a file (a missing chunk must
-// fail as a 404, not come back as HTML that the browser then refuses to run as a script)
-const NOT_APP = /^\/(api|docs|openapi\.json|health|ready|metrics)(\/|$)/
-const isAppRoute = (req: FastifyRequest) => {
-  const path = req.url.split('?')[0] ?? '/'
-  return (req.method === 'GET' || req.method === 'HEAD') && !NOT_APP.test(path) && !/\.[^/]*$/.test(path)
+// the first path segment of a route: '' for `/`, undefined for a parametric or wildcard one (the web
+// app's own `/*`), which reserves nothing
+const firstSegment = (url: string): string | undefined => {
+  const segment = url.split('/')[1] ?? ''
+  return /[*:]/.test(segment) ? undefined : segment
 }
 
 /** The built web app in `dir`, when it is there (npm start and npm run build make it). */
@@ -43,13 +42,34 @@ export function webAppDir(dir: string): string | undefined {
   return existsSync(join(dir, 'index.html')) ? dir : undefined
 }
 
-/** The web app's index.html for its own routes (/tasks/…), which the error handler's not-found path asks first. */
-export const appShell: AppShell = (req, reply) => {
-  if (!isAppRoute(req)) return false
-  reply.header('cache-control', REVALIDATE)
-  withoutInlineScripts(reply)
-  void reply.sendFile('index.html')
-  return true
+/**
+ * The web app's index.html for its own routes (/tasks/…), which the error handler's not-found path
+ * asks first. Its routes are every GET path outside the first segments the server's routes take
+ * (`/api`, `/docs`, `/health`, … as registered, in any plugin: the hook is on the root, so call this
+ * before any route is added) and that is not a file: a missing chunk must fail as a 404, not come
+ * back as HTML that the browser then refuses to run as a script.
+ */
+export function appShell(app: FastifyInstance): AppShell {
+  const reserved = new Set<string>()
+  app.addHook('onRoute', (route) => {
+    const segment = firstSegment(route.url)
+    if (segment) reserved.add(segment)
+  })
+  const isAppRoute = (req: FastifyRequest) => {
+    const path = req.url.split('?')[0] ?? '/'
+    return (
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      !reserved.has(path.split('/')[1] ?? '') &&
+      !/\.[^/]*$/.test(path)
+    )
+  }
+  return (req, reply) => {
+    if (!isAppRoute(req)) return false
+    reply.header('cache-control', REVALIDATE)
+    withoutInlineScripts(reply)
+    void reply.sendFile('index.html')
+    return true
+  }
 }
 
 /**
