@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { bearer, type GivenUser, givenToken, givenUser } from '../../../test/given.ts'
-import { givenTask, pngBytes, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/given-files.ts'
+import { pngBytes, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 import { eventJobs, SWEEP_TICKETS_JOB } from '../events/events.jobs.ts'
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex')
 
 describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mode) => {
   const t = useFilesApp(mode)
+  const { get, post } = http(t)
 
   const upload = async (user: GivenUser, filename: string, bytes: Buffer) => {
-    const task = await givenTask(t.app, user)
+    const task = await given.task(t.app, user)
     const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, filename, bytes)
     expect(res.statusCode, res.body).toBe(201)
     return res.json() as { id: string }
   }
   const ticketFor = (headers: Record<string, string>, path: string) =>
-    t.app.inject({ method: 'POST', url: '/api/v1/download-tickets', headers, payload: { path } })
+    post('/api/v1/download-tickets', headers, { path })
   const link = async (user: GivenUser, path: string) => {
     const res = await ticketFor(user.auth, path)
     expect(res.statusCode, res.body).toBe(200)
@@ -26,10 +28,10 @@ describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mod
     return body.url
   }
   // what a browser following the link sends: no Authorization header
-  const follow = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers })
+  const follow = (url: string, headers: Record<string, string> = {}) => get(url, headers)
 
   it('opens its one download once, without an Authorization header (on S3 a file of a proven type redirects)', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const text = Buffer.from('quarterly figures\n')
     const { id } = await upload(user, 'figures.txt', text)
     const url = await link(user, `/api/v1/attachments/${id}/content`)
@@ -55,10 +57,8 @@ describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mod
   })
 
   it("opens a note's file and finished exports the same way", async () => {
-    const user = await givenUser(t.app)
-    const note = (
-      await t.app.inject({ method: 'POST', url: '/api/v1/notes', headers: user.auth, payload: { title: 'n' } })
-    ).json() as { id: string }
+    const user = await given.user(t.app)
+    const note = (await post('/api/v1/notes', user.auth, { title: 'n' })).json() as { id: string }
     const bytes = Buffer.from('a note of mine\n')
     expect(
       (await sendFile(t.app, user, `/api/v1/notes/${note.id}/file`, 'n.txt', bytes, { method: 'PUT' })).statusCode,
@@ -72,8 +72,8 @@ describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mod
   })
 
   it('opens nothing but the path it was issued for, and only what its holder may see', async () => {
-    const owner = await givenUser(t.app)
-    const stranger = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const stranger = await given.user(t.app)
     const mine = await upload(owner, 'a.txt', Buffer.from('a'))
     const other = await upload(owner, 'b.txt', Buffer.from('b'))
 
@@ -89,7 +89,7 @@ describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mod
   })
 
   it('refuses a path that is not a download, and an expired ticket', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     for (const path of ['/api/v1/tasks', '/api/v1/attachments/x/content/more', '/health', 'attachments/x/content']) {
       const res = await ticketFor(user.auth, path)
       expect(res.statusCode, path).toBe(400)
@@ -106,11 +106,11 @@ describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mod
   })
 
   it("carries a token's scopes, dies with the session that took it, and is not spent when a bearer is sent", async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const { id } = await upload(user, 'f.txt', Buffer.from('f'))
     const path = `/api/v1/attachments/${id}/content`
 
-    const tasksOnly = await givenToken(t.app, user, ['tasks:read'])
+    const tasksOnly = await given.token(t.app, user, ['tasks:read'])
     const scoped = await ticketFor(bearer(tasksOnly), path)
     expect(scoped.statusCode).toBe(200)
     expect((await follow(scoped.json().url)).statusCode).toBe(403)
@@ -118,17 +118,13 @@ describe.each(STORAGE_MODES)('download links with a ticket, on %s storage', (mod
     const url = await link(user, path)
     // with a bearer header the header decides and the ticket stays unspent
     expect((await follow(url, user.auth)).statusCode).toBe(200)
-    const logout = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/logout',
-      payload: { refreshToken: user.refreshToken },
-    })
+    const logout = await post('/api/v1/auth/logout', {}, { refreshToken: user.refreshToken })
     expect(logout.statusCode, logout.body).toBe(204)
     expect((await follow(url)).statusCode).toBe(401)
   })
 
   it('has its spent and expired tickets swept hourly', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const { id } = await upload(user, 's.txt', Buffer.from('s'))
     await link(user, `/api/v1/attachments/${id}/content`)
     await link(user, `/api/v1/attachments/${id}/content`)

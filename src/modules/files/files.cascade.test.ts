@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { eventually, givenTask, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 // local storage: the objects are files under DATA_DIR; the queue's handlers run in this process
 const f = useFilesApp('local')
@@ -41,10 +41,10 @@ const gone = (keys: string[]) =>
 
 /** A task with a subtask (each with an attachment) in a project of a new team, and the two keys. */
 async function taskTreeWithFiles() {
-  const owner = await givenUser(f.app)
-  const team = await givenTeam(f.app, owner)
-  const project = await givenProject(f.app, team, owner)
-  const task = await givenTask(f.app, owner, { projectId: project.id })
+  const owner = await given.user(f.app)
+  const team = await given.team(f.app, owner)
+  const project = await given.project(f.app, team, owner)
+  const task = await given.task(f.app, owner, { projectId: project.id })
   const sub = await subtaskOf(owner, task)
   const keys = [await attach(owner, task.id), await attach(owner, sub.id)]
   expect(await storedKeys(f.storage)).toEqual(expect.arrayContaining(keys))
@@ -60,7 +60,7 @@ describe('a delete that cascades removes the stored objects it orphans', () => {
 
   it('deleting a project removes the attachments of all its tasks', async () => {
     const { owner, project, keys } = await taskTreeWithFiles()
-    const other = await givenTask(f.app, owner, { projectId: project.id })
+    const other = await given.task(f.app, owner, { projectId: project.id })
     keys.push(await attach(owner, other.id))
     expect((await del(owner, `/api/v1/projects/${project.id}`)).statusCode).toBe(204)
     await gone(keys)
@@ -68,8 +68,8 @@ describe('a delete that cascades removes the stored objects it orphans', () => {
 
   it('deleting a team removes the attachments of every task in it, and keeps a note once shared there', async () => {
     const { owner, team, project, keys } = await taskTreeWithFiles()
-    const second = await givenProject(f.app, team, owner, { name: 'Second' })
-    keys.push(await attach(owner, (await givenTask(f.app, owner, { projectId: second.id })).id))
+    const second = await given.project(f.app, team, owner, { name: 'Second' })
+    keys.push(await attach(owner, (await given.task(f.app, owner, { projectId: second.id })).id))
     const note = await f.app.inject({
       method: 'POST',
       url: '/api/v1/notes',
@@ -99,7 +99,7 @@ describe('a delete that cascades removes the stored objects it orphans', () => {
     const refused = await del(owner, `/api/v1/tasks/${task.id}`, { 'if-match': '"stale"' })
     expect(refused.statusCode).toBe(412)
     // the explicit delete of another object proves the queue ran meanwhile
-    const probe = await givenTask(f.app, owner)
+    const probe = await given.task(f.app, owner)
     const probeKey = await attach(owner, probe.id)
     expect((await del(owner, `/api/v1/tasks/${probe.id}`)).statusCode).toBe(204)
     await gone([probeKey])

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { givenTask, pngBytes, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/given-files.ts'
+import { pngBytes, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex')
 const page = Buffer.from('<!doctype html><html><body><script>alert(document.domain)</script></body></html>\n')
@@ -10,7 +10,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
   const t = useFilesApp(mode)
 
   const upload = async (user: GivenUser, filename: string, bytes: Buffer) => {
-    const task = await givenTask(t.app, user)
+    const task = await given.task(t.app, user)
     const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, filename, bytes)
     expect(res.statusCode, res.body).toBe(201)
     return res.json() as { id: string; contentType: string }
@@ -29,7 +29,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
   }
 
   it('streams text a browser could sniff into a page through the API, with nosniff, on any store', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const attachment = await upload(user, 'page.html', page)
     expect(attachment.contentType).toBe('text/plain; charset=utf-8')
     const res = await get(user, `/attachments/${attachment.id}/content`)
@@ -45,7 +45,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
   })
 
   it('streams bytes of no known type through the API too', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const bytes = Buffer.from([0x00, 0x01, 0x3c, 0x68, 0x74, 0x6d, 0x6c, 0x3e, 0xff])
     const attachment = await upload(user, 'blob.bin', bytes)
     expect(attachment.contentType).toBe('application/octet-stream')
@@ -57,7 +57,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
       ? 'redirects a file whose bytes prove its type to S3, with its type, disposition and cache policy'
       : 'streams a file whose bytes prove its type',
     async () => {
-      const user = await givenUser(t.app)
+      const user = await given.user(t.app)
       const png = pngBytes()
       const attachment = await upload(user, 'shot.png', png)
       const res = await get(user, `/attachments/${attachment.id}/content`)

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { givenTask, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
+import { sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 // issue 15, item 5: a multipart body the parser cannot read was a 500 on every upload route
 const t = useFilesApp('local')
@@ -36,8 +36,8 @@ describe('a malformed multipart upload', () => {
   const routes: { method: 'POST' | 'PUT'; url: string }[] = []
   let before: string[]
   beforeAll(async () => {
-    user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const attachment = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'a.txt', Buffer.from('a'))
     const note = await t.app.inject({
       method: 'POST',

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { givenTask, pngBytes, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
+import { pngBytes, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 describe.each(STORAGE_MODES)('uploads while %s storage is down', (mode) => {
   const t = useFilesApp(mode)
@@ -29,8 +29,8 @@ describe.each(STORAGE_MODES)('uploads while %s storage is down', (mode) => {
   }
 
   it('answers 503 with Retry-After to every upload, writes nothing, and logs no error', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const first = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'a.png', pngBytes())
     expect(first.statusCode, first.body).toBe(201)
     const attachment = first.json()

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { eventually, givenTask, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/given-files.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
+import { given } from '../../../test/given.ts'
 import { sweepOrphans } from './files.sweep.ts'
 import { nameStoredFile, newFileKey } from './files.upload.ts'
 
@@ -17,8 +18,8 @@ describe.each(STORAGE_MODES)('file consistency on %s storage', (mode) => {
   }
 
   it('sweeps objects that no row names, and reports them', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const kept = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'kept.txt', Buffer.from('kept'))
     expect(kept.statusCode).toBe(201)
     const note = await t.app.inject({
@@ -56,8 +57,8 @@ describe.each(STORAGE_MODES)('file consistency on %s storage', (mode) => {
   })
 
   it('streams a file larger than the JSON body limit and an S3 part through the API', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const bytes = randomBytes(6 * 1024 * 1024 + 123)
     const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'big.bin', bytes)
     expect(res.statusCode, res.body).toBe(201)
@@ -65,8 +66,8 @@ describe.each(STORAGE_MODES)('file consistency on %s storage', (mode) => {
   })
 
   it('shows queue depth and job runs in /metrics', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const a = (await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'x.txt', Buffer.from('x'))).json()
     await t.app.inject({ method: 'DELETE', url: `/api/v1/attachments/${a.id}`, headers: user.auth })
     await eventually(async () => {
