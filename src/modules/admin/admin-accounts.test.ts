@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { confirmReset, linkToken, login, mailTo } from '../../../test/accounts.ts'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { type GivenUser, GOOD_PASSWORD, givenAdmin, givenUser, uniqueEmail } from '../../../test/given.ts'
-import { confirmReset, linkToken, login, mailTo } from '../../../test/given-accounts.ts'
-import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/worker-app.ts'
 
 const BASE = 'https://tasklane.example.test'
 
@@ -17,7 +17,7 @@ describe('accounts made by an administrator', { timeout: 90_000 }, () => {
     t = await createWorkerApp({ env: { SMTP_URL: smtp.url, PUBLIC_URL: BASE, REGISTRATION: 'closed' } })
     // the first admin, made as the seed command would; an app that runs no jobs (it would take the emails)
     open = await createTestApp({ database: t.database, env: { REGISTRATION: 'open' } })
-    admin = await givenAdmin(open.app)
+    admin = await given.admin(open.app)
   })
   afterAll(async () => {
     await open?.close()
@@ -30,7 +30,7 @@ describe('accounts made by an administrator', { timeout: 90_000 }, () => {
     t.app.inject({ method: 'POST', url: `/api/v1/admin/users/${id}/password-reset`, headers: by.auth })
 
   it('creates an account without a password and emails a link to choose one', async () => {
-    const email = uniqueEmail('welcome')
+    const email = given.email('welcome')
     const res = await create(admin, { email, name: 'Wendy Welcome', role: 'admin' })
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json()).toMatchObject({ email, name: 'Wendy Welcome', role: 'admin', disabled: false })
@@ -39,8 +39,8 @@ describe('accounts made by an administrator', { timeout: 90_000 }, () => {
     const mail = await mailTo(smtp, email, /account is ready/)
     expect(mail.raw).toContain('text/html')
     const token = linkToken(mail, '/reset-password', BASE)
-    expect((await confirmReset(t.app, token, GOOD_PASSWORD)).statusCode).toBe(204)
-    const session = await login(t.app, email, GOOD_PASSWORD)
+    expect((await confirmReset(t.app, token, given.password)).statusCode).toBe(204)
+    const session = await login(t.app, email, given.password)
     expect(session.statusCode).toBe(200)
     // a new account like any other: its personal team (as an admin it sees the others' too)
     const teams = await t.app.inject({
@@ -53,19 +53,19 @@ describe('accounts made by an administrator', { timeout: 90_000 }, () => {
   })
 
   it('refuses a taken email (409), bad input (400) and a caller who is not an administrator (403)', async () => {
-    const someone = await givenUser(open.app)
+    const someone = await given.user(open.app)
     expect((await create(admin, { email: someone.email.toUpperCase(), name: 'Dup' })).statusCode).toBe(409)
-    expect((await create(admin, { email: uniqueEmail(), name: 'X', password: 'baseball' })).statusCode).toBe(400)
-    expect((await create(admin, { email: uniqueEmail(), name: 'X', disabled: true })).statusCode).toBe(400)
-    const email = uniqueEmail()
-    expect((await create(someone, { email, name: 'X', password: GOOD_PASSWORD })).statusCode).toBe(403)
+    expect((await create(admin, { email: given.email(), name: 'X', password: 'baseball' })).statusCode).toBe(400)
+    expect((await create(admin, { email: given.email(), name: 'X', disabled: true })).statusCode).toBe(400)
+    const email = given.email()
+    expect((await create(someone, { email, name: 'X', password: given.password })).statusCode).toBe(403)
     const rows = await t.database.sql.query('select 1 from users where email = $1', [email])
     expect(rows.rows).toEqual([])
   })
 
   it('sends an existing user a link to set a new password; 404 for an unknown user, 409 for a disabled one', async () => {
-    const email = uniqueEmail('forgetful')
-    const made = (await create(admin, { email, name: 'Fred', password: GOOD_PASSWORD })).json()
+    const email = given.email('forgetful')
+    const made = (await create(admin, { email, name: 'Fred', password: given.password })).json()
     const res = await sendLink(admin, made.id)
     expect(res.statusCode, res.body).toBe(202)
     const token = linkToken(await mailTo(smtp, email, /Set your Tasklane password/), '/reset-password', BASE)

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { linkToken, login, mailTo } from '../../../test/accounts.ts'
 import { createTestApp } from '../../../test/app.ts'
-import { GOOD_PASSWORD, givenUser, uniqueEmail } from '../../../test/given.ts'
-import { linkToken, login, mailTo } from '../../../test/given-accounts.ts'
-import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/given-webhooks.ts'
+import { given } from '../../../test/given.ts'
+import { createWorkerApp, startSmtp, type WorkerTestApp } from '../../../test/worker-app.ts'
 
 const BASE = 'https://tasklane.example.test'
 type App = WorkerTestApp['app']
 
 const register = (app: App, email: string) =>
-  app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: GOOD_PASSWORD, name: 'V' } })
+  app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: given.password, name: 'V' } })
 const verify = (app: App, token: string) =>
   app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token } })
 const me = async (app: App, accessToken: string) =>
@@ -35,7 +35,7 @@ describe('email verification', { timeout: 180_000 }, () => {
     linkToken(await mailTo(smtp, email, /Verify your Tasklane email/, nth), '/verify-email', BASE)
 
   it('optional: a new account signs in at once and gets a link that verifies its address, once', async () => {
-    const email = uniqueEmail('optional')
+    const email = given.email('optional')
     const res = await register(optional.app, email)
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json().user.emailVerified).toBe(false)
@@ -49,21 +49,21 @@ describe('email verification', { timeout: 180_000 }, () => {
   })
 
   it('required: no session until the address is verified; signing in sends a new link', async () => {
-    const email = uniqueEmail('required')
+    const email = given.email('required')
     const res = await register(required.app, email)
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json()).toEqual({
       user: expect.objectContaining({ email, emailVerified: false }),
       emailVerificationRequired: true,
     })
-    const refused = await login(required.app, email, GOOD_PASSWORD)
+    const refused = await login(required.app, email, given.password)
     expect(refused.statusCode).toBe(403)
     expect(refused.json().type).toBe('urn:tasklane:problem:email-not-verified')
     // a wrong password is still the plain 401: the 403 tells nothing to someone without it
     expect((await login(required.app, email, 'not the password at all')).statusCode).toBe(401)
     const second = await verifyLink(email, 2)
     expect((await verify(required.app, second)).statusCode).toBe(204)
-    const session = await login(required.app, email, GOOD_PASSWORD)
+    const session = await login(required.app, email, given.password)
     expect(session.statusCode, session.body).toBe(200)
     expect(session.json().user.emailVerified).toBe(true)
     expect((await required.app.inject({ method: 'GET', url: '/api/v1/auth/settings' })).json()).toMatchObject({
@@ -72,12 +72,12 @@ describe('email verification', { timeout: 180_000 }, () => {
   })
 
   it('changes the address only once the link sent to the new one is used, and tells the old one', async () => {
-    const user = await givenUser(optional.app)
-    const next = uniqueEmail('moved')
+    const user = await given.user(optional.app)
+    const next = given.email('moved')
     const change = (payload: object) =>
       optional.app.inject({ method: 'POST', url: '/api/v1/users/me/email', headers: user.auth, payload })
     expect((await change({ email: next, currentPassword: 'wrong password here' })).statusCode).toBe(403)
-    const taken = await givenUser(optional.app)
+    const taken = await given.user(optional.app)
     expect((await change({ email: taken.email, currentPassword: user.password })).statusCode).toBe(409)
     expect((await change({ email: next, currentPassword: user.password })).statusCode).toBe(202)
     expect((await me(optional.app, user.accessToken)).email).toBe(user.email)
@@ -99,8 +99,8 @@ describe('email verification', { timeout: 180_000 }, () => {
   it('off: no verification email; an address changes at once and is unverified', async () => {
     const off = await createTestApp({ env: { EMAIL_VERIFICATION: 'off' } })
     try {
-      const user = await givenUser(off.app)
-      const next = uniqueEmail('direct')
+      const user = await given.user(off.app)
+      const next = given.email('direct')
       const res = await off.app.inject({
         method: 'POST',
         url: '/api/v1/users/me/email',

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
-import { givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const AUDIENCE = 'my-client'
 
@@ -71,7 +71,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
 
   it('accepts a token of the issuer and creates its user once, keyed by sub', async () => {
     const sub = randomUUID()
-    const email = uniqueEmail('oidc')
+    const email = given.email('oidc')
     const token = await sign(issuer, { sub, email, name: 'Olivia Idc' })
     const first = await me(token)
     expect(first.statusCode, first.body).toBe(200)
@@ -97,7 +97,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
     // several identities at once, so that each way the two can interleave gets its turn
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        const token = await sign(issuer, { sub: randomUUID(), email: uniqueEmail('race'), name: 'Racer' })
+        const token = await sign(issuer, { sub: randomUUID(), email: given.email('race'), name: 'Racer' })
         const [a, b] = await Promise.all([me(token), me(token)])
         expect([a.statusCode, b.statusCode], b.body).toEqual([200, 200])
         expect(a.json().id).toBe(b.json().id)
@@ -121,7 +121,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
   })
 
   it('normalises the email claim and treats a malformed one as absent', async () => {
-    const email = uniqueEmail('shouty')
+    const email = given.email('shouty')
     const loud = await me(await sign(issuer, { sub: randomUUID(), email: ` ${email.toUpperCase()} ` }))
     expect(loud.statusCode, loud.body).toBe(200)
     expect(loud.json().email).toBe(email)
@@ -135,7 +135,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
     const { privateKey } = await generateKeyPair('RS256')
     const sub = randomUUID()
     for (const kid of [issuer.kid, randomUUID()]) {
-      const res = await me(await sign(issuer, { sub, email: uniqueEmail() }, { key: privateKey, kid }))
+      const res = await me(await sign(issuer, { sub, email: given.email() }, { key: privateKey, kid }))
       expect(res.statusCode).toBe(401)
       expect(res.headers['www-authenticate']).toBe('Bearer')
     }
@@ -155,7 +155,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
   })
 
   it('does not take over a password account by its email unless the issuer verified it', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const unverified = await me(await sign(issuer, { sub: randomUUID(), email: user.email }))
     expect(unverified.statusCode).toBe(401)
 
@@ -167,7 +167,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
 
   it('locks out a disabled external user', async () => {
     const sub = randomUUID()
-    const token = await sign(issuer, { sub, email: uniqueEmail() })
+    const token = await sign(issuer, { sub, email: given.email() })
     const res = await me(token)
     expect(res.statusCode).toBe(200)
     await t.database.sql.query('update users set disabled = true where external_id = $1', [sub])
@@ -176,7 +176,7 @@ describe('OIDC bearer tokens (JWKS URL configured)', () => {
   })
 
   it("still accepts Tasklane's own access tokens", async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     expect((await me(user.accessToken)).statusCode).toBe(200)
   })
 })
@@ -210,9 +210,9 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
     expect(await usersOf(sub)).toEqual([])
   }
   const invited = async () => {
-    const owner = await givenUser(open.app)
-    const team = await givenTeam(open.app, owner)
-    const email = uniqueEmail('invited')
+    const owner = await given.user(open.app)
+    const team = await given.team(open.app, owner)
+    const email = given.email('invited')
     const res = await open.app.inject({
       method: 'POST',
       url: `/api/v1/teams/${team.id}/invitations`,
@@ -225,8 +225,8 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
 
   it('refuses a new identity with 403 and creates no account, email verified or not, with or without one', async () => {
     for (const claims of [
-      { email: uniqueEmail('stranger'), email_verified: true },
-      { email: uniqueEmail('stranger') },
+      { email: given.email('stranger'), email_verified: true },
+      { email: given.email('stranger') },
       { token_use: 'access', username: 'no-email' },
     ]) {
       const sub = randomUUID()
@@ -234,7 +234,7 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
     }
     // a route that needs no credentials treats the refused identity as anonymous, as a bad token
     const sub = randomUUID()
-    const token = await sign(issuer, { sub, email: uniqueEmail('stranger'), email_verified: true })
+    const token = await sign(issuer, { sub, email: given.email('stranger'), email_verified: true })
     const settings = await t.app.inject({ method: 'GET', url: '/api/v1/auth/settings', headers: bearer(token) })
     expect(settings.statusCode).toBe(200)
     expect(await usersOf(sub)).toEqual([])
@@ -261,7 +261,7 @@ describe.each(['invite', 'closed'] as const)('OIDC bearer tokens under REGISTRAT
   )
 
   it('still signs in an identity that has an account: linked by sub, or by its verified address', async () => {
-    const user = await givenUser(open.app)
+    const user = await given.user(open.app)
     const sub = randomUUID()
     const linked = await me(await sign(issuer, { sub, email: user.email, email_verified: true }))
     expect(linked.statusCode, linked.body).toBe(200)
@@ -287,7 +287,7 @@ describe('OIDC bearer tokens (JWKS found by discovery)', () => {
 
   it('reads jwks_uri from /.well-known/openid-configuration', async () => {
     const sub = randomUUID()
-    const token = await sign(issuer, { sub, email: uniqueEmail('disco'), name: 'Disco' })
+    const token = await sign(issuer, { sub, email: given.email('disco'), name: 'Disco' })
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json().externalId).toBe(sub)
@@ -301,7 +301,7 @@ describe('OIDC when the issuer cannot be reached', () => {
     const issuer = await startIssuer()
     const t = await createTestApp({ env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE } })
     try {
-      const token = await sign(issuer, { sub: randomUUID(), email: uniqueEmail('flaky') })
+      const token = await sign(issuer, { sub: randomUUID(), email: given.email('flaky') })
       const me = () => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
       issuer.state.failNext = 1
       const down = await me()
@@ -323,14 +323,14 @@ describe('OIDC when the issuer cannot be reached', () => {
       env: { OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: `${issuer.url}/jwks` },
     })
     try {
-      const user = await givenUser(t.app)
+      const user = await given.user(t.app)
       const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/users/me', headers: bearer(token) })
       const expiredOwn = user.accessToken.replace(/\.[^.]+$/, '.invalid-signature')
       expect((await me(expiredOwn)).statusCode).toBe(401)
       expect((await me('garbage')).statusCode).toBe(401)
       expect(issuer.hits).toEqual([])
 
-      const token = await sign(issuer, { sub: randomUUID(), email: uniqueEmail('down') })
+      const token = await sign(issuer, { sub: randomUUID(), email: given.email('down') })
       issuer.state.failNext = 1
       expect((await me(token)).statusCode).toBe(503)
       await issuer.close()

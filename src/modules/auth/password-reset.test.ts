@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
-import { confirmReset, linkToken, login, mailTo, requestReset } from '../../../test/given-accounts.ts'
-import { useMailingWorkerApp } from '../../../test/given-webhooks.ts'
+import { confirmReset, linkToken, login, mailTo, requestReset } from '../../../test/accounts.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
+import { useMailingWorkerApp } from '../../../test/worker-app.ts'
 import { sha256 } from '../../lib/crypto.ts'
 
 const BASE = 'https://app.tasklane.test'
@@ -12,7 +13,7 @@ describe('password reset', { timeout: 90_000 }, () => {
   const resetMail = (email: string, nth = 1) => mailTo(smtp, email, /^Reset your Tasklane password$/, nth)
 
   it('emails a single-use link to the web app; using it sets the password and signs out every session', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const other = (await login(t.app, user.email, user.password)).json()
     await requestReset(t.app, user.email)
     const mail = await resetMail(user.email)
@@ -55,7 +56,7 @@ describe('password reset', { timeout: 90_000 }, () => {
   })
 
   it('kills the older links of the account once one is used', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await requestReset(t.app, user.email)
     const first = linkToken(await resetMail(user.email), '/reset-password')
     await requestReset(t.app, user.email)
@@ -65,7 +66,7 @@ describe('password reset', { timeout: 90_000 }, () => {
   })
 
   it('refuses an expired link', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await requestReset(t.app, user.email)
     const token = linkToken(await resetMail(user.email), '/reset-password')
     // 30 minutes later
@@ -78,10 +79,10 @@ describe('password reset', { timeout: 90_000 }, () => {
   })
 
   it('sends nothing for an address without an account, and answers the same', async () => {
-    const nobody = uniqueEmail('nobody')
+    const nobody = given.email('nobody')
     await requestReset(t.app, nobody)
     // a known address asked after it: once its email is here, the job for the unknown one has run too
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await requestReset(t.app, user.email)
     await resetMail(user.email)
     await new Promise((r) => setTimeout(r, 1500))
@@ -89,7 +90,7 @@ describe('password reset', { timeout: 90_000 }, () => {
   })
 
   it('refuses a common password and a malformed token with 400, changing nothing', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     await requestReset(t.app, user.email)
     const token = linkToken(await resetMail(user.email), '/reset-password')
     const weak = await confirmReset(t.app, token, 'baseball')

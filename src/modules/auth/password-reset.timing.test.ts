@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createTestApp, useTestApp } from '../../../test/app.ts'
-import { givenUser, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
 
 const t = useTestApp()
 
@@ -29,9 +29,9 @@ describe('POST /auth/password-reset', () => {
   it('takes the same time for an address with an account and one without (statistically)', {
     timeout: 180_000,
   }, async () => {
-    const users = await Promise.all(Array.from({ length: 5 }, () => givenUser(t.app)))
+    const users = await Promise.all(Array.from({ length: 5 }, () => given.user(t.app)))
     // addresses of the same shape, never registered
-    const nobodies = Array.from({ length: 5 }, () => uniqueEmail())
+    const nobodies = Array.from({ length: 5 }, () => given.email())
     const timed = async (email: string) => {
       const start = process.hrtime.bigint()
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } })
@@ -64,7 +64,7 @@ describe('POST /auth/password-reset', () => {
       env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PASSWORD_RESET_PER_HOUR: '2', RATE_LIMIT_LOGIN_PER_MIN: '5' },
     })
     try {
-      const user = await givenUser(limited.app)
+      const user = await given.user(limited.app)
       const ask = (email: string, ip = '203.0.113.7') =>
         limited.app.inject({
           method: 'POST',
@@ -72,7 +72,7 @@ describe('POST /auth/password-reset', () => {
           payload: { email },
           remoteAddress: ip,
         })
-      const nobody = uniqueEmail('nobody')
+      const nobody = given.email('nobody')
       expect((await ask(user.email)).statusCode).toBe(202)
       expect((await ask(user.email)).statusCode).toBe(202)
       const perEmail = await ask(user.email, '203.0.113.8')
@@ -84,11 +84,11 @@ describe('POST /auth/password-reset', () => {
       expect((await ask(nobody, '203.0.113.9')).statusCode).toBe(202)
       expect((await ask(nobody, '203.0.113.9')).statusCode).toBe(429)
       // per IP: 5 a minute whatever the address
-      expect((await ask(uniqueEmail())).statusCode).toBe(202) // 3rd from .7
-      expect((await ask(uniqueEmail())).statusCode).toBe(202)
-      expect((await ask(uniqueEmail())).statusCode).toBe(202)
-      expect((await ask(uniqueEmail())).statusCode).toBe(429)
-      expect((await ask(uniqueEmail(), '203.0.113.10')).statusCode).toBe(202)
+      expect((await ask(given.email())).statusCode).toBe(202) // 3rd from .7
+      expect((await ask(given.email())).statusCode).toBe(202)
+      expect((await ask(given.email())).statusCode).toBe(202)
+      expect((await ask(given.email())).statusCode).toBe(429)
+      expect((await ask(given.email(), '203.0.113.10')).statusCode).toBe(202)
     } finally {
       await limited.close()
     }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createTestApp, useTestApp } from '../../../test/app.ts'
-import { bearer, GOOD_PASSWORD, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const t = useTestApp({
   env: {
@@ -18,14 +19,14 @@ const newIp = () => `10.${randomBytes(3).join('.')}`
 
 type Res = Awaited<ReturnType<typeof t.app.inject>>
 
-const login = (ip: string, email: string, password = GOOD_PASSWORD) =>
+const login = (ip: string, email: string, password = given.password) =>
   t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: { email, password } })
-const register = (ip: string, email = uniqueEmail()) =>
+const register = (ip: string, email = given.email()) =>
   t.app.inject({
     method: 'POST',
     url: '/api/v1/auth/register',
     remoteAddress: ip,
-    payload: { email, password: GOOD_PASSWORD, name: 'Limited' },
+    payload: { email, password: given.password, name: 'Limited' },
   })
 
 function expectLimited(res: Res, limit: number, maxRetryAfter: number) {
@@ -44,17 +45,17 @@ describe('login limits', () => {
   it('answers 429 to the 4th login from one IP within a minute, with RateLimit headers throughout', async () => {
     const ip = newIp()
     const results: Res[] = []
-    for (let i = 0; i < 4; i++) results.push(await login(ip, uniqueEmail('nobody')))
+    for (let i = 0; i < 4; i++) results.push(await login(ip, given.email('nobody')))
     expect(results.slice(0, 3).map((r) => r.statusCode)).toEqual([401, 401, 401])
     expect(results.slice(0, 3).map((r) => r.headers['ratelimit-remaining'])).toEqual(['2', '1', '0'])
     expect(results[0]!.headers['ratelimit-limit']).toBe('3')
     expectLimited(results[3]!, 3, 60)
     // another address is not affected
-    expect((await login(newIp(), uniqueEmail('nobody'))).statusCode).toBe(401)
+    expect((await login(newIp(), given.email('nobody'))).statusCode).toBe(401)
   })
 
   it('limits one email across addresses too (the email is normalised first)', async () => {
-    const email = uniqueEmail('target')
+    const email = given.email('target')
     for (const variant of [email, email.toUpperCase(), ` ${email}`]) {
       expect((await login(newIp(), variant, 'wrong password')).statusCode).toBe(401)
     }
@@ -67,7 +68,7 @@ describe('register limits', () => {
     const ip = newIp()
     expect((await register(ip)).statusCode).toBe(201)
     expect((await register(ip)).statusCode).toBe(201)
-    const email = uniqueEmail('third')
+    const email = given.email('third')
     const third = await register(ip, email)
     expectLimited(third, 2, 3600)
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(60)
@@ -142,7 +143,7 @@ describe('RATE_LIMIT_ENABLED=false', () => {
         const res = await own.app.inject({
           method: 'POST',
           url: '/api/v1/auth/login',
-          payload: { email: uniqueEmail(), password: GOOD_PASSWORD },
+          payload: { email: given.email(), password: given.password },
         })
         expect(res.statusCode).toBe(401)
         expect(res.headers['ratelimit-limit']).toBeUndefined()
@@ -162,7 +163,7 @@ describe('metrics', () => {
     }
     const before = await rejections('login:ip')
     const ip = newIp()
-    for (let i = 0; i < 4; i++) await login(ip, uniqueEmail('nobody'))
+    for (let i = 0; i < 4; i++) await login(ip, given.email('nobody'))
     expect(await rejections('login:ip')).toBe(before + 1)
   })
 })

@@ -1,7 +1,8 @@
 import type { InjectOptions } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 // the most verbose level: whatever any layer logs, a secret must not be in it
 const t = useTestApp({ env: { LOG_LEVEL: 'trace' } })
@@ -9,7 +10,7 @@ const t = useTestApp({ env: { LOG_LEVEL: 'trace' } })
 describe('secrets', () => {
   it('are never logged nor returned after creation, through a full account flow', async () => {
     const secrets: Record<string, string> = { jwtSecret: t.config.JWT_SECRET }
-    const email = uniqueEmail('secretive')
+    const email = given.email('secretive')
     const password = 'first secret passphrase 7Qx'
     const newPassword = 'second secret passphrase 9Zk'
     secrets.password = password

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { bearer, givenUser, uniqueEmail } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 import { type OidcProvider, type ProviderLogin, startOidcProvider } from '../../../test/oidc-provider.ts'
 import { userTotp } from '../../db/tables/two-factor.ts'
 import { users } from '../../db/tables/users.ts'
@@ -86,7 +87,7 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it('sends the browser to the provider with PKCE (S256), state and nonce', async () => {
-    const { authorization } = await startSignOn(t, { email: uniqueEmail('sso') })
+    const { authorization } = await startSignOn(t, { email: given.email('sso') })
     const q = authorization.searchParams
     expect(authorization.origin + authorization.pathname).toBe(`${provider.url}/authorize`)
     expect(q.get('client_id')).toBe(CLIENT.clientId)
@@ -100,7 +101,7 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it('signs a new person in: the web app gets a single-use code in the fragment and swaps it for a session', async () => {
-    const email = uniqueEmail('sso')
+    const email = given.email('sso')
     const back = await signOn(t, { email, name: 'Sam Sign-On' })
     const code = back.get('code')!
     expect(code).toMatch(/^[\w-]{40,}$/)
@@ -125,7 +126,7 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it("accepts the parameters providers add to their answer (Keycloak's session_state, Google's scope and authuser)", async () => {
-    const { callback, cookie } = await startSignOn(t, { email: uniqueEmail('sso-extra') })
+    const { callback, cookie } = await startSignOn(t, { email: given.email('sso-extra') })
     callback.searchParams.set('session_state', 'abc-123')
     callback.searchParams.set('scope', 'openid email profile')
     callback.searchParams.set('authuser', '0')
@@ -133,7 +134,7 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it('refuses a callback whose state is not the one this browser started with, before asking the provider', async () => {
-    const email = uniqueEmail('sso-state')
+    const email = given.email('sso-state')
     const { callback, cookie } = await startSignOn(t, { email })
     const asked = provider.tokenRequests.length
     const forged = new URL(callback)
@@ -146,7 +147,7 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it('refuses a replayed code (the provider spends it once)', async () => {
-    const email = uniqueEmail('sso-replay')
+    const email = given.email('sso-replay')
     const { callback, cookie } = await startSignOn(t, { email })
     expect((await visitCallback(t, callback, cookie)).get('code')).toBeTruthy()
     // the same answer of the provider again, even with the flow cookie copied from the first visit
@@ -154,13 +155,13 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it('refuses an address the provider has not verified, and creates nothing', async () => {
-    const email = uniqueEmail('sso-unverified')
+    const email = given.email('sso-unverified')
     expect(Object.fromEntries(await signOn(t, { email, verified: false }))).toEqual({ error: 'email_not_verified' })
     expect(await userByEmail(t, email)).toBeUndefined()
   })
 
   it('does not link a password account on an unverified address', async () => {
-    const owner = await givenUser(t.app)
+    const owner = await given.user(t.app)
     expect(Object.fromEntries(await signOn(t, { email: owner.email, verified: false }))).toEqual({
       error: 'email_not_verified',
     })
@@ -168,18 +169,18 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it('links an existing account by its verified address, then by sub whatever the address', async () => {
-    const owner = await givenUser(t.app)
+    const owner = await given.user(t.app)
     const sub = `sub-linked-${owner.id}`
     const first = await exchange(t, (await signOn(t, { email: owner.email, sub })).get('code')!)
     expect(first.statusCode).toBe(200)
     expect(first.json().user).toMatchObject({ id: owner.id, email: owner.email, externalId: sub })
     // the provider now reports another address: the sub still finds the same account
-    const second = await exchange(t, (await signOn(t, { email: uniqueEmail('renamed'), sub })).get('code')!)
+    const second = await exchange(t, (await signOn(t, { email: given.email('renamed'), sub })).get('code')!)
     expect(second.json().user.id).toBe(owner.id)
   })
 
   it('refuses an address whose account is linked to another identity', async () => {
-    const owner = await givenUser(t.app)
+    const owner = await given.user(t.app)
     await signOn(t, { email: owner.email, sub: `sub-a-${owner.id}` })
     expect(Object.fromEntries(await signOn(t, { email: owner.email, sub: `sub-b-${owner.id}` }))).toEqual({
       error: 'account_conflict',
@@ -187,13 +188,13 @@ describe('browser single sign-on (authorization code + PKCE against a local prov
   })
 
   it("passes on the provider's refusal", async () => {
-    expect(Object.fromEntries(await signOn(t, { email: uniqueEmail('deny'), deny: true }))).toEqual({
+    expect(Object.fromEntries(await signOn(t, { email: given.email('deny'), deny: true }))).toEqual({
       error: 'provider_error',
     })
   })
 
   it('asks for the second factor of an account that has one', async () => {
-    const owner = await givenUser(t.app)
+    const owner = await given.user(t.app)
     await t.database.db.insert(userTotp).values({ userId: owner.id, secretEnc: 'unused here', enabledAt: new Date() })
     const res = await exchange(t, (await signOn(t, { email: owner.email })).get('code')!)
     expect(res.json()).toMatchObject({ secondFactorRequired: true, challengeToken: expect.any(String) })
@@ -224,7 +225,7 @@ describe('single sign-on under OIDC_ALLOWED_DOMAINS', () => {
   })
 
   it('refuses an address outside the allowed domains', async () => {
-    const outside = uniqueEmail('outside')
+    const outside = given.email('outside')
     expect(Object.fromEntries(await signOn(t, { email: outside }))).toEqual({ error: 'domain_not_allowed' })
     expect(await userByEmail(t, outside)).toBeUndefined()
     const inside = `inside-${Date.now()}@other.test`
@@ -239,10 +240,10 @@ describe('single sign-on under REGISTRATION=closed', () => {
   })
 
   it('signs existing accounts in but creates none', async () => {
-    const stranger = uniqueEmail('stranger')
+    const stranger = given.email('stranger')
     expect(Object.fromEntries(await signOn(t, { email: stranger }))).toEqual({ error: 'registration_closed' })
     expect(await userByEmail(t, stranger)).toBeUndefined()
-    const existing = uniqueEmail('existing')
+    const existing = given.email('existing')
     await insertUser(t.database.db, { email: existing, name: 'Existing', passwordHash: null })
     expect((await signOn(t, { email: existing })).get('code')).toBeTruthy()
   })
@@ -255,10 +256,10 @@ describe('single sign-on under REGISTRATION=invite', () => {
   })
 
   it('creates an account only for an invited address', async () => {
-    const stranger = uniqueEmail('stranger')
+    const stranger = given.email('stranger')
     expect(Object.fromEntries(await signOn(t, { email: stranger }))).toEqual({ error: 'registration_closed' })
 
-    const invited = uniqueEmail('invited')
+    const invited = given.email('invited')
     const owner = await ownerOfATeam(t)
     const invite = await t.app.inject({
       method: 'POST',
@@ -283,7 +284,7 @@ describe('single sign-on under REGISTRATION=invite', () => {
 
 /** A signed-in owner of a team, on an app whose registration is by invitation (made as an admin would). */
 async function ownerOfATeam(t: TestApp) {
-  const email = uniqueEmail('owner')
+  const email = given.email('owner')
   const created = await exchange(t, (await signOnAsExisting(t, email)).get('code')!)
   const auth = bearer(created.json().accessToken)
   const team = await t.app.inject({
