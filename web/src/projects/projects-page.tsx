@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useState } from 'react'
 import { api } from '../api/client.ts'
 import { describeError, unwrap } from '../api/problem.ts'
 import type { Project } from '../api/types.ts'
 import { useWorkspace } from '../shell/workspace.tsx'
+import { CreateForm } from '../ui/create-form.tsx'
 import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
 
@@ -17,30 +18,17 @@ export default function ProjectsPage() {
       unwrap(await api.GET('/api/v1/projects', { params: { query: { teamId: team.id, limit: 100 } } })).items,
   })
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['projects', team.id] })
-  const errors = useFormErrors(['name'])
-  const create = useMutation({
-    mutationFn: async (name: string) => unwrap(await api.POST('/api/v1/projects', { body: { teamId: team.id, name } })),
-    onSuccess: () => void refresh(),
-    onError: errors.show,
-  })
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault()
-    const form = e.currentTarget
-    errors.clear()
-    create.mutate(String(new FormData(form).get('name') ?? ''), { onSuccess: () => form.reset() })
-  }
   const active = all.data?.filter((p) => !p.archived) ?? []
   const archived = all.data?.filter((p) => p.archived) ?? []
   return (
     <section aria-labelledby="projects-heading">
       <h1 id="projects-heading">Projects of {team.name}</h1>
-      <form onSubmit={submit} className="inline-form" noValidate>
-        <TextField label="New project name" name="name" required maxLength={200} error={errors.fieldError('name')} />
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create project
-        </button>
-        <FormError message={errors.formError} />
-      </form>
+      <CreateForm
+        label="New project name"
+        submit="Create project"
+        create={async (name) => unwrap(await api.POST('/api/v1/projects', { body: { teamId: team.id, name } }))}
+        onCreated={() => void refresh()}
+      />
       {all.error && <p role="alert">{describeError(all.error)}</p>}
       <h2>Active</h2>
       <ul className="plain-list">

@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useState } from 'react'
 import { useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
 import { unwrap } from '../api/problem.ts'
 import type { Team } from '../api/types.ts'
 import { useWorkspace } from '../shell/workspace.tsx'
+import { CreateForm } from '../ui/create-form.tsx'
 import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
 
@@ -13,35 +14,23 @@ export default function TeamsPage() {
   const { team: current, teams, selectTeam } = useWorkspace()
   const queryClient = useQueryClient()
   const navigate = useNavigate()
-  const errors = useFormErrors(['name'])
   const open = (id: string, page = '/tasks') => {
     selectTeam(id)
     navigate(page)
   }
-  const create = useMutation({
-    mutationFn: async (name: string) => unwrap(await api.POST('/api/v1/teams', { body: { name } })),
-    onSuccess: async (team) => {
-      await queryClient.invalidateQueries({ queryKey: ['teams'] })
-      // a new team has no project yet, and tasks live in projects: its first stop is making one
-      open(team.id, '/projects')
-    },
-    onError: errors.show,
-  })
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault()
-    errors.clear()
-    create.mutate(String(new FormData(e.currentTarget).get('name') ?? ''))
-  }
   return (
     <section aria-labelledby="teams-heading">
       <h1 id="teams-heading">Your teams</h1>
-      <form onSubmit={submit} className="inline-form" noValidate>
-        <TextField label="New team name" name="name" required maxLength={200} error={errors.fieldError('name')} />
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create team
-        </button>
-        <FormError message={errors.formError} />
-      </form>
+      <CreateForm
+        label="New team name"
+        submit="Create team"
+        create={async (name) => unwrap(await api.POST('/api/v1/teams', { body: { name } }))}
+        onCreated={async (team) => {
+          await queryClient.invalidateQueries({ queryKey: ['teams'] })
+          // a new team has no project yet, and tasks live in projects: its first stop is making one
+          open(team.id, '/projects')
+        }}
+      />
       <table className="data-table">
         <thead>
           <tr>
