@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 
 export interface MailMessage {
   to: string
@@ -22,16 +22,31 @@ export interface Mailer {
   close(): void
 }
 
+/**
+ * nodemailer's transport, made on the first message: the package (~3 MB of heap, ~5 MB of resident
+ * memory) is loaded by the process that sends, not by every API instance that only queues emails.
+ */
+function lazyTransport(options: Parameters<typeof import('nodemailer').createTransport>[0]) {
+  let transport: Promise<Transporter> | undefined
+  return {
+    get: () => {
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options))
+      return transport
+    },
+    close: () => void transport?.then((t) => t.close()).catch(() => {}),
+  }
+}
+
 /** SMTP through nodemailer (`smtp://user:pass@host:587`, `smtps://…` for implicit TLS). */
 export function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url)
+  const transport = lazyTransport(url)
   return {
     kind: 'smtp',
     async send(message) {
-      const info = await transport.sendMail({ from, ...message })
+      const info = await (await transport.get()).sendMail({ from, ...message })
       return { messageId: info.messageId }
     },
-    close: () => transport.close(),
+    close: transport.close,
   }
 }
 
@@ -40,11 +55,11 @@ export function smtpMailer(url: string, from: string): Mailer {
  * in any mail client) with a `.json` summary beside it, so a newcomer sees what would have gone out.
  */
 export function outboxMailer(dir: string, from: string): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   return {
     kind: 'outbox',
     async send(message) {
-      const info = await transport.sendMail({ from, ...message })
+      const info = await (await transport.get()).sendMail({ from, ...message })
       await mkdir(dir, { recursive: true })
       const base = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 24)}`
       const file = join(dir, `${base}.eml`)
@@ -55,7 +70,7 @@ export function outboxMailer(dir: string, from: string): Mailer {
       )
       return { messageId: info.messageId, file }
     },
-    close: () => {},
+    close: transport.close,
   }
 }
 

@@ -12,7 +12,6 @@ import { iso } from '../../lib/time.ts'
 import { getLeaderboard, getMetrics } from '../dashboard/index.ts'
 import { JOBS_PREFIX } from './jobs.export.ts'
 import type { Outcome, Run } from './jobs.run.ts'
-import { reportPdf } from './report.pdf.ts'
 
 /** Overdue tasks listed in a report; the count of all of them is in its figures. */
 const MAX_OVERDUE = 50
@@ -51,6 +50,8 @@ export async function runReport(deps: { database: Database; storage: Storage }, 
     ? await db.select({ name: projects.name }).from(projects).where(eq(projects.id, projectId))
     : []
   await run.progress(1, 2)
+  // pdf-lib (~3.5 MB of heap) loads with the first report: an API instance that never makes one does not hold it
+  const { reportPdf } = await import('./report.pdf.ts')
   const pdf = await reportPdf({
     team: team?.name ?? '',
     project: project?.name ?? null,
