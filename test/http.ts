@@ -10,7 +10,7 @@ type Headers = Record<string, string>
 export function http(t: { readonly app: FastifyInstance }) {
   return {
     get: (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers }),
-    post: (url: string, headers: Headers, payload: object) => t.app.inject({ method: 'POST', url, headers, payload }),
+    post: (url: string, headers: Headers, payload?: object) => t.app.inject({ method: 'POST', url, headers, payload }),
     patch: (url: string, headers: Headers, payload: object) => t.app.inject({ method: 'PATCH', url, headers, payload }),
     del: (url: string, headers: Headers) => t.app.inject({ method: 'DELETE', url, headers }),
   }

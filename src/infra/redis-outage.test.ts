@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../test/app.ts'
-import { givenUser } from '../../test/given.ts'
+import { given } from '../../test/given.ts'
 
 const hasRedisServer = (() => {
   try {
@@ -73,7 +73,7 @@ describe.skipIf(!hasRedisServer)('when Redis goes away and comes back', () => {
     const app = t.app
     const ready = async () => (await app.inject({ method: 'GET', url: '/ready' })).json()
     await eventually(async () => (await ready()).checks.redis === 'ok')
-    const user = await givenUser(app)
+    const user = await given.user(app)
 
     await stop(redis)
     await eventually(async () => (await ready()).checks.redis === 'degraded')

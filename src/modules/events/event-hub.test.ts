@@ -3,8 +3,7 @@ import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
 import { freshDatabase } from '../../../test/db.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
 import { openSse } from '../../../test/sse.ts'
 import type { Database, Db } from '../../db/client.ts'
 import { scopesForRole } from '../../http/auth.ts'
@@ -83,8 +82,8 @@ afterAll(async () => {
 
 describe('the event hub', () => {
   it('closes the stream of a client that stops reading, instead of buffering without bound', async () => {
-    const owner = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
+    const owner = await given.user(a.app)
+    const team = await given.team(a.app, owner)
     const hub = createEventHub({ database, states: a.app.identity.states, log: createLogger({ LOG_LEVEL: 'silent' }) })
     const res = fakeResponse(true)
     await hub.open({ userId: owner.id, scopes: scopesForRole('user') }, res as unknown as ServerResponse, 0)
@@ -106,8 +105,8 @@ describe('the event hub', () => {
   })
 
   it('never skips an entry the mark passed while a read was running', async () => {
-    const owner = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
+    const owner = await given.user(a.app)
+    const team = await given.team(a.app, owner)
     const insert = async () => {
       const { rows } = await database.sql.query<{ id: string }>(
         `insert into activity (actor_id, action, entity_type, entity_id, team_id) values ($1, 'team.updated', 'team', $2, $2) returning id::text`,
@@ -148,7 +147,7 @@ describe('the event hub', () => {
   })
 
   it('starts for the next client when its first start failed (the database was away)', async () => {
-    const owner = await givenUser(a.app)
+    const owner = await given.user(a.app)
     let away = true
     const flaky = Object.assign(Object.create(database) as Database, {
       sql: {
@@ -178,13 +177,13 @@ describe('the event hub', () => {
   })
 
   it('delivers to a client on instance A a change made through instance B', async () => {
-    const owner = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
+    const owner = await given.user(a.app)
+    const team = await given.team(a.app, owner)
     const base = await a.app.listen({ port: 0, host: '127.0.0.1' })
     const sse = await openSse(`${base}/api/v1/events`, owner.auth)
     try {
       expect(sse.status).toBe(200)
-      const project = await givenProject(b.app, team, owner, { name: 'From B' })
+      const project = await given.project(b.app, team, owner, { name: 'From B' })
       let e = await sse.next()
       while (e.data.entityId !== project.id) e = await sse.next()
       expect(e.event).toBe('project.created')
@@ -195,7 +194,7 @@ describe('the event hub', () => {
 
   it('ends open streams when the instance shuts down, so clients reconnect elsewhere', async () => {
     const c = await createTestApp({ database })
-    const owner = await givenUser(c.app)
+    const owner = await given.user(c.app)
     const base = await c.app.listen({ port: 0, host: '127.0.0.1' })
     const sse = await openSse(`${base}/api/v1/events`, owner.auth)
     expect(sse.status).toBe(200)

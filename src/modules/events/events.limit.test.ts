@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { eventually } from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
 import { useInstancePair } from '../../../test/pair.ts'
 import { openSse, type SseClient } from '../../../test/sse.ts'
 import { MAX_STREAMS_PER_USER } from './event-hub.ts'
@@ -11,7 +11,7 @@ const pair = useInstancePair()
 describe('the open-stream limit of a user', () => {
   it('holds across instances, and a closed stream frees its place on the other one', { timeout: 60_000 }, async () => {
     const baseA = pair.two ? await pair.a.app.listen({ port: 0, host: '127.0.0.1' }) : pair.baseB
-    const user = await givenUser(pair.a.app)
+    const user = await given.user(pair.a.app)
     const open: SseClient[] = []
     const stream = (base: string) => openSse(`${base}/api/v1/events`, user.auth)
     try {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 import { useInstancePair } from '../../../test/pair.ts'
 import { openSse, type SseClient, type SseEvent } from '../../../test/sse.ts'
 
@@ -43,10 +42,10 @@ const lastEntryId = async () =>
 
 /** A team with a member, a project and a task, and the log position before the delete. */
 async function teamAboutToGo() {
-  const owner = await givenUser(p.a.app, { name: 'Owner' })
-  const team = await givenTeam(p.a.app, owner, { name: 'Going away' })
-  const member = await givenMember(p.a.app, team, owner, 'member')
-  const project = await givenProject(p.a.app, team, owner)
+  const owner = await given.user(p.a.app, { name: 'Owner' })
+  const team = await given.team(p.a.app, owner, { name: 'Going away' })
+  const member = await given.member(p.a.app, team, owner, 'member')
+  const project = await given.project(p.a.app, team, owner)
   const task = await p.a.app.inject({
     method: 'POST',
     url: '/api/v1/tasks',
@@ -54,7 +53,7 @@ async function teamAboutToGo() {
     payload: { title: 'Doomed', projectId: project.id },
   })
   expect(task.statusCode, task.body).toBe(201)
-  const outsider = await givenUser(p.a.app, { name: 'Outsider' })
+  const outsider = await given.user(p.a.app, { name: 'Outsider' })
   return { owner, member, outsider, team, project, taskId: task.json().id as string, mark: await lastEntryId() }
 }
 
@@ -154,7 +153,7 @@ describe('a member removed from a team, as they see it', () => {
     const listed = (await activityList(w.member)).filter((e) => e.teamId === w.team.id)
     expect(listed.map((e) => e.action)).toEqual(['member.removed'])
     // another member's removal stays invisible to them
-    const other = await givenMember(p.a.app, w.team, w.owner, 'member')
+    const other = await given.member(p.a.app, w.team, w.owner, 'member')
     const gone = await p.a.app.inject({
       method: 'DELETE',
       url: `/api/v1/teams/${w.team.id}/members/${other.id}`,

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenToken, givenUser } from '../../../test/given.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
 import { openSse, type SseClient } from '../../../test/sse.ts'
 
 const t = useTestApp()
@@ -26,13 +25,13 @@ const nextOf = async (sse: SseClient, type: string, teamId?: string, timeoutMs =
 
 describe('GET /events', () => {
   it('streams the changes of my teams with id, event and data', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const sse = await stream(owner.auth)
     try {
       expect(sse.status).toBe(200)
       expect(sse.headers['content-type']).toMatch(/^text\/event-stream/)
-      const project = await givenProject(t.app, team, owner, { name: 'Live' })
+      const project = await given.project(t.app, team, owner, { name: 'Live' })
       const e = await nextOf(sse, 'project.created', team.id)
       expect(Number(e.id)).toBeGreaterThan(0)
       expect(e.data).toMatchObject({
@@ -54,7 +53,7 @@ describe('GET /events', () => {
   })
 
   it('accepts a ticket once, and not after it expired', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const { ticket, expiresIn } = await ticketFor(user.auth)
     expect(expiresIn).toBe(60)
     const first = await stream({}, `?ticket=${ticket}`)
@@ -67,24 +66,24 @@ describe('GET /events', () => {
   })
 
   it('needs the tasks:read scope for a personal access token', async () => {
-    const user = await givenUser(t.app)
-    const teamsOnly = await givenToken(t.app, user, ['teams:read'])
+    const user = await given.user(t.app)
+    const teamsOnly = await given.token(t.app, user, ['teams:read'])
     expect((await stream({ authorization: `Bearer ${teamsOnly}` })).status).toBe(403)
-    const reader = await givenToken(t.app, user, ['tasks:read'])
+    const reader = await given.token(t.app, user, ['tasks:read'])
     const ok = await stream({ authorization: `Bearer ${reader}` })
     expect(ok.status).toBe(200)
     ok.close()
   })
 
   it("never carries another team's events, and stops a removed member's at once (after their own removal)", async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const member = await givenMember(t.app, team, owner, 'member')
-    const outsider = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const member = await given.member(t.app, team, owner, 'member')
+    const outsider = await given.user(t.app)
     const memberStream = await stream(member.auth)
     const outsiderStream = await stream(outsider.auth)
     try {
-      await givenProject(t.app, team, owner, { name: 'Seen' })
+      await given.project(t.app, team, owner, { name: 'Seen' })
       expect((await nextOf(memberStream, 'project.created', team.id)).data.teamId).toBe(team.id)
       const removed = await t.app.inject({
         method: 'DELETE',
@@ -92,7 +91,7 @@ describe('GET /events', () => {
         headers: owner.auth,
       })
       expect(removed.statusCode).toBe(204)
-      await givenProject(t.app, team, owner, { name: 'Unseen' })
+      await given.project(t.app, team, owner, { name: 'Unseen' })
       // the next project.created would arrive within the wait; nothing of this team may come but
       // the news of their own removal
       const seen = []
@@ -108,20 +107,20 @@ describe('GET /events', () => {
   })
 
   it('replays everything after Last-Event-ID, then continues live, with no gap and no duplicate', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const first = await stream(owner.auth)
-    await givenProject(t.app, team, owner, { name: 'p1' })
+    await given.project(t.app, team, owner, { name: 'p1' })
     const e1 = await nextOf(first, 'project.created', team.id)
     first.close()
     // changes made while disconnected
-    await givenProject(t.app, team, owner, { name: 'p2' })
-    await givenProject(t.app, team, owner, { name: 'p3' })
+    await given.project(t.app, team, owner, { name: 'p2' })
+    await given.project(t.app, team, owner, { name: 'p3' })
     const resumed = await stream({ ...owner.auth, 'last-event-id': e1.id })
     try {
       const replayed = [await resumed.next(), await resumed.next()]
       expect(replayed.map((e) => e.event)).toEqual(['project.created', 'project.created'])
-      await givenProject(t.app, team, owner, { name: 'p4' })
+      await given.project(t.app, team, owner, { name: 'p4' })
       const live = await resumed.next()
       const ids = [e1, ...replayed, live].map((e) => Number(e.id))
       expect(ids).toEqual([...ids].sort((a, b) => a - b))
@@ -143,12 +142,12 @@ describe('GET /events', () => {
   })
 
   it('rejects a malformed Last-Event-ID', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     expect((await stream({ ...user.auth, 'last-event-id': 'abc' })).status).toBe(400)
   })
 
   it('caps the open streams of one user', async () => {
-    const user = await givenUser(t.app)
+    const user = await given.user(t.app)
     const open: SseClient[] = []
     try {
       for (let i = 0; i < 5; i++) {
@@ -165,12 +164,12 @@ describe('GET /events', () => {
 
 describe('GET /changes', () => {
   it('lists entries after an id, oldest first, deletions included, page by page', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const start = await t.app.inject({ method: 'GET', url: `/api/v1/changes?teamId=${team.id}`, headers: owner.auth })
     expect(start.statusCode).toBe(200)
     const lastId = Math.max(0, ...start.json().items.map((i: { id: number }) => i.id))
-    const project = await givenProject(t.app, team, owner, { name: 'Doomed' })
+    const project = await given.project(t.app, team, owner, { name: 'Doomed' })
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.id}`, headers: owner.auth })
     expect(del.statusCode).toBe(204)
     const page1 = await t.app.inject({
@@ -189,9 +188,9 @@ describe('GET /changes', () => {
   })
 
   it('follows ?cursor= like every list (the same as after=), and refuses parameters it does not know', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    for (const name of ['A', 'B', 'C']) await givenProject(t.app, team, owner, { name })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    for (const name of ['A', 'B', 'C']) await given.project(t.app, team, owner, { name })
     const feed = (query: string) =>
       t.app.inject({ method: 'GET', url: `/api/v1/changes?teamId=${team.id}&limit=1${query}`, headers: owner.auth })
     const seen: number[] = []
@@ -217,9 +216,9 @@ describe('GET /changes', () => {
   })
 
   it("answers 404 for a team the caller is not in, and never lists another team's entries", async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const stranger = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const stranger = await given.user(t.app)
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/changes?teamId=${team.id}`, headers: stranger.auth })
     expect(res.statusCode).toBe(404)
     const all = await t.app.inject({ method: 'GET', url: '/api/v1/changes?limit=100', headers: stranger.auth })

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenAdmin, givenUser } from '../../../test/given.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 import { useInstancePair } from '../../../test/pair.ts'
 import { openSse, type SseClient } from '../../../test/sse.ts'
 
@@ -25,15 +24,15 @@ async function nextOf(sse: SseClient, type: string, teamId: string) {
 
 describe("an open stream's visibility", () => {
   it("follows a global admin's demotion at once: no other team's events after it", async () => {
-    const admin = await givenAdmin(p.a.app)
-    const otherAdmin = await givenAdmin(p.a.app)
-    const stranger = await givenUser(p.a.app)
-    const strangers = await givenTeam(p.a.app, stranger, { name: 'Not theirs' })
-    const own = await givenTeam(p.a.app, admin, { name: 'Theirs' })
+    const admin = await given.admin(p.a.app)
+    const otherAdmin = await given.admin(p.a.app)
+    const stranger = await given.user(p.a.app)
+    const strangers = await given.team(p.a.app, stranger, { name: 'Not theirs' })
+    const own = await given.team(p.a.app, admin, { name: 'Theirs' })
     const sse = await stream(admin)
     try {
       expect(sse.status).toBe(200)
-      await givenProject(p.a.app, strangers, stranger, { name: 'Seen while admin' })
+      await given.project(p.a.app, strangers, stranger, { name: 'Seen while admin' })
       await nextOf(sse, 'project.created', strangers.id)
 
       const demoted = await p.a.app.inject({
@@ -43,8 +42,8 @@ describe("an open stream's visibility", () => {
         payload: { role: 'user' },
       })
       expect(demoted.statusCode, demoted.body).toBe(200)
-      await givenProject(p.a.app, strangers, stranger, { name: 'Secret after demotion' })
-      await givenProject(p.a.app, own, admin, { name: 'Still theirs' })
+      await given.project(p.a.app, strangers, stranger, { name: 'Secret after demotion' })
+      await given.project(p.a.app, own, admin, { name: 'Still theirs' })
       // the stream is live (its own team's event arrives) and carries nothing of the other team
       const { skipped } = await nextOf(sse, 'project.created', own.id)
       expect(skipped.filter((teamId) => teamId === strangers.id)).toEqual([])
@@ -55,11 +54,11 @@ describe("an open stream's visibility", () => {
   })
 
   it('follows a promotion to global admin and a new membership at once', async () => {
-    const user = await givenUser(p.a.app)
-    const admin = await givenAdmin(p.a.app)
-    const owner = await givenUser(p.a.app)
-    const team = await givenTeam(p.a.app, owner, { name: 'Joined later' })
-    const other = await givenTeam(p.a.app, owner, { name: 'Seen as admin' })
+    const user = await given.user(p.a.app)
+    const admin = await given.admin(p.a.app)
+    const owner = await given.user(p.a.app)
+    const team = await given.team(p.a.app, owner, { name: 'Joined later' })
+    const other = await given.team(p.a.app, owner, { name: 'Seen as admin' })
     const sse = await stream(user)
     try {
       const added = await p.a.app.inject({
@@ -69,7 +68,7 @@ describe("an open stream's visibility", () => {
         payload: { userId: user.id, role: 'member' },
       })
       expect(added.statusCode, added.body).toBe(201)
-      await givenProject(p.a.app, team, owner, { name: 'Now visible' })
+      await given.project(p.a.app, team, owner, { name: 'Now visible' })
       await nextOf(sse, 'project.created', team.id)
 
       const promoted = await p.a.app.inject({
@@ -79,7 +78,7 @@ describe("an open stream's visibility", () => {
         payload: { role: 'admin' },
       })
       expect(promoted.statusCode).toBe(200)
-      await givenProject(p.a.app, other, owner, { name: 'Visible to an admin' })
+      await given.project(p.a.app, other, owner, { name: 'Visible to an admin' })
       await nextOf(sse, 'project.created', other.id)
     } finally {
       sse.close()
