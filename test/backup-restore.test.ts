@@ -8,11 +8,11 @@ import pg from 'pg'
 import { describe, expect, inject, it } from 'vitest'
 import { openDb } from '../src/db/client.ts'
 import { migrationStatus } from '../src/db/migrate.ts'
+import { login } from './accounts.ts'
 import { createTestApp } from './app.ts'
 import { testDatabaseUrl } from './db.ts'
-import { givenUser } from './given.ts'
-import { login } from './given-accounts.ts'
-import { givenTask, sendFile } from './given-files.ts'
+import { sendFile } from './files-app.ts'
+import { given } from './given.ts'
 import { withDb } from './global-setup.ts'
 
 const run = promisify(execFile)
@@ -39,8 +39,8 @@ describe.skipIf(!testDatabaseUrl())('backup and restore (PostgreSQL and local fi
   }, async () => {
     const source = await createTestApp()
     const backup = mkdtempSync(join(tmpdir(), 'tasklane-backup-'))
-    const user = await givenUser(source.app)
-    const task = await givenTask(source.app, user, { title: 'Survives a restore' })
+    const user = await given.user(source.app)
+    const task = await given.task(source.app, user, { title: 'Survives a restore' })
     const bytes = randomBytes(40_000)
     const uploaded = await sendFile(source.app, user, `/api/v1/tasks/${task.id}/attachments`, 'plan.bin', bytes)
     expect(uploaded.statusCode, uploaded.body).toBe(201)

@@ -1,10 +1,9 @@
 import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { eventually, STORAGE_MODES, useFilesApp } from '../../../test/given-files.ts'
-import { download, finished, startJob } from '../../../test/given-jobs.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { STORAGE_MODES, useFilesApp } from '../../../test/files-app.ts'
+import { given } from '../../../test/given.ts'
+import { download, finished, startJob } from '../../../test/jobs.ts'
 import { CSV_COLUMNS } from './export.format.ts'
 import { sweepJobs } from './jobs.jobs.ts'
 
@@ -26,11 +25,11 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
   const t = useFilesApp(mode, { JOB_BATCH_ROWS: '3' })
 
   async function world() {
-    const owner = await givenUser(t.app, { name: 'Owner' })
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner, { name: 'Work, "the" project' })
-    const tag = await givenTag(t.app, team, owner, { name: 'red', color: '#ff0000' })
-    const tag2 = await givenTag(t.app, team, owner, { name: 'blue', color: '#0000ff' })
+    const owner = await given.user(t.app, { name: 'Owner' })
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner, { name: 'Work, "the" project' })
+    const tag = await given.tag(t.app, team, owner, { name: 'red', color: '#ff0000' })
+    const tag2 = await given.tag(t.app, team, owner, { name: 'blue', color: '#0000ff' })
     return { owner, team, project, tags: [tag, tag2] }
   }
 
@@ -39,7 +38,7 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
     const created: { id: string }[] = []
     for (const title of TRICKY) {
       created.push(
-        await givenTask(t.app, owner, {
+        await given.task(t.app, owner, {
           projectId: project.id,
           title,
           description: `desc of ${title}`,
@@ -49,7 +48,7 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
         }),
       )
     }
-    const sub = await givenTask(t.app, owner, { projectId: project.id, title: 'a subtask', parentId: created[0]!.id })
+    const sub = await given.task(t.app, owner, { projectId: project.id, title: 'a subtask', parentId: created[0]!.id })
     const job = await startJob(t.app, owner, 'exports', { teamId: team.id, format: 'csv' })
     expect(job).toMatchObject({
       kind: 'export',
@@ -93,10 +92,10 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
 
   it('exports one project with the task filters', async () => {
     const { owner, team, project } = await world()
-    const other = await givenProject(t.app, team, owner, { name: 'Other' })
-    await givenTask(t.app, owner, { projectId: project.id, title: 'open one' })
-    const done = await givenTask(t.app, owner, { projectId: project.id, title: 'done one', status: 'done' })
-    await givenTask(t.app, owner, { projectId: other.id, title: 'elsewhere', status: 'done' })
+    const other = await given.project(t.app, team, owner, { name: 'Other' })
+    await given.task(t.app, owner, { projectId: project.id, title: 'open one' })
+    const done = await given.task(t.app, owner, { projectId: project.id, title: 'done one', status: 'done' })
+    await given.task(t.app, owner, { projectId: other.id, title: 'elsewhere', status: 'done' })
     const job = await startJob(t.app, owner, 'exports', {
       teamId: team.id,
       projectId: project.id,
@@ -110,8 +109,8 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
 
   it('writes the Tasklane JSON format with subtasks, tags and comments', async () => {
     const { owner, team, project, tags } = await world()
-    const parent = await givenTask(t.app, owner, { projectId: project.id, title: 'parent', tagIds: [tags[0]!.id] })
-    const child = await givenTask(t.app, owner, { projectId: project.id, title: 'child', parentId: parent.id })
+    const parent = await given.task(t.app, owner, { projectId: project.id, title: 'parent', tagIds: [tags[0]!.id] })
+    const child = await given.task(t.app, owner, { projectId: project.id, title: 'child', parentId: parent.id })
     const c = await t.app.inject({
       method: 'POST',
       url: `/api/v1/tasks/${child.id}/comments`,
@@ -137,10 +136,10 @@ describe.each(STORAGE_MODES)('exports on %s storage', (mode) => {
 
   it('shows a job to its creator and the team admins only; others get 404', async () => {
     const { owner, team } = await world()
-    const admin = await givenMember(t.app, team, owner, 'admin')
-    const member = await givenMember(t.app, team, owner, 'member')
-    const viewer = await givenMember(t.app, team, owner, 'viewer')
-    const outsider = await givenUser(t.app)
+    const admin = await given.member(t.app, team, owner, 'admin')
+    const member = await given.member(t.app, team, owner, 'member')
+    const viewer = await given.member(t.app, team, owner, 'viewer')
+    const outsider = await given.user(t.app)
     const job = await startJob(t.app, member, 'exports', { teamId: team.id, format: 'csv' })
     await finished(t.app, member, 'exports', job.id)
     const status = async (by: typeof owner, url: string) =>

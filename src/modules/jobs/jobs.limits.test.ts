@@ -1,9 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { type TestApp, useTwoTestApps } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { postImport } from '../../../test/given-jobs.ts'
-import { givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
+import { postImport } from '../../../test/jobs.ts'
 
 const redisUrl = process.env.TEST_REDIS_URL
 const PER_MINUTE = 3
@@ -31,8 +30,8 @@ describe('the limit on starting jobs', () => {
       .rows[0]!.n
 
   it('answers the (N+1)th create within a minute 429 with Retry-After, whatever the kind; others are not held', async () => {
-    const owner = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
+    const owner = await given.user(a.app)
+    const team = await given.team(a.app, owner)
     const report = await a.app.inject({
       method: 'POST',
       url: '/api/v1/reports',
@@ -49,14 +48,14 @@ describe('the limit on starting jobs', () => {
     expect(await jobsOf(owner.id)).toBe(PER_MINUTE)
 
     // another user has a count of their own
-    const other = await givenUser(a.app)
-    const theirs = await givenTeam(a.app, other)
+    const other = await given.user(a.app)
+    const theirs = await given.team(a.app, other)
     expect((await exportFrom(a, other, theirs.id)).statusCode).toBe(202)
   })
 
   it.skipIf(!redisUrl)('counts on every instance that shares the Redis', async () => {
-    const owner = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
+    const owner = await given.user(a.app)
+    const team = await given.team(a.app, owner)
     const statuses: number[] = []
     for (let i = 0; i < PER_MINUTE + 2; i++) statuses.push((await exportFrom(i % 2 ? b : a, owner, team.id)).statusCode)
     expect(statuses).toEqual([...Array(PER_MINUTE).fill(202), 429, 429])

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { setNotification } from '../../../test/given-accounts.ts'
-import { finished, postImport, startJob } from '../../../test/given-jobs.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { eventually, useMailingWorkerApp } from '../../../test/given-webhooks.ts'
+import { setNotification } from '../../../test/accounts.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
+import { finished, postImport, startJob } from '../../../test/jobs.ts'
+import { useMailingWorkerApp } from '../../../test/worker-app.ts'
 import { startLogDispatch } from '../../dispatch.ts'
 import { createLogger } from '../../logger.ts'
 
@@ -14,11 +13,11 @@ describe('the email that tells a job’s creator it finished', { timeout: 120_00
   const { t, smtp } = useMailingWorkerApp(BASE)
 
   const world = async (name: string) => {
-    const owner = await givenUser(t.app, { name: 'Ada Owner' })
-    const team = await givenTeam(t.app, owner, { name })
-    const project = await givenProject(t.app, team, owner)
-    await givenTask(t.app, owner, { projectId: project.id, title: 'one' })
-    await givenTask(t.app, owner, { projectId: project.id, title: 'two' })
+    const owner = await given.user(t.app, { name: 'Ada Owner' })
+    const team = await given.team(t.app, owner, { name })
+    const project = await given.project(t.app, team, owner)
+    await given.task(t.app, owner, { projectId: project.id, title: 'one' })
+    await given.task(t.app, owner, { projectId: project.id, title: 'two' })
     return { owner, team }
   }
   /** The email jobs queued for this job, once every one has run: their outputs. */
@@ -81,7 +80,7 @@ describe('the email that tells a job’s creator it finished', { timeout: 120_00
 
   it('decides when it sends: nothing for a job deleted since, or to a creator who has left the team', async () => {
     const { owner, team } = await world('Changing team')
-    const member = await givenMember(t.app, team, owner, 'member')
+    const member = await given.member(t.app, team, owner, 'member')
     // the log is not followed while both jobs finish and the scene changes
     await t.dispatcher.stop()
     const deleted = await startJob(t.app, owner, 'exports', { teamId: team.id, format: 'json' })

@@ -1,32 +1,30 @@
 import { extractText, getDocumentProxy } from 'unpdf'
 import { describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { STORAGE_MODES, useFilesApp } from '../../../test/given-files.ts'
-import { finished, startJob } from '../../../test/given-jobs.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { STORAGE_MODES, useFilesApp } from '../../../test/files-app.ts'
+import { given } from '../../../test/given.ts'
+import { finished, startJob } from '../../../test/jobs.ts'
 
 describe.each(STORAGE_MODES)('reports on %s storage', (mode) => {
   const t = useFilesApp(mode)
 
   it("makes a PDF with the dashboard's figures, the throughput, the leaderboard and the overdue tasks", async () => {
-    const owner = await givenUser(t.app, { name: 'Olga Owner' })
-    const team = await givenTeam(t.app, owner, { name: 'Reporting team' })
-    const project = await givenProject(t.app, team, owner, { name: 'Work' })
-    const member = await givenMember(t.app, team, owner, 'member', { name: 'Max Member' })
+    const owner = await given.user(t.app, { name: 'Olga Owner' })
+    const team = await given.team(t.app, owner, { name: 'Reporting team' })
+    const project = await given.project(t.app, team, owner, { name: 'Work' })
+    const member = await given.member(t.app, team, owner, 'member', { name: 'Max Member' })
     for (let i = 0; i < 3; i++)
-      await givenTask(t.app, owner, {
+      await given.task(t.app, owner, {
         projectId: project.id,
         title: `done ${i}`,
         status: 'done',
         assigneeId: member.id,
       })
-    await givenTask(t.app, owner, {
+    await given.task(t.app, owner, {
       projectId: project.id,
       title: 'Late quarterly filing',
       dueAt: '2020-01-01T00:00:00.000Z',
     })
-    await givenTask(t.app, owner, { projectId: project.id, title: 'still open', priority: 'urgent' })
+    await given.task(t.app, owner, { projectId: project.id, title: 'still open', priority: 'urgent' })
     const to = new Date(Date.now() + 60_000).toISOString()
     const from = new Date(Date.now() - 14 * 86_400_000).toISOString()
     const job = await startJob(t.app, owner, 'reports', { teamId: team.id, from, to })
@@ -60,9 +58,9 @@ describe.each(STORAGE_MODES)('reports on %s storage', (mode) => {
   })
 
   it('refuses a range that ends before it starts, and a team the caller cannot see', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const outsider = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const outsider = await given.user(t.app)
     const body = { teamId: team.id, from: '2026-02-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' }
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/reports', headers: owner.auth, payload: body })
     expect(bad.statusCode).toBe(400)

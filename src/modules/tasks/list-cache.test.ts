@@ -1,17 +1,17 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { bearer, type GivenUser, givenAdmin, givenUser } from '../../../test/given.ts'
-import { givenTask, type Task, untilCached } from '../../../test/given-tasks.ts'
-import { addToTeam, givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
+import { type GivenUser, given, type Task } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 import { useInstancePair } from '../../../test/pair.ts'
+import { untilCached } from '../../../test/tasks.ts'
 
 const hitsOf = (app: FastifyInstance) => app.listCache.stats.hits
 
-async function list(app: FastifyInstance, by: GivenUser, query = '', headers: Record<string, string> = {}) {
-  const res = await app.inject({ method: 'GET', url: `/api/v1/tasks${query}`, headers: { ...by.auth, ...headers } })
-  return res
-}
+/** GET /tasks?query as a user (with If-None-Match, say), on one of the instances. */
+const list = (app: FastifyInstance, by: GivenUser, query = '', headers: Record<string, string> = {}) =>
+  http({ app }).get(`/api/v1/tasks${query}`, { ...by.auth, ...headers })
+
 async function titles(app: FastifyInstance, by: GivenUser, query = '') {
   const res = await list(app, by, query)
   expect(res.statusCode, res.body).toBe(200)
@@ -26,10 +26,10 @@ const warm = (app: FastifyInstance, by: GivenUser, query = '') =>
     `the list ${query}`,
   )
 
-async function patch(app: FastifyInstance, by: GivenUser, url: string, payload: object) {
-  const res = await app.inject({ method: 'PATCH', url: `/api/v1${url}`, headers: by.auth, payload })
-  expect(res.statusCode, res.body).toBe(200)
-  return res.json()
+/** A write that must succeed: 200 (204 for a delete). */
+async function succeeds(sent: Promise<LightMyRequestResponse>, status = 200) {
+  const res = await sent
+  expect(res.statusCode, res.body).toBe(status)
 }
 
 describe('the task list cache', () => {
@@ -44,8 +44,8 @@ describe('the task list cache', () => {
   })
 
   it('answers a repeated list from the cache with an ETag, and 304 to If-None-Match naming it', async () => {
-    const user = await givenUser(app)
-    await givenTask(app, user, { title: 'one' })
+    const user = await given.user(app)
+    await given.task(app, user, { title: 'one' })
     const first = await list(app, user)
     const etag = String(first.headers.etag)
     expect(etag).toMatch(/^"l[\w-]{22}"$/)
@@ -64,119 +64,107 @@ describe('the task list cache', () => {
   })
 
   it("shows the caller's own writes at once: create, update, delete", async () => {
-    const user = await givenUser(app)
-    await givenTask(app, user, { title: 'old' })
+    const user = await given.user(app)
+    await given.task(app, user, { title: 'old' })
     const { etag } = (await warm(app, user)).headers
-    const created = await givenTask(app, user, { title: 'new' })
+    const created = await given.task(app, user, { title: 'new' })
     expect(await titles(app, user)).toEqual(['new', 'old'])
     // the ETag the client held no longer matches
     expect((await list(app, user, '', { 'if-none-match': String(etag) })).statusCode).toBe(200)
 
     await warm(app, user)
-    await patch(app, user, `/tasks/${created.id}`, { title: 'renamed' })
+    await succeeds(http({ app }).patch(`/api/v1/tasks/${created.id}`, user.auth, { title: 'renamed' }))
     expect(await titles(app, user)).toEqual(['renamed', 'old'])
 
     await warm(app, user, '?status=todo')
-    await patch(app, user, `/tasks/${created.id}/status`, { status: 'done' })
+    await succeeds(http({ app }).patch(`/api/v1/tasks/${created.id}/status`, user.auth, { status: 'done' }))
     expect(await titles(app, user, '?status=todo')).toEqual(['old'])
 
     await warm(app, user)
-    const del = await app.inject({ method: 'DELETE', url: `/api/v1/tasks/${created.id}`, headers: user.auth })
+    const del = await http({ app }).del(`/api/v1/tasks/${created.id}`, user.auth)
     expect(del.statusCode).toBe(204)
     expect(await titles(app, user)).toEqual(['old'])
   })
 
   it("shows another member's writes at once, and what their tag, subtask and project changes show", async () => {
-    const owner = await givenUser(app, { name: 'Owner' })
-    const reader = await givenUser(app, { name: 'Reader' })
-    const team = await givenTeam(app, owner)
-    await addToTeam(app, team, owner, reader, 'member')
-    const project = await givenProject(app, team, owner)
-    const tag = await givenTag(app, team, owner, { name: 'before' })
+    const owner = await given.user(app, { name: 'Owner' })
+    const reader = await given.user(app, { name: 'Reader' })
+    const team = await given.team(app, owner, { members: [{ user: reader, role: 'member' }] })
+    const project = await given.project(app, team, owner)
+    const tag = await given.tag(app, team, owner, { name: 'before' })
     const query = `?projectId=${project.id}`
-    const task = await givenTask(app, owner, { title: 'first', projectId: project.id, tagIds: [tag.id] })
+    const task = await given.task(app, owner, { title: 'first', projectId: project.id, tagIds: [tag.id] })
 
     await warm(app, reader, query)
-    await givenTask(app, owner, { title: 'second', projectId: project.id })
+    await given.task(app, owner, { title: 'second', projectId: project.id })
     expect(await titles(app, reader, query)).toEqual(['second', 'first'])
 
     await warm(app, reader, query)
-    await patch(app, owner, `/tags/${tag.id}`, { name: 'after' })
+    await succeeds(http({ app }).patch(`/api/v1/tags/${tag.id}`, owner.auth, { name: 'after' }))
     const tagged = (await list(app, reader, query)).json().items as Task[]
     expect(tagged.find((x) => x.id === task.id)!.tags.map((x) => x.name)).toEqual(['after'])
 
     await warm(app, reader, query)
-    await givenTask(app, owner, { title: 'sub', projectId: project.id, parentId: task.id })
+    await given.task(app, owner, { title: 'sub', projectId: project.id, parentId: task.id })
     const counted = (await list(app, reader, query)).json().items as Task[]
     expect(counted.find((x) => x.id === task.id)!.subtaskCount).toBe(1)
 
     // archived, its tasks leave the lists that do not name it
     await warm(app, reader, `?teamId=${team.id}`)
-    await patch(app, owner, `/projects/${project.id}`, { archived: true })
+    await succeeds(http({ app }).patch(`/api/v1/projects/${project.id}`, owner.auth, { archived: true }))
     expect(await titles(app, reader, `?teamId=${team.id}`)).toEqual([])
   })
 
   it("shows an assignee's new name on another member's list", async () => {
-    const owner = await givenUser(app, { name: 'Owner' })
-    const assignee = await givenUser(app, { name: 'Before' })
-    const team = await givenTeam(app, owner)
-    await addToTeam(app, team, owner, assignee, 'member')
-    const project = await givenProject(app, team, owner)
-    await givenTask(app, owner, { title: 'assigned', projectId: project.id, assigneeId: assignee.id })
+    const owner = await given.user(app, { name: 'Owner' })
+    const assignee = await given.user(app, { name: 'Before' })
+    const team = await given.team(app, owner, { members: [{ user: assignee, role: 'member' }] })
+    const project = await given.project(app, team, owner)
+    await given.task(app, owner, { title: 'assigned', projectId: project.id, assigneeId: assignee.id })
     const query = `?teamId=${team.id}`
     await warm(app, owner, query)
-    await patch(app, assignee, '/users/me', { name: 'After' })
+    await succeeds(http({ app }).patch('/api/v1/users/me', assignee.auth, { name: 'After' }))
     const [task] = (await list(app, owner, query)).json().items as Task[]
     expect(task!.assignee?.name).toBe('After')
   })
 
   it('stops showing a team the caller was removed from, and shows one it was added to', async () => {
-    const owner = await givenUser(app)
-    const member = await givenUser(app)
-    const team = await givenTeam(app, owner)
-    const project = await givenProject(app, team, owner)
-    await givenTask(app, owner, { title: 'team task', projectId: project.id })
-    await givenTask(app, member, { title: 'own task' })
+    const owner = await given.user(app)
+    const member = await given.user(app)
+    const team = await given.team(app, owner)
+    const project = await given.project(app, team, owner)
+    await given.task(app, owner, { title: 'team task', projectId: project.id })
+    await given.task(app, member, { title: 'own task' })
 
     await warm(app, member)
-    await addToTeam(app, team, owner, member, 'member')
+    await given.membership(app, team, owner, member, 'member')
     expect(await titles(app, member)).toEqual(['own task', 'team task'])
 
     await warm(app, member)
     await warm(app, member, `?teamId=${team.id}`)
-    const removed = await app.inject({
-      method: 'DELETE',
-      url: `/api/v1/teams/${team.id}/members/${member.id}`,
-      headers: owner.auth,
-    })
+    const removed = await http({ app }).del(`/api/v1/teams/${team.id}/members/${member.id}`, owner.auth)
     expect(removed.statusCode).toBe(204)
     expect(await titles(app, member)).toEqual(['own task'])
     expect((await list(app, member, `?teamId=${team.id}`)).statusCode).toBe(404)
   })
 
   it("keeps answers per caller: one member's cached list is never another's", async () => {
-    const owner = await givenUser(app)
-    const other = await givenUser(app)
-    await givenTask(app, owner, { title: 'mine' })
+    const owner = await given.user(app)
+    const other = await given.user(app)
+    await given.task(app, owner, { title: 'mine' })
     await warm(app, owner)
     expect(await titles(app, other)).toEqual([])
     // the same caller through a personal access token gets the same answer
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/tokens',
-      headers: owner.auth,
-      payload: { name: 'read', scopes: ['tasks:read'] },
-    })
-    const pat = { ...owner, auth: bearer(res.json().secret) }
+    const pat = { ...owner, auth: bearer(await given.token(app, owner, ['tasks:read'])) }
     expect(await titles(app, pat)).toEqual(['mine'])
   })
 
   it('does not cache overdue lists (they change with the clock) nor admins (they see every team)', async () => {
-    const user = await givenUser(app)
-    await givenTask(app, user, { title: 'due', dueAt: new Date(Date.now() + 60_000).toISOString() })
+    const user = await given.user(app)
+    await given.task(app, user, { title: 'due', dueAt: new Date(Date.now() + 60_000).toISOString() })
     const before = hitsOf(app)
     for (let i = 0; i < 3; i++) await titles(app, user, '?overdue=false')
-    const admin = await givenAdmin(app)
+    const admin = await given.admin(app)
     for (let i = 0; i < 3; i++) await titles(app, admin)
     expect(hitsOf(app)).toBe(before)
   })
@@ -193,8 +181,8 @@ describe('the task list cache, bounded', () => {
 
   it('keeps at most LIST_CACHE_MAX_ENTRIES answers and LIST_CACHE_MAX_BYTES, dropping the least recently used', async () => {
     const { app } = t
-    const user = await givenUser(app)
-    for (let i = 0; i < 3; i++) await givenTask(app, user, { title: `t${i}`, description: 'x'.repeat(2_000) })
+    const user = await given.user(app)
+    for (let i = 0; i < 3; i++) await given.task(app, user, { title: `t${i}`, description: 'x'.repeat(2_000) })
     await warm(app, user, '?limit=1')
     await warm(app, user, '?limit=2')
     await warm(app, user, '?limit=3')
@@ -204,7 +192,7 @@ describe('the task list cache, bounded', () => {
     await list(app, user, '?limit=1')
     expect(hitsOf(app)).toBe(before)
     // bytes: 20 tasks of 2 kB each are more than a quarter of the cap, so never kept
-    for (let i = 3; i < 25; i++) await givenTask(app, user, { title: `t${i}`, description: 'x'.repeat(2_000) })
+    for (let i = 3; i < 25; i++) await given.task(app, user, { title: `t${i}`, description: 'x'.repeat(2_000) })
     const hits = hitsOf(app)
     for (let i = 0; i < 3; i++) await list(app, user, '?limit=20')
     expect(hitsOf(app)).toBe(hits)
@@ -222,8 +210,8 @@ describe('the task list, its cache off (LIST_CACHE_MAX_BYTES=0)', () => {
   })
 
   it('still answers with an ETag, and 304 to If-None-Match naming it', async () => {
-    const user = await givenUser(off.app)
-    await givenTask(off.app, user)
+    const user = await given.user(off.app)
+    await given.task(off.app, user)
     const etag = String((await list(off.app, user)).headers.etag)
     expect((await list(off.app, user, '', { 'if-none-match': etag })).statusCode).toBe(304)
     expect(off.app.listCache.stats.hits).toBe(0)
@@ -235,12 +223,11 @@ describe('two instances on one database (one in embedded mode)', () => {
 
   it('each serves what the other wrote at once: the caller reads its own writes on either', async () => {
     const { a, b } = pair
-    const owner = await givenUser(a.app, { name: 'Owner' })
-    const member = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
-    await addToTeam(a.app, team, owner, member, 'member')
-    const project = await givenProject(a.app, team, owner)
-    const task = await givenTask(a.app, owner, { title: 'first', projectId: project.id, assigneeId: owner.id })
+    const owner = await given.user(a.app, { name: 'Owner' })
+    const member = await given.user(a.app)
+    const team = await given.team(a.app, owner, { members: [{ user: member, role: 'member' }] })
+    const project = await given.project(a.app, team, owner)
+    const task = await given.task(a.app, owner, { title: 'first', projectId: project.id, assigneeId: owner.id })
     const query = `?teamId=${team.id}`
 
     for (const [writer, reader, name] of [
@@ -249,14 +236,14 @@ describe('two instances on one database (one in embedded mode)', () => {
     ] as const) {
       await warm(reader.app, owner, query)
       await warm(reader.app, member, query)
-      await patch(writer.app, owner, `/tasks/${task.id}`, { title: name })
+      await succeeds(http(writer).patch(`/api/v1/tasks/${task.id}`, owner.auth, { title: name }))
       expect(await titles(reader.app, owner, query)).toEqual([name])
       expect(await titles(reader.app, member, query)).toEqual([name])
     }
 
     // a name is not in the log: the other instance hears of it through Redis pub/sub
     await warm(b.app, member, query)
-    await patch(a.app, owner, '/users/me', { name: 'Renamed' })
+    await succeeds(http(a).patch('/api/v1/users/me', owner.auth, { name: 'Renamed' }))
     const deadline = Date.now() + 5_000
     let shown: string | undefined
     while (Date.now() < deadline && shown !== 'Renamed') {
@@ -266,11 +253,7 @@ describe('two instances on one database (one in embedded mode)', () => {
     expect(shown).toBe('Renamed')
 
     await warm(b.app, member, query)
-    const removed = await a.app.inject({
-      method: 'DELETE',
-      url: `/api/v1/teams/${team.id}/members/${member.id}`,
-      headers: owner.auth,
-    })
+    const removed = await http(a).del(`/api/v1/teams/${team.id}/members/${member.id}`, owner.auth)
     expect(removed.statusCode).toBe(204)
     expect((await list(b.app, member, query)).statusCode).toBe(404)
   })
