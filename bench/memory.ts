@@ -1,4 +1,4 @@
-// npx tsx bench/memory.ts [--only get,list,mix --duration 15 --app-node-flags "--max-semi-space-size=16" --env K=V,… --dist DIR]
+// npx tsx bench/memory.ts [--only get,list,mix --duration 15 --app-node-flags=… --env K=V,… --dist DIR]
 //
 // What the compiled app's resident memory is made of under load: starts dist/cli.js serve (build it
 // first: npm run build) with the node running this script (PATH decides: the image's Node 24), on
@@ -12,7 +12,7 @@ import { freePort } from '../test/private-services.ts'
 import { drive } from './lib/drive.ts'
 import { loginAll } from './lib/login.ts'
 import { BENCH_DIR, commonOptions, embeddedDataDir } from './lib/options.ts'
-import { startServer } from './lib/servers.ts'
+import { imageNodeFlags, startServer } from './lib/servers.ts'
 import { type Session, workloads } from './lib/workloads.ts'
 import { prepareWorld } from './lib/world.ts'
 
@@ -21,7 +21,8 @@ const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2),
   duration: { type: 'string', default: '15' },
   warmup: { type: 'string', default: '3' },
   connections: { type: 'string', default: '50' },
-  'app-node-flags': { type: 'string', default: '' },
+  // node options for the app (one string; `--app-node-flags=` for none); by default the Docker image's
+  'app-node-flags': { type: 'string' },
   // extra environment for the app: K=V,K=V
   env: { type: 'string', default: '' },
   // the compiled app to run (another build: scripts/build.mjs --out-dir DIR, inside this tree)
@@ -39,7 +40,9 @@ const app = await startServer(
   'app',
   await freePort(),
   { databaseUrl, dataDir: embeddedDataDir(size), jwtSecret: randomBytes(48).toString('base64url'), extra },
-  String(values['app-node-flags']).split(' ').filter(Boolean),
+  values['app-node-flags'] === undefined
+    ? imageNodeFlags()
+    : String(values['app-node-flags']).split(' ').filter(Boolean),
   resolve(String(values.dist)),
 )
 

@@ -14,7 +14,7 @@ import { loginAll } from './lib/login.ts'
 import { BENCH_DIR, commonOptions, embeddedDataDir, SIZES } from './lib/options.ts'
 import { paced } from './lib/paced.ts'
 import { cacheTable, type Row, summarise, table } from './lib/report.ts'
-import { buildApp, type Server, type ServerEnv, startServer } from './lib/servers.ts'
+import { buildApp, imageNodeFlags, type Server, type ServerEnv, startServer } from './lib/servers.ts'
 import { measureStartup, startupTable } from './lib/startup.ts'
 import { referenceMix, type Session, type Workload, workloads } from './lib/workloads.ts'
 import { prepareWorld } from './lib/world.ts'
@@ -38,8 +38,9 @@ const { size, seed, databaseUrl, values } = commonOptions(process.argv.slice(2),
   'compare-caches': { type: 'boolean' },
   // run the app compiled to JavaScript with plain node rather than through tsx (as the Dockerfile does)
   compiled: { type: 'boolean' },
-  // V8 flags for the app's process, as its deployment would set them in NODE_OPTIONS
-  'app-node-flags': { type: 'string', default: '' },
+  // node options for the app's process (one string; `--app-node-flags=` for none); with --compiled
+  // by default the Docker image's (its NODE_OPTIONS and CMD), as it is deployed
+  'app-node-flags': { type: 'string' },
   // only the start-up times (every run prints them first)
   startup: { type: 'boolean' },
 })
@@ -79,7 +80,12 @@ mkdirSync(resultsDir, { recursive: true })
 // --profile: V8 CPU profiles of both servers (bench/results/profiles/<target>/), read with bench/profile.ts
 const profileFlags = (name: string) =>
   values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles', name)}`] : []
-const appNodeFlags = String(values['app-node-flags']).split(' ').filter(Boolean)
+const appNodeFlags =
+  values['app-node-flags'] !== undefined
+    ? String(values['app-node-flags']).split(' ').filter(Boolean)
+    : compiledDir
+      ? imageNodeFlags()
+      : []
 
 const ports: Record<Server['name'], number> = {
   app: await freePort(),

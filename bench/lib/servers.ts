@@ -42,6 +42,21 @@ function productionEnv(env: ServerEnv, port: number): NodeJS.ProcessEnv {
   }
 }
 
+/**
+ * The node options the Docker image runs the API with: its `NODE_OPTIONS` and the options of its
+ * CMD before the script (V8's heap sizing; the systemd units set the same). `--compiled` and
+ * bench/memory.ts run the app with them unless `--app-node-flags` says otherwise, so CI's bench and
+ * the memory figures measure the app as it is deployed.
+ */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+  const env = /^\s*NODE_OPTIONS=(\S+)/m.exec(dockerfile)?.[1]
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1]
+  const args: string[] = cmd ? JSON.parse(cmd) : []
+  const script = args.findIndex((a) => a.endsWith('.js'))
+  return [...(env ? env.split(' ') : []), ...args.slice(1, Math.max(script, 1))]
+}
+
 export function rssMbOf(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
