@@ -44,7 +44,7 @@ function pools(ctx: Context, collection: string | undefined): IdPools {
 }
 
 /** Percent-encodes a string as UTF-8; a lone surrogate becomes the bytes of its code unit (invalid UTF-8). */
-export function encode(value: string): string {
+function encode(value: string): string {
   let out = ''
   for (const ch of value) {
     const code = ch.codePointAt(0)!

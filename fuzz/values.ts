@@ -82,7 +82,7 @@ export function hostile(doc: Document, raw: Schema, ids: IdPools): fc.Arbitrary<
 }
 
 /** `[[[ … ]]]` `depth` deep: for parsers and validators that recurse. */
-export const deeplyNested = (depth: number): unknown => {
+const deeplyNested = (depth: number): unknown => {
   let v: unknown = 'x'
   for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v }
   return v

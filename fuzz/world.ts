@@ -11,20 +11,6 @@ export interface Account {
   ids: Ids
 }
 
-export const COLLECTIONS = [
-  'users',
-  'teams',
-  'projects',
-  'tasks',
-  'comments',
-  'tags',
-  'notes',
-  'attachments',
-  'webhooks',
-  'tokens',
-  'invitations',
-] as const
-
 const PASSWORD = 'fuzz fuzz fuzz fuzz'
 
 async function call(base: URL, token: string | null, method: string, path: string, body?: unknown) {

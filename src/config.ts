@@ -293,7 +293,7 @@ export const EnvSchema = z.object({
   PRESSURE_RETRY_AFTER_S: int(1, 3600).default(2).describe('the `Retry-After` of a shed request, seconds'),
 })
 
-export type Env = z.infer<typeof EnvSchema>
+type Env = z.infer<typeof EnvSchema>
 export type Config = Omit<Env, 'REGISTRATION'> & {
   /** unset: `open`, except `invite` in production */
   REGISTRATION: 'open' | 'invite' | 'closed'

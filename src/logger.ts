@@ -3,7 +3,7 @@ import type { Config } from './config.ts'
 import { describeQueryFailure, isQueryError, queryFailureMessage } from './db/errors.ts'
 
 /** Fields never written to a log, whatever logs them. */
-export const REDACT = [
+const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
@@ -20,7 +20,7 @@ export const REDACT = [
 
 // secrets a client may put in a query string (SSE tickets, tokens) are cut from logged URLs
 const SECRET_QUERY = /([?&](?:ticket|token|access_token)=)[^&]*/gi
-export const redactUrl = (url: string) => url.replace(SECRET_QUERY, '$1[Redacted]')
+const redactUrl = (url: string) => url.replace(SECRET_QUERY, '$1[Redacted]')
 
 /**
  * pino's error serializer, except for a failed query: its message, `params` and the server's

@@ -35,7 +35,7 @@ export interface FilesTestApp {
  * An app on a fresh database with real storage (a temp directory, or an in-process S3 server)
  * and a job queue whose handlers run in this process, polling often.
  */
-export async function createFilesApp(mode: StorageMode, env: Record<string, string> = {}): Promise<FilesTestApp> {
+async function createFilesApp(mode: StorageMode, env: Record<string, string> = {}): Promise<FilesTestApp> {
   const s3: TestS3 | undefined = mode === 's3' ? await startTestS3() : undefined
   const config = testConfig({ ...(s3 ? { S3_BUCKET: s3.bucket, S3_PREFIX: 'test/' } : {}), ...env })
   const storage = s3

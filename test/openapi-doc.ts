@@ -121,7 +121,7 @@ export const jsonBody = (op: Operation): Schema | undefined =>
   Object.entries(op.bodies).find(([type]) => /^application\/([\w.+-]+\+)?json/.test(type))?.[1]
 
 /** True when a schema admits a value of JSON type `type`. */
-export function allows(doc: Document, schema: Schema, type: string): boolean {
+function allows(doc: Document, schema: Schema, type: string): boolean {
   const s = deref(doc, schema)
   if (s.allOf?.some((x) => !allows(doc, x, type))) return false
   const alternatives = [...(s.oneOf ?? []), ...(s.anyOf ?? [])]

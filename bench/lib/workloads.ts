@@ -40,7 +40,7 @@ function etagVersion(headers: Record<string, string | string[]>): number | undef
 }
 
 /** Request makers, each cycling deterministically through users and variants. */
-export function makers(s: Session) {
+function makers(s: Session) {
   let n = 0
   const counter = () => n++
   const user = (i: number) => s.users[i % s.users.length]!

@@ -8,7 +8,7 @@ import { OperatorError } from '../lib/operator-error.ts'
 import { ResilientPool } from './pool.ts'
 import * as schema from './schema.ts'
 
-export type Schema = typeof schema
+type Schema = typeof schema
 /** A Drizzle handle: the database itself or a transaction (a transaction is just another Db). */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
 

@@ -37,7 +37,7 @@ export const isQueryError = (err: unknown) =>
   !!err && typeof err === 'object' && (isDrizzleQueryError(err as never) || isServerError(err as never))
 
 /** `insert into webhooks`, `update tasks`…: what a statement did and to which table, without its text. */
-export function statementName(query: string): string {
+function statementName(query: string): string {
   const flat = query.replace(/\s+/g, ' ')
   const target = /\b(insert into|update|delete from|from)\s+"?([\w.]+)"?/i.exec(flat)
   if (target) return `${target[1]!.toLowerCase()} ${target[2]}`

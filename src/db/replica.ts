@@ -2,7 +2,7 @@ import { ACTIVITY_LOG_WRITERS } from './activity-log.ts'
 import type { Database, Db } from './client.ts'
 
 /** Where the primary stood when a request began: what the replica must have caught up with to answer it. */
-export interface Position {
+interface Position {
   /** the team's latest activity id (0: none): every write through the API appends one in its transaction */
   activityId: number
   /** the primary's WAL insert position, read only when a replica is configured */
@@ -15,7 +15,7 @@ export interface Position {
 }
 
 /** What became of one read: served by the replica, or by the primary because the replica lagged, failed or is resting after a failure. */
-export type ReplicaRead = 'replica' | 'behind' | 'error' | 'down'
+type ReplicaRead = 'replica' | 'behind' | 'error' | 'down'
 
 interface Log {
   warn(obj: object, msg: string): void
@@ -39,14 +39,14 @@ export interface Reads {
 }
 
 /** After a failure the replica rests this long: no request pays a connection timeout twice in a row. */
-export const REPLICA_RETRY_MS = 5_000
+const REPLICA_RETRY_MS = 5_000
 /**
  * How long a read waits for the replica to catch up, asking every 2 ms, before it goes to the
  * primary. A standby replays within milliseconds, but under writes it is rarely at the very position
  * read on the primary a moment before: with 2,800 inserts/s on a local standby, 2% of reads found it
  * there at once, 96% after 5 ms, all within 10 ms (p50 3 ms).
  */
-export const REPLICA_WAIT_MS = 10
+const REPLICA_WAIT_MS = 10
 const POLL_MS = 2
 
 /*

@@ -2,7 +2,7 @@ import cors from '@fastify/cors'
 import type { FastifyInstance } from 'fastify'
 
 /** Every method a route of the API answers (the library's default allows only GET, HEAD and POST). */
-export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /** The request headers the API reads: a preflight naming any of them is allowed. */
 export const CORS_ALLOWED_HEADERS = [

@@ -17,7 +17,7 @@ export interface EarlyListener {
   close(): Promise<void>
 }
 
-export function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
   if (err.code === 'EADDRINUSE') {
     return new OperatorError(
       `port ${port} on ${host} is in use by another process: stop it, or set PORT to a free port`,

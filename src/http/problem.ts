@@ -184,7 +184,6 @@ export const preconditionFailed = (detail = 'The resource was changed since you 
   new Problem('precondition-failed', { detail })
 export const payloadTooLarge = (detail: string) => new Problem('payload-too-large', { detail })
 export const unsupportedMediaType = (detail: string) => new Problem('unsupported-media-type', { detail })
-export const unprocessable = (detail: string) => new Problem('unprocessable', { detail })
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new Problem('rate-limited', {
     detail: `Rate limit exceeded, retry in ${retryAfterSeconds} s`,

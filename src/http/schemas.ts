@@ -41,7 +41,7 @@ export const Cursor = Text.min(1).max(500).meta({ description: 'Opaque cursor fr
 export const PageQuery = z.object({ limit: Limit, cursor: Cursor.optional() })
 
 /** The `nextCursor` of a page: what the client sends back as `cursor`. */
-export const NextCursor = z
+const NextCursor = z
   .string()
   .max(Cursor.maxLength ?? 500)
   .nullable()

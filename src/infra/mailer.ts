@@ -9,7 +9,7 @@ export interface MailMessage {
   html: string
 }
 
-export interface SentMail {
+interface SentMail {
   messageId: string
   /** where the outbox kept it (no SMTP configured) */
   file?: string

@@ -32,7 +32,7 @@ export interface JobDefinition<T extends object = Record<string, unknown>> {
   handle(data: T, ctx: JobContext): Promise<unknown>
 }
 
-export interface SendOptions {
+interface SendOptions {
   /** the business transaction: the job exists only if it commits */
   tx?: Db
   /**

@@ -31,8 +31,6 @@ export function connectRedis(url: string, log: Logger, name = 'main'): Redis {
   return redis
 }
 
-export const redisIsReady = (redis: Redis) => redis.status === 'ready'
-
 /** Resolves once the connection is ready (at once when it is), rejects after `timeoutMs`. */
 export async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return

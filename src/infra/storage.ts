@@ -21,7 +21,7 @@ export interface PutOptions {
   maxBytes?: number
 }
 
-export interface PresignOptions {
+interface PresignOptions {
   ttlSeconds: number
   /** the download's name (Content-Disposition: attachment) */
   filename: string

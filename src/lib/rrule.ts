@@ -4,10 +4,10 @@
  * every occurrence keeps the time of day of the series' anchor (the task's previous `dueAt`).
  */
 
-export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const
-export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const
-export type Frequency = (typeof FREQUENCIES)[number]
-export type Weekday = (typeof WEEKDAYS)[number]
+const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const
+const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const
+type Frequency = (typeof FREQUENCIES)[number]
+type Weekday = (typeof WEEKDAYS)[number]
 
 export interface RRule {
   freq: Frequency
@@ -16,7 +16,7 @@ export interface RRule {
   byDay: Weekday[]
 }
 
-export const MAX_INTERVAL = 999
+const MAX_INTERVAL = 999
 export const MAX_RULE_LENGTH = 100
 
 export class RRuleError extends Error {}

@@ -9,5 +9,5 @@ export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.t
  * stored and written back as it came.
  */
 export const MIN_INSTANT = Date.parse('0001-01-01T00:00:00.000Z')
-export const MAX_INSTANT = Date.parse('9999-12-31T23:59:59.999Z')
+const MAX_INSTANT = Date.parse('9999-12-31T23:59:59.999Z')
 export const isStorableInstant = (ms: number): boolean => ms >= MIN_INSTANT && ms <= MAX_INSTANT

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { users } from './users.ts'
 
-export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'verify_email', 'sso_exchange', 'login_challenge'] as const
+const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'verify_email', 'sso_exchange', 'login_challenge'] as const
 export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number]
 
 /**

@@ -1,8 +1,7 @@
 import { integer, pgTable, primaryKey, smallint, text, uuid } from 'drizzle-orm/pg-core'
 
 /** The dimensions a task is counted by: `task_counters` rows per (team, project, dim, key), one per slot. */
-export const COUNTER_DIMS = ['status', 'priority', 'assignee', 'tag'] as const
-export type CounterDim = (typeof COUNTER_DIMS)[number]
+const COUNTER_DIMS = ['status', 'priority', 'assignee', 'tag'] as const
 
 /**
  * How many current tasks each project has per status, priority rank, assignee and tag, so the

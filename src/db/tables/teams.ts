@@ -36,4 +36,3 @@ export const teamMembers = pgTable(
     check('team_members_role_check', sql`${t.role} in ('owner', 'admin', 'member', 'viewer')`),
   ],
 )
-export type TeamMemberRow = typeof teamMembers.$inferSelect

@@ -40,7 +40,7 @@ export const webhooks = pgTable(
 )
 export type WebhookRow = typeof webhooks.$inferSelect
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
+const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
 
 /**
  * One event for one webhook; its id is the `Tasklane-Delivery` header, the same on every attempt.
@@ -89,7 +89,6 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery_id_idx').on(t.deliveryId, t.attempt)],
 )
-export type AttemptRow = typeof webhookAttempts.$inferSelect
 
 /** How far a reader of the activity log has handed entries on (webhooks, notifications); locked while it moves. */
 export const logCursors = pgTable('log_cursors', {

@@ -8,5 +8,5 @@ export {
   type NoteChange,
 } from './policies.ts'
 export { requireRoleInBody } from './team-in-body.ts'
-export { atLeast, requireRole, TEAM_ROLES, type TeamRole, teamRoleOf, visibleTo } from './team-roles.ts'
+export { requireRole, TEAM_ROLES, type TeamRole, teamRoleOf, visibleTo } from './team-roles.ts'
 export { requireVisibleProject } from './visible-project.ts'

@@ -55,7 +55,7 @@ export type EntityType = Action extends `${infer E}.${string}` ? E : never
  * itself (`GET /notes/:id` needs files:read, so do note entries). The one rule that the activity
  * list, the change feed and the event stream apply (see `coveredBy`).
  */
-export const READ_SCOPE: Record<EntityType, Scope> = {
+const READ_SCOPE: Record<EntityType, Scope> = {
   team: 'teams:read',
   member: 'teams:read',
   webhook: 'teams:read',

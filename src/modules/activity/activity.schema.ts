@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Id, PageQuery, Timestamp } from '../../http/schemas.ts'
 
-export const ActivityId = z
+const ActivityId = z
   .number()
   .int()
   .min(1)

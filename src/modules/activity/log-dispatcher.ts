@@ -7,8 +7,6 @@ import { ACTIVITY_CHANNEL } from './activity.service.ts'
 import { DEFAULT_RETRY, guardedConsumers, type NamedConsumer, type RetryPolicy } from './log-dispatch-failures.ts'
 import { createLogFollower } from './log-follower.ts'
 
-export type { LogConsumer, NamedConsumer } from './log-dispatch-failures.ts'
-
 /** The migration that created the cursor table: where a new cursor starts. */
 const INSTALLED_BY = '0005_webhooks'
 

@@ -11,7 +11,7 @@ export const FileBytes = z
   .max(5 * 1024 * 1024 * 1024)
   .meta({ format: 'binary', contentMediaType: 'application/octet-stream' })
 
-export const Extraction = z
+const Extraction = z
   .object({
     status: z.enum(EXTRACTION_STATUSES).meta({
       description: 'PDF text extraction: queued → processing → done | failed; other files are skipped',

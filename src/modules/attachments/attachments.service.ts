@@ -29,7 +29,7 @@ export interface FilesDeps {
 
 type Located = AttachmentRow & { projectId: string }
 
-export const toAttachment = (row: AttachmentRow): Attachment => ({
+const toAttachment = (row: AttachmentRow): Attachment => ({
   id: row.id,
   taskId: row.taskId,
   filename: row.filename,

@@ -14,9 +14,9 @@ export const PASSWORD_EMAIL_JOB = 'auth.password-email'
 /** A reset link asked for by email (self-service), or a set-password link an administrator sends. */
 export type PasswordEmail = { email: string } | { userId: string; welcome: boolean }
 
-export const SELF_RESET_TTL_SECONDS = 30 * 60
+const SELF_RESET_TTL_SECONDS = 30 * 60
 // an administrator's link often waits in an inbox for a day or two before the person sees it
-export const ADMIN_LINK_TTL_SECONDS = 72 * 3600
+const ADMIN_LINK_TTL_SECONDS = 72 * 3600
 
 export interface AccountMailDeps {
   db: Db

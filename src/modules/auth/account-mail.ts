@@ -7,7 +7,7 @@ const duration = (seconds: number) =>
   seconds >= 2 * 3600 ? `${Math.round(seconds / 3600)} hours` : `${Math.round(seconds / 60)} minutes`
 
 /** The web app's routes these links open (docs/auth.md, Accounts). */
-export const ROUTES = {
+const ROUTES = {
   resetPassword: '/reset-password',
   verifyEmail: '/verify-email',
   acceptInvitation: '/invitations/accept',

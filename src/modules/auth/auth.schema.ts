@@ -32,7 +32,7 @@ export const AuthResult = z
     expiresIn: z.number().int().meta({ format: 'int32', description: 'Access token lifetime in seconds' }),
   })
   .meta({ id: 'AuthResult', description: 'The signed-in user with a new access and refresh token' })
-export const PendingVerification = z
+const PendingVerification = z
   .object({
     user: User,
     emailVerificationRequired: z.literal(true).meta({ description: 'No session until the emailed link is used' }),
@@ -44,7 +44,7 @@ export const PendingVerification = z
 export const RegisterResult = z
   .union([AuthResult, PendingVerification])
   .meta({ id: 'RegisterResult', description: 'A session, or (when verification is required) the wait for it' })
-export const SecondFactorChallenge = z
+const SecondFactorChallenge = z
   .object({
     secondFactorRequired: z.literal(true),
     challengeToken: z.string().max(200).meta({ description: 'Send it with a code to POST /auth/login/second-factor' }),

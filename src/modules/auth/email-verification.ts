@@ -22,7 +22,7 @@ export interface VerificationDeps {
 }
 
 /** The 403 of a sign-in refused until the address is verified (EMAIL_VERIFICATION=required). */
-export const emailNotVerified = () =>
+const emailNotVerified = () =>
   new Problem('email-not-verified', {
     detail: 'Verify your email address first: a new link was sent to it (check the inbox, then sign in again)',
   })

@@ -20,7 +20,7 @@ export interface ExternalAccountDeps {
 /** Who may create an account (REGISTRATION). */
 export type RegistrationPolicy = 'open' | 'invite' | 'closed'
 
-export type ExternalRefusal = 'account_conflict' | 'email_not_verified' | 'registration_closed'
+type ExternalRefusal = 'account_conflict' | 'email_not_verified' | 'registration_closed'
 
 /** What an identity the issuer vouches for may do when no account is linked to its `sub` yet. */
 export interface LinkRules {

@@ -1,8 +1,8 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { newId } from '../../lib/ids.ts'
 
-export const ISSUER = 'tasklane'
-export const AUDIENCE = 'tasklane-api'
+const ISSUER = 'tasklane'
+const AUDIENCE = 'tasklane-api'
 
 export interface AccessClaims {
   /** the user id */

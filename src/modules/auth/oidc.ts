@@ -76,7 +76,6 @@ export function oidcVerifier(opts: { issuer: string; audience: string; jwksUrl?:
     },
   }
 }
-export type OidcVerifier = ReturnType<typeof oidcVerifier>
 
 /** The identity in a verified token's claims, or null when its `sub` is unusable. */
 export function claimsOf(payload: JWTPayload): OidcClaims | null {

@@ -22,7 +22,7 @@ export async function verifyPassword(stored: string | null | undefined, password
 
 let common: Set<string> | undefined
 /** True for a password in the shipped list of the 10,000 most common ones (case-insensitive). */
-export function isCommonPassword(password: string): boolean {
+function isCommonPassword(password: string): boolean {
   common ??= new Set(
     readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
       .split('\n')

@@ -174,7 +174,7 @@ export async function twoFactorStatus(db: Db, userId: string) {
 }
 
 /** Removes a user's second factor and recovery codes (themselves, or an administrator's reset). */
-export async function removeSecondFactor(db: Db, userId: string): Promise<void> {
+async function removeSecondFactor(db: Db, userId: string): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(userTotp).where(eq(userTotp.userId, userId))
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))

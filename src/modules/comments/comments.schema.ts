@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 
-export const MAX_COMMENT_LENGTH = 10_000
+const MAX_COMMENT_LENGTH = 10_000
 
 export const Comment = z
   .object({

@@ -3,7 +3,7 @@ import type { Reads } from '../../db/replica.ts'
 import type { Cache } from '../../infra/cache.ts'
 
 /** How long a cached answer may serve: it bounds what only the clock changes (overdue, due soon, the default range). */
-export const DASHBOARD_CACHE_TTL_MS = 30_000
+const DASHBOARD_CACHE_TTL_MS = 30_000
 
 /**
  * A dashboard answer, cached under the team's latest activity id: every write to the team's tasks,

@@ -41,7 +41,7 @@ export const LeaderboardQuery = RangeQuery.extend({
 }).superRefine(checkRange)
 export type LeaderboardQuery = z.infer<typeof LeaderboardQuery>
 
-export const GROUP_BYS = ['status', 'priority', 'assignee', 'project', 'tag'] as const
+const GROUP_BYS = ['status', 'priority', 'assignee', 'project', 'tag'] as const
 export const ExplorerQuery = RangeQuery.extend({
   groupBy: z.enum(GROUP_BYS).meta({ description: 'What to group the current tasks by' }),
 }).superRefine(checkRange)

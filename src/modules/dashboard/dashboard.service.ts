@@ -66,7 +66,7 @@ import {
 
 const DAY_MS = 86_400_000
 const WEEK_MS = 7 * DAY_MS
-export const DUE_SOON_MS = 7 * DAY_MS
+const DUE_SOON_MS = 7 * DAY_MS
 
 /** Checks the caller may read the team (viewer or better, or a global admin) and that the project is one of its. */
 async function scopeFor(db: Db, actor: Actor, teamId: string, projectId?: string): Promise<Scope> {
@@ -82,7 +82,7 @@ async function scopeFor(db: Db, actor: Actor, teamId: string, projectId?: string
 }
 
 /** The range the query asks for, defaults filled in from now. */
-export function rangeOf(query: { from?: string; to?: string }, now: Date): Range {
+function rangeOf(query: { from?: string; to?: string }, now: Date): Range {
   const to = query.to ? new Date(query.to) : now
   // a `to` early in year 0001 leaves less than the default before it: the range starts at the first instant
   const from = query.from
@@ -96,7 +96,7 @@ export function rangeOf(query: { from?: string; to?: string }, now: Date): Range
 }
 
 /** Monday 00:00 UTC of the ISO week holding `d`. */
-export function weekStart(d: Date): Date {
+function weekStart(d: Date): Date {
   // not Date.UTC(year, …): it reads years 0..99 as 1900..1999
   const day = new Date(d)
   day.setUTCHours(0, 0, 0, 0)

@@ -7,7 +7,7 @@ import type { UserStates } from '../auth/index.ts'
 import { type Credential, endedCredentials } from '../auth/index.ts'
 import { entriesAfter, toEvent } from './events.queries.ts'
 
-export const HEARTBEAT_MS = 15_000
+const HEARTBEAT_MS = 15_000
 /** a client this far behind (bytes queued in the socket) is cut off; it resumes by Last-Event-ID */
 export const MAX_BUFFERED_BYTES = 1024 * 1024
 export const MAX_STREAMS_PER_USER = 5

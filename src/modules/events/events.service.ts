@@ -10,7 +10,7 @@ import type { LogFollower } from '../activity/index.ts'
 import { coveredBy, selectEntries, toActivityEntry, visibleEntries } from '../activity/index.ts'
 import type { Identity, IssuedWith } from '../auth/index.ts'
 
-export const TICKET_TTL_SECONDS = 60
+const TICKET_TTL_SECONDS = 60
 
 /**
  * A one-minute, single-use ticket for `GET /events?ticket=` (browsers' EventSource cannot send

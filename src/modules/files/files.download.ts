@@ -14,7 +14,7 @@ export const DownloadQuery = z.object({
 })
 
 /** How long a presigned download link works. */
-export const PRESIGNED_TTL_SECONDS = 60
+const PRESIGNED_TTL_SECONDS = 60
 
 /**
  * The types a presigned URL may serve: those recognised by their leading bytes (src/lib/sniff.ts),
@@ -38,7 +38,7 @@ const SELF_DESCRIBING = new Set([
 ])
 
 /** Whether a file of this type may be downloaded straight from the store (see SELF_DESCRIBING). */
-export const presignable = (contentType: string) => SELF_DESCRIBING.has(contentType.split(';')[0]!.trim().toLowerCase())
+const presignable = (contentType: string) => SELF_DESCRIBING.has(contentType.split(';')[0]!.trim().toLowerCase())
 
 /**
  * Sends stored bytes as a download: `attachment`, `nosniff` and a sandboxing CSP, so a browser

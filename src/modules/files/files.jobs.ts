@@ -6,7 +6,7 @@ import type { Storage } from '../../infra/storage.ts'
 import { sweepOrphans } from './files.sweep.ts'
 
 export const DELETE_OBJECT_JOB = 'files.delete-object'
-export const SWEEP_JOB = 'files.sweep'
+const SWEEP_JOB = 'files.sweep'
 
 /** What a delete that may orphan stored objects needs: its database, and the queue that removes them. */
 export interface CascadeDeps {

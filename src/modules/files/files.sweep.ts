@@ -7,7 +7,7 @@ import type { ObjectInfo, Storage } from '../../infra/storage.ts'
 import { FILES_PREFIX } from './files.upload.ts'
 
 /** An object younger than this may belong to an upload whose row is still being written. */
-export const SWEEP_MIN_AGE_MS = 60 * 60_000
+const SWEEP_MIN_AGE_MS = 60 * 60_000
 const BATCH = 500
 
 /** The keys among `keys` that some row names. */

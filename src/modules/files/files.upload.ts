@@ -36,7 +36,7 @@ export const newFileKey = () => `${FILES_PREFIX}${newId()}`
 const MULTIPART_OVERHEAD = 64 * 1024
 
 /** A name safe to store and to echo in Content-Disposition: no path, no control characters, bounded. */
-export function cleanFilename(name: string | undefined): string {
+function cleanFilename(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? ''
   const clean = base
     // control characters (header injection, terminal tricks) go

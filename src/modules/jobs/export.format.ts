@@ -30,7 +30,7 @@ const GUARDED = /^'+[=+\-@\t\r]/
  * (also one that already starts with quotes before such a character, so `unguard` restores
  * every value exactly), then it is quoted when it holds a comma, a quote or a line break.
  */
-export function csvField(value: string | null | undefined): string {
+function csvField(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return ''
   const safe = FORMULA.test(value) ? `'${value}` : value
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
@@ -39,7 +39,7 @@ export function csvField(value: string | null | undefined): string {
 /** The value `csvField` guarded, as it was (for an import of an export). */
 export const unguard = (value: string): string => (GUARDED.test(value) ? value.slice(1) : value)
 
-export const csvRow = (fields: (string | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`
+const csvRow = (fields: (string | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`
 
 export const csvHeader = () => csvRow([...CSV_COLUMNS])
 

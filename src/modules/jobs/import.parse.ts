@@ -22,7 +22,7 @@ export interface RawImport {
   fatal: string | null
 }
 
-export class TooManyRows extends Error {
+class TooManyRows extends Error {
   constructor(readonly max: number) {
     super(`the file holds more than ${max} tasks and comments`)
   }

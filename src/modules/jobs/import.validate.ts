@@ -7,9 +7,9 @@ import { CreateTask, MAX_TAGS_PER_TASK } from '../tasks/index.ts'
 import type { RawImport, RawRecord } from './import.parse.ts'
 
 /** At most this many errors are listed (API.md); the count says how many there were. */
-export const MAX_LISTED_ERRORS = 100
+const MAX_LISTED_ERRORS = 100
 /** The project of CSV rows without one. */
-export const DEFAULT_PROJECT = 'Imported'
+const DEFAULT_PROJECT = 'Imported'
 const DEFAULT_COLOR = '#808080'
 
 // the API's own field schemas (what POST /tasks, /projects, /tags and /comments accept), plus the
@@ -55,8 +55,8 @@ const ImportComment = z.object({
   updatedAt: When,
 })
 
-export type ImportTask = z.output<typeof ImportTask> & { row: number; key: string; projectName: string }
-export type ImportComment = z.output<typeof ImportComment> & { row: number }
+type ImportTask = z.output<typeof ImportTask> & { row: number; key: string; projectName: string }
+type ImportComment = z.output<typeof ImportComment> & { row: number }
 
 export interface ImportError {
   row: number

@@ -20,7 +20,7 @@ export interface ExportDeps {
 const json = (v: unknown) => JSON.stringify(v)
 
 /** The scope of a job of kind export (or report): its team, project and filter, for its creator. */
-export const scopeOf = (run: Run): ExportScope => ({
+const scopeOf = (run: Run): ExportScope => ({
   teamId: run.job.teamId,
   projectId: run.job.projectId,
   filter: ((run.job.params as { filter?: ExportFilter }).filter ?? {}) as ExportFilter,

@@ -11,7 +11,7 @@ import { runReport } from './jobs.report.ts'
 import { claimJob, finishJob, JobLost, type Outcome, type Run } from './jobs.run.ts'
 import { JOB_QUEUE } from './jobs.service.ts'
 
-export const JOBS_SWEEP_JOB = 'jobs.sweep'
+const JOBS_SWEEP_JOB = 'jobs.sweep'
 /** An object under jobs/ younger than this may belong to a run still finishing. */
 const ORPHAN_MIN_AGE_MS = 60 * 60_000
 

@@ -34,7 +34,7 @@ import { createJob, deleteJob, jobFor, listJobs, toJob } from './jobs.service.ts
 
 const read = { scope: 'tasks:read' } as const
 const write = { scope: 'tasks:write' } as const
-export const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
   json: 'application/json',
   pdf: 'application/pdf',
@@ -46,13 +46,13 @@ const Download = z
 const Redirect = z.null().meta({ description: 'On S3, a PDF: a redirect (Location) to a presigned URL valid for 60 s' })
 
 /** At most JOBS_PER_MINUTE new jobs per user a minute, all kinds together (429 with Retry-After). */
-export async function limitJobs(limits: RateLimitStore, actor: Actor, perMinute: number) {
+async function limitJobs(limits: RateLimitStore, actor: Actor, perMinute: number) {
   const { count, resetAt } = await limits.hit(`jobs:user:${actor.userId}`, 60_000)
   if (count > perMinute) throw tooManyRequests(Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)))
 }
 
 /** The project named in a body must be one of the team's (400 naming the field otherwise). */
-export async function requireTeamProject(db: Db, teamId: string, projectId: string | undefined) {
+async function requireTeamProject(db: Db, teamId: string, projectId: string | undefined) {
   if (!projectId) return
   const [row] = await db
     .select({ id: projects.id })

@@ -5,7 +5,7 @@ import { TaskPriority, TaskQuery, TaskStatus } from '../tasks/index.ts'
 
 const Count = z.number().int().min(0).max(2_147_483_647).meta({ format: 'int32' })
 
-export const ExportResult = z
+const ExportResult = z
   .object({
     rows: Count,
     size: z.number().int().min(0).meta({ format: 'int64' }),
@@ -14,7 +14,7 @@ export const ExportResult = z
   })
   .meta({ id: 'ExportResult', description: 'The file an export or a report made' })
 
-export const ImportError = z
+const ImportError = z
   .object({
     row: Count.meta({
       description:
@@ -25,7 +25,7 @@ export const ImportError = z
   })
   .meta({ id: 'ImportError' })
 
-export const ImportResult = z
+const ImportResult = z
   .object({
     created: z.object({ projects: Count, tags: Count, tasks: Count, comments: Count }),
     errors: z.array(ImportError).max(100),
@@ -51,10 +51,10 @@ export const ExportFilter = z
   .meta({ id: 'ExportFilter', description: 'The task-list filters of GET /tasks, as JSON' })
 export type ExportFilter = z.infer<typeof ExportFilter>
 
-export const ExportParams = z
+const ExportParams = z
   .object({ format: z.enum(['csv', 'json']), filter: ExportFilter })
   .meta({ id: 'ExportParams', description: 'What an export was asked for: its format and the task filters' })
-export const ImportParams = z
+const ImportParams = z
   .object({
     format: z.enum(['tasklane', 'csv']),
     dryRun: z.boolean(),
@@ -62,7 +62,7 @@ export const ImportParams = z
     size: z.number().int().min(0).meta({ format: 'int64' }),
   })
   .meta({ id: 'ImportParams', description: 'What an import was given: the format, the dry-run flag and the file' })
-export const ReportParams = z
+const ReportParams = z
   .object({ from: Timestamp, to: Timestamp })
   .meta({ id: 'ReportParams', description: 'The range a report covers' })
 

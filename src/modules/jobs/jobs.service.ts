@@ -60,7 +60,7 @@ export const toJob = (row: JobRow): Job => ({
  * The one visibility rule of jobs: their creator and the team's admins and owners see them (a
  * global admin sees all); anyone else gets a 404.
  */
-export function jobVisibleTo(actor: Actor): SQL | undefined {
+function jobVisibleTo(actor: Actor): SQL | undefined {
   if (actor.role === 'admin') return undefined
   return or(
     eq(jobs.createdBy, actor.userId),

@@ -7,7 +7,7 @@ const ProjectRef = Id.nullable().meta({
   description: "Share the note with this project's team (read-only for them); null keeps it personal",
 })
 
-export const NoteFile = z
+const NoteFile = z
   .object({
     filename: z.string().max(255),
     contentType: z.string().max(200).meta({ description: 'Sniffed from the bytes' }),

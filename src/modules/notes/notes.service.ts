@@ -26,7 +26,7 @@ import type { CreateNote, Note, UpdateNote } from './notes.schema.ts'
 
 const FIELDS = ['title', 'body', 'projectId'] as const
 
-export const toNote = (row: NoteRow): Note => ({
+const toNote = (row: NoteRow): Note => ({
   id: row.id,
   title: row.title,
   body: row.body,

@@ -16,7 +16,7 @@ export const REMINDER_JOB = 'notifications.reminder'
 export const WEBHOOK_DISABLED_JOB = 'notifications.webhook-disabled'
 export const JOB_FINISHED_JOB = 'notifications.job-finished'
 
-export type NotificationKind = 'assigned' | 'reminders' | 'webhooks' | 'jobs'
+type NotificationKind = 'assigned' | 'reminders' | 'webhooks' | 'jobs'
 
 export interface NotificationDeps {
   db: Db

@@ -6,7 +6,7 @@ import type { MailMessage } from '../../infra/mailer.ts'
 const optOut = (kind: string, base: string) =>
   `You get this because ${kind} emails are on. Turn them off on your account page (${base}/account), or with PATCH /api/v1/users/me {"notifications":{"${kind}":false}}.`
 
-export const taskLink = (base: string, taskId: string) => `${base}/tasks/${taskId}`
+const taskLink = (base: string, taskId: string) => `${base}/tasks/${taskId}`
 
 export function assignedMail(to: string, task: { id: string; title: string }, by: string, base: string): MailMessage {
   return composeMail(

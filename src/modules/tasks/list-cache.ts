@@ -8,7 +8,7 @@ import type { LogFollower } from '../activity/index.ts'
 import { TaskQuery } from './tasks.schema.ts'
 
 /** invalidates every instance's list cache: a change the activity log does not carry (a user's name) */
-export const LIST_CACHE_CHANNEL = 'tasklane:list-cache'
+const LIST_CACHE_CHANNEL = 'tasklane:list-cache'
 /** rounds of the log follower a request waits for before it reads from the database instead */
 const MAX_ROUNDS = 3
 /** more unread entries than this since the last request: everything is outdated rather than read */
@@ -53,7 +53,7 @@ export interface ListCacheStats extends Lookups {
 }
 
 /** the strong ETag of a list body */
-export const listEtag = (body: string) => `"l${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`
+const listEtag = (body: string) => `"l${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`
 
 const QUERY_KEYS = Object.keys(TaskQuery.shape) as (keyof TaskQuery)[]
 

@@ -18,7 +18,7 @@ const Position = z
   .meta({ format: 'double', description: 'Manual order within the project (lower first)' })
 
 /** An RRULE of the supported subset, stored in its canonical form. */
-export const Recurrence = Text.max(MAX_RULE_LENGTH)
+const Recurrence = Text.max(MAX_RULE_LENGTH)
   .transform((text, ctx) => {
     try {
       return formatRRule(parseRRule(text))
@@ -33,7 +33,7 @@ export const Recurrence = Text.max(MAX_RULE_LENGTH)
     examples: ['FREQ=WEEKLY;BYDAY=MO,TH'],
   })
 
-export const TaskTag = z.object({ id: Id, name: z.string().max(100), color: z.string().max(20) })
+const TaskTag = z.object({ id: Id, name: z.string().max(100), color: z.string().max(20) })
 
 export const Task = z
   .object({
@@ -109,7 +109,7 @@ export const UpdateTaskStatus = z
   .strictObject({ status: TaskStatus })
   .meta({ id: 'UpdateTaskStatus', description: 'The new status' })
 
-export const TASK_SORTS = [
+const TASK_SORTS = [
   'createdAt',
   '-createdAt',
   'updatedAt',

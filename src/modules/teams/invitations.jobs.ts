@@ -10,9 +10,9 @@ import { randomSecret, sha256 } from '../../lib/crypto.ts'
 import { INVITATION_EMAIL_JOB } from './invitations.service.ts'
 
 /** The web app's page for an invitation link. */
-export const ACCEPT_INVITATION_ROUTE = '/invitations/accept'
+const ACCEPT_INVITATION_ROUTE = '/invitations/accept'
 
-export function invitationMail(
+function invitationMail(
   to: string,
   invite: { teamName: string; role: string; inviter: string | null; expiresAt: Date },
   token: string,

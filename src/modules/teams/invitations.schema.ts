@@ -3,7 +3,7 @@ import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { Email } from '../users/index.ts'
 import { Member, TeamRole } from './teams.schema.ts'
 
-export const InvitationToken = Text.min(16).max(200).meta({ description: "The token from the invitation's link" })
+const InvitationToken = Text.min(16).max(200).meta({ description: "The token from the invitation's link" })
 
 export const Invitation = z
   .object({

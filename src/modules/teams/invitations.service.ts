@@ -19,7 +19,7 @@ import type { Invitation } from './invitations.schema.ts'
 import { addMember } from './members.service.ts'
 
 export const INVITATION_EMAIL_JOB = 'teams.invitation-email'
-export const INVITATION_TTL_MS = 7 * 24 * 3600_000
+const INVITATION_TTL_MS = 7 * 24 * 3600_000
 const OWNER_ONLY = 'Only an owner can invite an owner'
 
 export interface InvitationDeps {

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { SCOPES } from '../../http/auth.ts'
 import { Id, Text, Timestamp } from '../../http/schemas.ts'
 
-export const Scope = z.enum(SCOPES).meta({ id: 'Scope', description: 'What a personal access token may do' })
+const Scope = z.enum(SCOPES).meta({ id: 'Scope', description: 'What a personal access token may do' })
 export const ApiToken = z
   .object({
     id: Id,

@@ -9,7 +9,7 @@ export const Email = Text.trim()
   .max(254)
   .pipe(z.email({ message: 'must be an email address' }))
 export const Name = Text.trim().min(1).max(100)
-export const Notifications = z
+const Notifications = z
   .strictObject({
     assigned: z.boolean().optional(),
     reminders: z.boolean().optional(),

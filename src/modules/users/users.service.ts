@@ -105,7 +105,7 @@ export async function getUserByExternalId(db: Db, actor: Actor, externalId: stri
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
-export const userMatches = (q: string) => {
+const userMatches = (q: string) => {
   const pattern = `%${escapeLike(q)}%`
   return or(ilike(users.email, pattern), ilike(users.name, pattern))
 }

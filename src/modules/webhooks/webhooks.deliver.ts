@@ -9,10 +9,10 @@ import { postPinned, type SendResult, signature, TIMEOUT_MS } from './webhooks.s
 
 export const DELIVER_JOB = 'webhooks.deliver'
 /** pg-boss retries with jittered exponential backoff: 15 s · 2^n · (1..2), 12 retries ≈ a day in all */
-export const RETRY_LIMIT = 12
-export const RETRY_DELAY_SECONDS = 15
+const RETRY_LIMIT = 12
+const RETRY_DELAY_SECONDS = 15
 /** a webhook whose deliveries have failed for this long is switched off */
-export const DISABLE_AFTER_MS = 3 * 24 * 3600 * 1000
+const DISABLE_AFTER_MS = 3 * 24 * 3600 * 1000
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'disabled' | 'skipped'
 

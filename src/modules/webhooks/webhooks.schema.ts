@@ -2,14 +2,14 @@ import { z } from 'zod'
 import { Id, PageQuery, Text, Timestamp } from '../../http/schemas.ts'
 import { ACTIONS } from '../activity/index.ts'
 
-export const WebhookUrl = Text.trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
+const WebhookUrl = Text.trim().min(1).max(2000).meta({ description: 'http(s) URL on a public address' })
 /** What a webhook may subscribe to: an action of the catalog, or `*` for all. */
-export const WebhookEvent = z
+const WebhookEvent = z
   .enum(['*', ...ACTIONS], {
     error: (issue) => `unknown event ${JSON.stringify(issue.input)}: an activity action such as task.created, or *`,
   })
   .meta({ id: 'WebhookEvent' })
-export const EventFilter = z
+const EventFilter = z
   .array(WebhookEvent)
   .min(1)
   .max(50)
@@ -53,7 +53,7 @@ export const TeamIdParams = z.object({ id: Id })
 export const DeliveryParams = z.object({ id: Id, deliveryId: Id })
 export const WebhookListQuery = PageQuery
 
-export const Attempt = z.object({
+const Attempt = z.object({
   attempt: z.number().int(),
   statusCode: z.number().int().nullable(),
   durationMs: z.number().int(),

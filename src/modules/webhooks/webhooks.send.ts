@@ -6,7 +6,7 @@ import type { ResolvedTarget } from './ssrf.ts'
 
 export const TIMEOUT_MS = 10_000
 /** How much of a receiver's answer is kept with the attempt. */
-export const RESPONSE_BODY_BYTES = 4096
+const RESPONSE_BODY_BYTES = 4096
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` */
 export function signature(secret: string, body: string, at: Date): string {

@@ -154,7 +154,7 @@ export async function deleteWebhook(db: Db, actor: Actor, id: string, expected?:
   })
 }
 
-export async function toDeliveries(db: Db, rows: DeliveryRow[]): Promise<Delivery[]> {
+async function toDeliveries(db: Db, rows: DeliveryRow[]): Promise<Delivery[]> {
   const attempts = rows.length
     ? await db
         .select()

@@ -4,7 +4,7 @@ import { memo, useMemo } from 'react'
 import type { Task, TaskStatus } from '../api/types.ts'
 import { BoardCard, type Move } from './board-card.tsx'
 
-export const columnId = (status: TaskStatus) => `column:${status}`
+const columnId = (status: TaskStatus) => `column:${status}`
 
 /** One status: a region named after it, holding its cards in board order. */
 export const BoardColumn = memo(function BoardColumn({

@@ -3,7 +3,7 @@ import type { Task, TaskStatus } from '../api/types.ts'
 const GAP = 1024
 
 /** A column's tasks in board order: by position, then oldest first (equal positions stay stable). */
-export const byPosition = (a: Task, b: Task) => a.position - b.position || a.createdAt.localeCompare(b.createdAt)
+const byPosition = (a: Task, b: Task) => a.position - b.position || a.createdAt.localeCompare(b.createdAt)
 
 /** The board's columns: each status's tasks in board order. */
 export function columnsOf(tasks: Task[]): Record<TaskStatus, Task[]> {

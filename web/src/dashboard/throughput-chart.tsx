@@ -8,7 +8,7 @@ const PAD = { top: 12, right: 8, bottom: 28, left: 32 }
 const weekLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
 
 /** The scale's top: a round number at or above the largest bar, so the gridlines read well. */
-export function niceMax(value: number): number {
+function niceMax(value: number): number {
   if (value <= 4) return 4
   const magnitude = 10 ** Math.floor(Math.log10(value))
   for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude

@@ -26,7 +26,7 @@ export const jobsQuery = (teamId: string) => ({
 })
 
 /** One job, fetched again from the route of its kind. */
-export async function fetchJob(kind: JobKind, id: string) {
+async function fetchJob(kind: JobKind, id: string) {
   const params = { params: { path: { id } } }
   if (kind === 'export') return api.GET('/api/v1/exports/{id}', params)
   if (kind === 'import') return api.GET('/api/v1/imports/{id}', params)
@@ -59,7 +59,7 @@ export function dropJob(queryClient: QueryClient, id: string) {
 }
 
 /** The cached job of that id, in whichever team's list holds it. */
-export function cachedJob(queryClient: QueryClient, id: string): Job | undefined {
+function cachedJob(queryClient: QueryClient, id: string): Job | undefined {
   for (const [, jobs] of queryClient.getQueriesData<Job[]>({ queryKey: ['jobs'] })) {
     const job = jobs?.find((j) => j.id === id)
     if (job) return job

@@ -101,7 +101,7 @@ function JobItem({ job }: { job: Job }) {
 }
 
 /** The rows and fields an import refused, as the API lists them (at most 100). */
-export function ImportErrors({ title, errors }: { title: string; errors: ImportResult['errors'] }) {
+function ImportErrors({ title, errors }: { title: string; errors: ImportResult['errors'] }) {
   return (
     <div className="table-scroll">
       <table className="data-table import-errors">

@@ -16,7 +16,7 @@ export function jobTitle(job: Pick<Job, 'kind' | 'params'>): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /** What an import made, or (dry run) would make: "3 tasks, 1 project, 2 tags, 0 comments". */
-export function importCounts(result: ImportResult): string {
+function importCounts(result: ImportResult): string {
   const { tasks, projects, tags, comments } = result.created
   return [plural(tasks, 'task'), plural(projects, 'project'), plural(tags, 'tag'), plural(comments, 'comment')].join(
     ', ',

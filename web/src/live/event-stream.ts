@@ -5,7 +5,7 @@ import type { LiveEvent } from './event-effects.ts'
 export type LiveState = 'connecting' | 'live' | 'reconnecting'
 
 // EventSource hands a named event (`event: task.updated`) only to a listener of that name
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   'task.created',
   'task.updated',
   'task.status_changed',

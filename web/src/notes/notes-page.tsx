@@ -8,7 +8,7 @@ import { FormError, TextField } from '../ui/field.tsx'
 import { useFormErrors } from '../ui/use-form-errors.ts'
 import { NoteEditor } from './note-editor.tsx'
 
-export const notesKey = ['notes']
+const notesKey = ['notes']
 
 /** Personal notes (optionally shared with a project): a list, a new-note form and the chosen note. */
 export default function NotesPage() {

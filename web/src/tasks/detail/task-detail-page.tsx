@@ -8,7 +8,7 @@ import { Comments } from './comments.tsx'
 import { Subtasks } from './subtasks.tsx'
 import { TaskForm } from './task-form.tsx'
 
-export const taskQuery = (id: string) => ({
+const taskQuery = (id: string) => ({
   queryKey: ['task', id],
   queryFn: async () => unwrap(await api.GET('/api/v1/tasks/{id}', { params: { path: { id } } })),
 })
