@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { eventually, givenTask, pdfWith, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/given-files.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { STORAGE_MODES, sendFile, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { pdfWith } from '../../../test/pdf.ts'
 
 // each extraction starts a process (through tsx here): seconds apiece on a busy machine
 describe.each(STORAGE_MODES)('PDF text extraction on %s storage', { timeout: 120_000 }, (mode) => {
@@ -29,9 +31,9 @@ describe.each(STORAGE_MODES)('PDF text extraction on %s storage', { timeout: 120
   }
 
   it('extracts a PDF in the background and makes the task findable by its words', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user, { title: 'Quarterly paperwork' })
-    const other = await givenTask(t.app, user, { title: 'Something else' })
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user, { title: 'Quarterly paperwork' })
+    const other = await given.task(t.app, user, { title: 'Something else' })
     expect(await search(user, 'xylophone')).toEqual([])
     const a = await upload(user, task.id, 'scan.pdf', pdfWith('The xylophone invoice of Zanzibar', 2))
     expect(a).toMatchObject({ contentType: 'application/pdf', extraction: { status: 'queued', error: null } })
@@ -53,8 +55,8 @@ describe.each(STORAGE_MODES)('PDF text extraction on %s storage', { timeout: 120
   })
 
   it('marks a corrupt PDF failed, with the error, and re-runs on request', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const a = await upload(user, task.id, 'broken.pdf', Buffer.from('%PDF-1.7\nthis is not really a pdf at all\n'))
     expect(a.extraction.status).toBe('queued')
     const failed = await settled(user, a.id)
@@ -70,8 +72,8 @@ describe.each(STORAGE_MODES)('PDF text extraction on %s storage', { timeout: 120
   })
 
   it('skips files that are not PDFs, also when asked to extract', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const a = await upload(user, task.id, 'notes.pdf', Buffer.from('plain text pretending to be a pdf'))
     expect(a.extraction.status).toBe('skipped')
     const again = await t.app.inject({ method: 'POST', url: `/api/v1/attachments/${a.id}/extract`, headers: user.auth })
@@ -79,8 +81,8 @@ describe.each(STORAGE_MODES)('PDF text extraction on %s storage', { timeout: 120
   })
 
   it('replacing a PDF extracts the new content and forgets the old text', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const a = await upload(user, task.id, 'v1.pdf', pdfWith('Aardvark'))
     await settled(user, a.id)
     expect(await search(user, 'aardvark')).toEqual([task.id])

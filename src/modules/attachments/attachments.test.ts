@@ -1,23 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { buffer } from 'node:stream/consumers'
 import { describe, expect, it } from 'vitest'
-import { bearer, givenToken, givenUser } from '../../../test/given.ts'
-import {
-  eventually,
-  givenTask,
-  pngBytes,
-  STORAGE_MODES,
-  sendFile,
-  storedKeys,
-  useFilesApp,
-} from '../../../test/given-files.ts'
-import { givenMember, givenTeam } from '../../../test/given-teams.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { pngBytes, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
+import { given } from '../../../test/given.ts'
+import { bearer, http } from '../../../test/http.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const MAX = 200_000
 
 describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   const t = useFilesApp(mode, { MAX_UPLOAD_BYTES: String(MAX) })
+  const { del } = http(t)
 
   /** The bytes of a download: streamed by the API, or fetched from the presigned URL it redirects to. */
   async function download(user: { auth: Record<string, string> }, id: string) {
@@ -38,8 +32,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
       .rows[0]!.n
 
   it('uploads and downloads the same bytes, with their SHA-256 and safe headers', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const bytes = randomBytes(150_000)
     const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'data.bin', bytes)
     expect(res.statusCode, res.body).toBe(201)
@@ -75,8 +69,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('takes the content type from the bytes, not the name or the client (a PNG named .pdf is a PNG)', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'invoice.pdf', pngBytes(), {
       contentType: 'application/pdf',
     })
@@ -93,8 +87,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('refuses a file over MAX_UPLOAD_BYTES with 413 and leaves no row and no object', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const before = await storedKeys(t.storage)
     const res = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'big.bin', randomBytes(MAX + 1))
     expect(res.statusCode).toBe(413)
@@ -108,8 +102,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('answers 400 without a file field and 415 for a non-multipart body', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const url = `/api/v1/tasks/${task.id}/attachments`
     const wrongField = await t.app.inject({
       method: 'POST',
@@ -123,8 +117,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('replaces the content, honours If-Match, and removes the old object', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const first = (
       await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'v1.txt', Buffer.from('first'))
     ).json()
@@ -159,8 +153,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('deletes the row at once and the object in the background', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const a = (await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'x.txt', Buffer.from('x'))).json()
     const key = (
       await t.database.sql.query<{ k: string }>('select storage_key as k from attachments where id = $1', [a.id])
@@ -188,9 +182,9 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('answers 404 on every attachment route to someone outside the team', async () => {
-    const owner = await givenUser(t.app)
-    const stranger = await givenUser(t.app)
-    const task = await givenTask(t.app, owner)
+    const owner = await given.user(t.app)
+    const stranger = await given.user(t.app)
+    const task = await given.task(t.app, owner)
     const a = (await sendFile(t.app, owner, `/api/v1/tasks/${task.id}/attachments`, 'x.txt', Buffer.from('x'))).json()
     const file = (method: 'POST' | 'PUT', url: string) =>
       sendFile(t.app, stranger, url, 'y.txt', Buffer.from('y'), { method })
@@ -214,8 +208,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
   })
 
   it('lets viewers read, members upload, and only the uploader or an admin replace or delete', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const project = await t.app.inject({
       method: 'POST',
       url: '/api/v1/projects',
@@ -223,11 +217,11 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
       payload: { teamId: team.id, name: 'Files' },
     })
     expect(project.statusCode, project.body).toBe(201)
-    const viewer = await givenMember(t.app, team, owner, 'viewer')
-    const member = await givenMember(t.app, team, owner, 'member')
-    const other = await givenMember(t.app, team, owner, 'member')
-    const admin = await givenMember(t.app, team, owner, 'admin')
-    const task = await givenTask(t.app, owner, { projectId: project.json().id })
+    const viewer = await given.member(t.app, team, owner, 'viewer')
+    const member = await given.member(t.app, team, owner, 'member')
+    const other = await given.member(t.app, team, owner, 'member')
+    const admin = await given.member(t.app, team, owner, 'admin')
+    const task = await given.task(t.app, owner, { projectId: project.json().id })
     const url = `/api/v1/tasks/${task.id}/attachments`
 
     expect((await sendFile(t.app, viewer, url, 'v.txt', Buffer.from('v'))).statusCode).toBe(403)
@@ -237,19 +231,17 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
     expect(viewed.statusCode).toBe(200)
     const content = `/api/v1/attachments/${a.id}/content`
     expect((await sendFile(t.app, other, content, 'z.txt', Buffer.from('z'), { method: 'PUT' })).statusCode).toBe(403)
-    const del = (user: { auth: Record<string, string> }, id: string) =>
-      t.app.inject({ method: 'DELETE', url: `/api/v1/attachments/${id}`, headers: user.auth })
-    expect((await del(viewer, a.id)).statusCode).toBe(403)
-    expect((await del(other, a.id)).statusCode).toBe(403)
-    expect((await del(member, a.id)).statusCode).toBe(204)
-    expect((await del(admin, b.id)).statusCode).toBe(204)
+    expect((await del(`/api/v1/attachments/${a.id}`, viewer.auth)).statusCode).toBe(403)
+    expect((await del(`/api/v1/attachments/${a.id}`, other.auth)).statusCode).toBe(403)
+    expect((await del(`/api/v1/attachments/${a.id}`, member.auth)).statusCode).toBe(204)
+    expect((await del(`/api/v1/attachments/${b.id}`, admin.auth)).statusCode).toBe(204)
   })
 
   it('needs files:read to read and files:write to upload with a personal access token', async () => {
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
-    const readOnly = { auth: bearer(await givenToken(t.app, user, ['files:read'])) }
-    const tasksOnly = { auth: bearer(await givenToken(t.app, user, ['tasks:read', 'tasks:write'])) }
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
+    const readOnly = { auth: bearer(await given.token(t.app, user, ['files:read'])) }
+    const tasksOnly = { auth: bearer(await given.token(t.app, user, ['tasks:read', 'tasks:write'])) }
     const url = `/api/v1/tasks/${task.id}/attachments`
     expect((await sendFile(t.app, readOnly, url, 'a.txt', Buffer.from('a'))).statusCode).toBe(403)
     expect((await sendFile(t.app, tasksOnly, url, 'a.txt', Buffer.from('a'))).statusCode).toBe(403)
@@ -264,8 +256,8 @@ describe.each(STORAGE_MODES)('attachments on %s storage', (mode) => {
 
   it('streams downloads without reading them whole (local)', async () => {
     if (mode !== 'local') return
-    const user = await givenUser(t.app)
-    const task = await givenTask(t.app, user)
+    const user = await given.user(t.app)
+    const task = await given.task(t.app, user)
     const a = (
       await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'notes.txt', Buffer.from('hello'))
     ).json()

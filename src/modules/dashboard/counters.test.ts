@@ -5,8 +5,10 @@ import { useTestApp } from '../../../test/app.ts'
 import { countersAndRecount } from '../../../test/dashboard.ts'
 import { givenOpsWorld, opsArb, runOps } from '../../../test/dashboard-ops.ts'
 import { type GivenUser, given } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 
 const t = useTestApp()
+const { del } = http(t)
 
 async function expectNoDrift(teamId: string) {
   const { kept, recount } = await countersAndRecount(t.app, teamId)
@@ -86,13 +88,12 @@ describe('task counters', () => {
     await given.task(t.app, owner, { projectId: p2, tagIds: [world.tags[1]], assigneeId: users[1]!.id })
     await expectNoDrift(world.teamId)
 
-    const del = (url: string) => t.app.inject({ method: 'DELETE', url: `/api/v1${url}`, headers: owner.auth })
-    expect((await del(`/tags/${world.tags[1]}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/tags/${world.tags[1]}`, owner.auth)).statusCode).toBe(204)
     await expectNoDrift(world.teamId)
-    expect((await del(`/projects/${p1}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/projects/${p1}`, owner.auth)).statusCode).toBe(204)
     await expectNoDrift(world.teamId)
     expect((await rowsOfTeam(world.teamId)).filter((r) => r.project_id === p1)).toEqual([])
-    expect((await del(`/teams/${world.teamId}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/teams/${world.teamId}`, owner.auth)).statusCode).toBe(204)
     expect(await rowsOfTeam(world.teamId)).toEqual([])
   })
 

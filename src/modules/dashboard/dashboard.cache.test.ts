@@ -1,15 +1,15 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { getDashboard } from '../../../test/given-dashboard.ts'
-import { givenTask, givenTaskWorld } from '../../../test/given-tasks.ts'
+import { getDashboard } from '../../../test/dashboard.ts'
+import { given } from '../../../test/given.ts'
 
 const t = useTestApp()
 
 describe('dashboard cache', () => {
   it('answers again from the cache until the team changes, and never misses the caller’s own write', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, { projectId: w.project.id })
     const metrics = () =>
       getDashboard<{ byStatus: Record<string, number> }>(t.app, w.member, 'metrics', { teamId: w.team.id })
     const leaderboard = () => getDashboard<{ items: unknown[] }>(t.app, w.member, 'leaderboard', { teamId: w.team.id })
@@ -35,7 +35,7 @@ describe('dashboard cache', () => {
   })
 
   it('is checked after access: another team’s cached answer is still a 404', async () => {
-    const w = await givenTaskWorld(t.app)
+    const w = await given.taskWorld(t.app)
     await getDashboard(t.app, w.owner, 'metrics', { teamId: w.team.id })
     const res = await t.app.inject({
       method: 'GET',
@@ -49,8 +49,8 @@ describe('dashboard cache', () => {
 // PostgreSQL: another connection holds an activity entry it has not committed yet
 describe.skipIf(!process.env.TEST_DATABASE_URL)('dashboard cache while the activity log is being written', () => {
   it('keeps no answer while an entry with a lower id could still commit, and caches again once it has', async () => {
-    const w = await givenTaskWorld(t.app)
-    const task = await givenTask(t.app, w.member, { projectId: w.project.id })
+    const w = await given.taskWorld(t.app)
+    const task = await given.task(t.app, w.member, { projectId: w.project.id })
     const todo = async () =>
       (await getDashboard<{ byStatus: Record<string, number> }>(t.app, w.member, 'metrics', { teamId: w.team.id }))
         .byStatus.todo

@@ -1,8 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenOpsWorld, opsArb, runOps } from '../../../test/dashboard-ops.ts'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
 import {
   countersAndRecount,
   expectedExplorer,
@@ -11,7 +9,9 @@ import {
   getDashboard,
   placeTask,
   readTeamTasks,
-} from '../../../test/given-dashboard.ts'
+} from '../../../test/dashboard.ts'
+import { givenOpsWorld, opsArb, runOps } from '../../../test/dashboard-ops.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 
 const t = useTestApp()
 const HOUR = 3_600_000
@@ -30,9 +30,9 @@ describe('dashboard figures', () => {
   let users: GivenUser[]
   beforeAll(async () => {
     users = [
-      await givenUser(t.app, { name: 'Owner' }),
-      await givenUser(t.app, { name: 'Ann' }),
-      await givenUser(t.app, { name: 'Bo' }),
+      await given.user(t.app, { name: 'Owner' }),
+      await given.user(t.app, { name: 'Ann' }),
+      await given.user(t.app, { name: 'Bo' }),
     ]
   })
 

@@ -1,9 +1,9 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
+import { getDashboard } from '../../../test/dashboard.ts'
 import { freshDatabase, freshDatabaseUrl, testDatabaseUrl } from '../../../test/db.ts'
-import { getDashboard } from '../../../test/given-dashboard.ts'
-import { givenTask, givenTaskWorld, type TaskWorld } from '../../../test/given-tasks.ts'
+import { given, type TaskWorld } from '../../../test/given.ts'
 import type { Database } from '../../db/client.ts'
 
 /*
@@ -78,8 +78,8 @@ describe.skipIf(!testDatabaseUrl())('dashboard reads with DATABASE_REPLICA_URL',
     afterAll(() => close())
 
     it('reads metrics, leaderboard and explorer there, after the access check on the primary', async () => {
-      const w = await givenTaskWorld(t.app)
-      await givenTask(t.app, w.member, { projectId: w.project.id, status: 'done' })
+      const w = await given.taskWorld(t.app)
+      await given.task(t.app, w.member, { projectId: w.project.id, status: 'done' })
       const before = { ...t.app.reads.stats }
       const m = await getDashboard<{ byStatus: Record<string, number> }>(t.app, w.viewer, 'metrics', {
         teamId: w.team.id,
@@ -116,8 +116,8 @@ describe.skipIf(!testDatabaseUrl())('dashboard reads with DATABASE_REPLICA_URL',
     beforeAll(async () => {
       replicaUrl = await freshDatabaseUrl()
       ;({ t, close } = await appWithReplica(() => replicaUrl))
-      w = await givenTaskWorld(t.app)
-      await givenTask(t.app, w.member, { projectId: w.project.id })
+      w = await given.taskWorld(t.app)
+      await given.task(t.app, w.member, { projectId: w.project.id })
       await catchUp(t.database, replicaUrl)
     })
     afterAll(() => close())
@@ -139,7 +139,7 @@ describe.skipIf(!testDatabaseUrl())('dashboard reads with DATABASE_REPLICA_URL',
       expect(t.app.reads.stats).toMatchObject({ replica: 1, behind: 0 })
 
       // the caller writes; the replica does not have it yet
-      await givenTask(t.app, w.member, { projectId: w.project.id })
+      await given.task(t.app, w.member, { projectId: w.project.id })
       expect((await metrics()).byStatus.todo).toBe(2)
       expect(todo(await explorer())).toBe(2)
       expect(t.app.reads.stats).toMatchObject({ replica: 1, behind: 2 })
@@ -175,8 +175,8 @@ describe.skipIf(!testDatabaseUrl())('dashboard reads with DATABASE_REPLICA_URL',
     afterAll(() => close())
 
     it('still answers from the primary, with a warning and a metric', async () => {
-      const w = await givenTaskWorld(t.app)
-      await givenTask(t.app, w.member, { projectId: w.project.id })
+      const w = await given.taskWorld(t.app)
+      await given.task(t.app, w.member, { projectId: w.project.id })
       const m = await getDashboard<{ byStatus: Record<string, number> }>(t.app, w.member, 'metrics', {
         teamId: w.team.id,
       })

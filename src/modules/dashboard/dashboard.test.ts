@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { bearer, givenToken } from '../../../test/given.ts'
 import {
   expectedExplorer,
   expectedLeaderboard,
@@ -8,9 +7,9 @@ import {
   getDashboard,
   placeTask,
   readTeamTasks,
-} from '../../../test/given-dashboard.ts'
-import { givenTask, givenTaskWorld, type TaskWorld } from '../../../test/given-tasks.ts'
-import { type GivenProject, givenProject } from '../../../test/given-teams.ts'
+} from '../../../test/dashboard.ts'
+import { type GivenProject, given, type TaskWorld } from '../../../test/given.ts'
+import { bearer } from '../../../test/http.ts'
 
 const t = useTestApp()
 const DAY = 86_400_000
@@ -24,11 +23,11 @@ describe('dashboard', () => {
   const range = { from: at(-14).toISOString(), to: at(0).toISOString() }
 
   beforeAll(async () => {
-    w = await givenTaskWorld(t.app)
-    other = await givenProject(t.app, w.team, w.owner, { name: 'Other' })
+    w = await given.taskWorld(t.app)
+    other = await given.project(t.app, w.team, w.owner, { name: 'Other' })
     const work = w.project.id
     const task = async (body: Record<string, unknown>, times: Parameters<typeof placeTask>[2], by = w.owner) => {
-      const created = await givenTask(t.app, by, { projectId: work, ...body })
+      const created = await given.task(t.app, by, { projectId: work, ...body })
       await placeTask(t.app, created.id, times)
     }
     // A: overdue; B: due soon, tagged; C: done on time; D: done late, unassigned (owner completes it)
@@ -134,9 +133,9 @@ describe('dashboard', () => {
   })
 
   it('rounds the median cycle time to 2 decimals', async () => {
-    const { team, owner } = await givenTaskWorld(t.app)
-    const made = await givenTask(t.app, owner, {
-      projectId: (await givenProject(t.app, team, owner)).id,
+    const { team, owner } = await given.taskWorld(t.app)
+    const made = await given.task(t.app, owner, {
+      projectId: (await given.project(t.app, team, owner)).id,
       status: 'done',
     })
     await placeTask(t.app, made.id, {
@@ -200,7 +199,7 @@ describe('dashboard', () => {
     )
 
     it('404 for a project of another team, or none', async () => {
-      const foreign = await givenProject(t.app, w.outsiderTeam, w.outsider)
+      const foreign = await given.project(t.app, w.outsiderTeam, w.outsider)
       for (const projectId of [foreign.id, '0190a000-0000-7000-8000-000000000000']) {
         const res = await t.app.inject({
           method: 'GET',
@@ -224,8 +223,8 @@ describe('dashboard', () => {
     })
 
     it('needs the tasks:read scope on a personal access token', async () => {
-      const reader = await givenToken(t.app, w.viewer, ['tasks:read'])
-      const other = await givenToken(t.app, w.viewer, ['teams:read', 'projects:read'])
+      const reader = await given.token(t.app, w.viewer, ['tasks:read'])
+      const other = await given.token(t.app, w.viewer, ['teams:read', 'projects:read'])
       const url = `/api/v1/dashboard/metrics?teamId=${w.team.id}`
       expect((await t.app.inject({ method: 'GET', url, headers: bearer(reader) })).statusCode).toBe(200)
       expect((await t.app.inject({ method: 'GET', url, headers: bearer(other) })).statusCode).toBe(403)
