@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { useFilesApp } from '../../../test/given-files.ts'
-import { download, finished, postImport, startJob } from '../../../test/given-jobs.ts'
-import { givenTask, walkTasks } from '../../../test/given-tasks.ts'
-import { addToTeam, givenMember, givenProject, givenTag, givenTeam } from '../../../test/given-teams.ts'
+import { useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
+import { download, finished, postImport, startJob } from '../../../test/jobs.ts'
+import { walkTasks } from '../../../test/tasks.ts'
 import type { Job } from './jobs.schema.ts'
 
 const t = useFilesApp('local', { JOB_BATCH_ROWS: '2' })
@@ -22,14 +21,13 @@ const count = async (table: string, teamId: string) =>
   )
 
 async function sourceTeam() {
-  const owner = await givenUser(t.app, { name: 'Owner' })
-  const helper = await givenUser(t.app, { name: 'Helper' })
-  const team = await givenTeam(t.app, owner, { name: 'Source' })
-  await addToTeam(t.app, team, owner, helper, 'member')
-  const work = await givenProject(t.app, team, owner, { name: 'Work' })
-  const home = await givenProject(t.app, team, owner, { name: 'Home' })
-  const red = await givenTag(t.app, team, owner, { name: 'Red', color: '#ff0000' })
-  const parent = await givenTask(t.app, owner, {
+  const owner = await given.user(t.app, { name: 'Owner' })
+  const helper = await given.user(t.app, { name: 'Helper' })
+  const team = await given.team(t.app, owner, { name: 'Source', members: [{ user: helper, role: 'member' }] })
+  const work = await given.project(t.app, team, owner, { name: 'Work' })
+  const home = await given.project(t.app, team, owner, { name: 'Home' })
+  const red = await given.tag(t.app, team, owner, { name: 'Red', color: '#ff0000' })
+  const parent = await given.task(t.app, owner, {
     projectId: work.id,
     title: '=1+1 parent, "quoted"',
     description: 'line one\nline two — ünïcødé',
@@ -38,13 +36,13 @@ async function sourceTeam() {
     assigneeId: helper.id,
     tagIds: [red.id],
   })
-  const child = await givenTask(t.app, owner, {
+  const child = await given.task(t.app, owner, {
     projectId: work.id,
     title: 'child',
     parentId: parent.id,
     status: 'done',
   })
-  await givenTask(t.app, owner, { projectId: home.id, title: 'at home', status: 'in_progress' })
+  await given.task(t.app, owner, { projectId: home.id, title: 'at home', status: 'in_progress' })
   const comment = await t.app.inject({
     method: 'POST',
     url: `/api/v1/tasks/${child.id}/comments`,
@@ -98,8 +96,7 @@ describe('imports', () => {
     await finished(t.app, owner, 'exports', exported.id)
     const file = (await download(t.app, owner, 'exports', exported.id)).body
 
-    const target = await givenTeam(t.app, owner, { name: 'Target' })
-    await addToTeam(t.app, target, owner, helper, 'member')
+    const target = await given.team(t.app, owner, { name: 'Target', members: [{ user: helper, role: 'member' }] })
     const job = await importFile(owner, target.id, 'tasklane', file)
     expect(job.status, JSON.stringify(job.result)).toBe('done')
     expect(job.result).toEqual({ created: { projects: 2, tags: 1, tasks: 3, comments: 1 }, errors: [], dryRun: false })
@@ -143,8 +140,7 @@ describe('imports', () => {
     const exported = await startJob(t.app, owner, 'exports', { teamId: team.id, format: 'csv' })
     await finished(t.app, owner, 'exports', exported.id)
     const file = (await download(t.app, owner, 'exports', exported.id)).body
-    const target = await givenTeam(t.app, owner, { name: 'CSV target' })
-    await addToTeam(t.app, target, owner, helper, 'member')
+    const target = await given.team(t.app, owner, { name: 'CSV target', members: [{ user: helper, role: 'member' }] })
     const job = await importFile(owner, target.id, 'csv', file)
     expect(job.status, JSON.stringify(job.result)).toBe('done')
     const before = await contents(owner, team.id)
@@ -154,8 +150,8 @@ describe('imports', () => {
   })
 
   it('fails the whole import on one bad row, naming the row and the field, and writes nothing', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const csv =
       'title,status,project,tags,assigneeEmail\r\nfine,todo,P,a;b,\r\nbad,finished,P,,\r\n,todo,P,,\r\nok,done,P,,nobody@example.test\r\n'
     const job: Job = await importFile(owner, team.id, 'csv', csv)
@@ -174,9 +170,9 @@ describe('imports', () => {
   })
 
   it('checks everything and writes nothing on a dry run', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    await givenProject(t.app, team, owner, { name: 'Existing' })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    await given.project(t.app, team, owner, { name: 'Existing' })
     const csv = 'title,project,tags\r\none,Existing,x\r\ntwo,New,x;y\r\n'
     const job = await importFile(owner, team.id, 'csv', csv, true)
     expect(job.status).toBe('done')
@@ -187,10 +183,10 @@ describe('imports', () => {
   })
 
   it('needs a team admin: a member gets 403, an outsider 404, bad fields 400', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const member = await givenMember(t.app, team, owner, 'member')
-    const outsider = await givenUser(t.app)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const member = await given.member(t.app, team, owner, 'member')
+    const outsider = await given.user(t.app)
     expect((await postImport(t.app, member, { teamId: team.id, format: 'csv' }, 'title\r\nx\r\n')).statusCode).toBe(403)
     expect((await postImport(t.app, outsider, { teamId: team.id, format: 'csv' }, 'title\r\nx\r\n')).statusCode).toBe(
       404,
@@ -205,8 +201,8 @@ describe('imports', () => {
   })
 
   it('refuses a file that is not what it claims', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
     const job = await importFile(owner, team.id, 'tasklane', '{"format":"other","tasks":[')
     expect(job.status).toBe('failed')
     expect((job.result as { errors: { path: string }[] }).errors[0]!.path).toBe('file')

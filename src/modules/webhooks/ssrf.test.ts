@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startReceiver } from '../../../test/given-webhooks.ts'
+import { startReceiver } from '../../../test/worker-app.ts'
 import { isPublicAddress, type LookupAll, resolveTarget } from './ssrf.ts'
 import { postPinned } from './webhooks.send.ts'
 

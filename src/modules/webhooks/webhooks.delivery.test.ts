@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { eventually, givenWebhook, startReceiver, useWorkerApp, verifySignature } from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
+import { startReceiver, useWorkerApp, verifySignature } from '../../../test/worker-app.ts'
 
 describe('webhook deliveries', { timeout: 90_000 }, () => {
   const t = useWorkerApp()
@@ -13,10 +12,10 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
   afterAll(async () => receiver.close())
 
   const world = async (events: string[]) => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
-    const hook = await givenWebhook(t.app, owner, team.id, { url: receiver.url, events })
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
+    const hook = await given.webhook(t.app, owner, team.id, { url: receiver.url, events })
     return { owner, team, project, hook }
   }
   const sentFor = (taskId: string) => receiver.received.filter((r) => r.json.data.entityId === taskId)
@@ -29,7 +28,7 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
   it('delivers matching events signed with the secret, with a stable delivery id', async () => {
     receiver.answer(200)
     const { owner, project, hook } = await world(['task.created'])
-    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Ship it' })
+    const task = await given.task(t.app, owner, { projectId: project.id, title: 'Ship it' })
     const [got] = await eventually(() => sentFor(task.id).length === 1 && sentFor(task.id))
     expect(got!.json).toMatchObject({
       type: 'task.created',
@@ -70,7 +69,7 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
       payload: { title: 'Renamed' },
     })
     expect(patch.statusCode).toBe(200)
-    await givenTask(t.app, owner, { projectId: project.id, title: 'Later' })
+    await given.task(t.app, owner, { projectId: project.id, title: 'Later' })
     await eventually(async () => (await deliveries(owner, hook.id)).length === 2)
     expect(sentFor(task.id)).toHaveLength(1)
   })
@@ -81,8 +80,8 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
     receiver.answer(200)
     const { owner, project } = await world(['task.created'])
     const remindAt = new Date(Date.now() + 2 * 24 * 3600_000).toISOString()
-    const later = await givenTask(t.app, owner, { projectId: project.id, title: 'Later', remindAt })
-    const next = await givenTask(t.app, owner, { projectId: project.id, title: 'Right after' })
+    const later = await given.task(t.app, owner, { projectId: project.id, title: 'Later', remindAt })
+    const next = await given.task(t.app, owner, { projectId: project.id, title: 'Right after' })
     await eventually(() => sentFor(later.id).length === 1 && sentFor(next.id).length === 1)
     // and the reminder waits for its time
     const { rows } = await t.database.sql.query<{ start_after: Date }>(
@@ -101,7 +100,7 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
       return 500
     })
     const { owner, project, hook } = await world(['*'])
-    const task = await givenTask(t.app, owner, { projectId: project.id, title: 'Retried task' })
+    const task = await given.task(t.app, owner, { projectId: project.id, title: 'Retried task' })
     const sent = await eventually(() => sentFor(task.id).length === 2 && sentFor(task.id), 30_000)
     expect(sent[1]!.headers['tasklane-delivery']).toBe(sent[0]!.headers['tasklane-delivery'])
     expect(sent[1]!.body).toBe(sent[0]!.body)
@@ -121,7 +120,7 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
   it('redelivers a delivery under the same id, and answers 409 while it is pending', async () => {
     receiver.answer(200)
     const { owner, project, hook } = await world(['task.created'])
-    const task = await givenTask(t.app, owner, { projectId: project.id })
+    const task = await given.task(t.app, owner, { projectId: project.id })
     await eventually(() => sentFor(task.id).length === 1)
     const [d] = await eventually(async () => {
       const items = await deliveries(owner, hook.id)
@@ -173,8 +172,8 @@ describe('webhook deliveries', { timeout: 90_000 }, () => {
       payload: { active: false },
     })
     expect(off.statusCode).toBe(200)
-    const task = await givenTask(t.app, owner, { projectId: project.id })
-    const later = await givenTask(t.app, owner, {})
+    const task = await given.task(t.app, owner, { projectId: project.id })
+    const later = await given.task(t.app, owner, {})
     // the personal-team task proves the dispatcher got past the first one
     await new Promise((r) => setTimeout(r, 1500))
     expect(sentFor(task.id)).toHaveLength(0)

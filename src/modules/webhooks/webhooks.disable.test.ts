@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { setNotification } from '../../../test/given-accounts.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
-import {
-  createWorkerApp,
-  eventually,
-  givenWebhook,
-  startReceiver,
-  startSmtp,
-  testClock,
-  type WorkerTestApp,
-} from '../../../test/given-webhooks.ts'
+import { setNotification } from '../../../test/accounts.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
+import { createWorkerApp, startReceiver, startSmtp, testClock, type WorkerTestApp } from '../../../test/worker-app.ts'
 
 const DAY = 24 * 3600 * 1000
 
@@ -38,29 +29,29 @@ describe('a webhook failing for 3 days', { timeout: 90_000 }, () => {
     (await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/${id}/deliveries`, headers: owner.auth })).json().items
 
   it('is switched off and the team admins are emailed (except those who opted out)', async () => {
-    const owner = await givenUser(t.app, { name: 'Olive Owner' })
-    const team = await givenTeam(t.app, owner, { name: 'Hooked team' })
-    const admin = await givenMember(t.app, team, owner, 'admin')
-    const quietAdmin = await givenMember(t.app, team, owner, 'admin')
-    const member = await givenMember(t.app, team, owner, 'member')
+    const owner = await given.user(t.app, { name: 'Olive Owner' })
+    const team = await given.team(t.app, owner, { name: 'Hooked team' })
+    const admin = await given.member(t.app, team, owner, 'admin')
+    const quietAdmin = await given.member(t.app, team, owner, 'admin')
+    const member = await given.member(t.app, team, owner, 'member')
     await setNotification(t.app, quietAdmin, 'webhooks')
-    const project = await givenProject(t.app, team, owner)
+    const project = await given.project(t.app, team, owner)
     receiver.answer(500)
-    const hook = await givenWebhook(t.app, owner, team.id, { url: receiver.url, events: ['task.created'] })
+    const hook = await given.webhook(t.app, owner, team.id, { url: receiver.url, events: ['task.created'] })
 
-    await givenTask(t.app, owner, { projectId: project.id })
+    await given.task(t.app, owner, { projectId: project.id })
     await eventually(async () => (await deliveries(owner, hook.id))[0]?.attempts.length === 1)
     expect(await hookState(owner, hook.id)).toMatchObject({ active: true })
 
     clock.advance(2 * DAY)
-    await givenTask(t.app, owner, { projectId: project.id })
+    await given.task(t.app, owner, { projectId: project.id })
     await eventually(
       async () => (await deliveries(owner, hook.id))[0]?.attempts.length === 1 && receiver.received.length === 2,
     )
     expect(await hookState(owner, hook.id)).toMatchObject({ active: true })
 
     clock.advance(DAY + 60_000)
-    await givenTask(t.app, owner, { projectId: project.id })
+    await given.task(t.app, owner, { projectId: project.id })
     await eventually(async () => (await hookState(owner, hook.id)).active === false)
     const items = await deliveries(owner, hook.id)
     expect(items[0]).toMatchObject({ status: 'failed', attempts: [{ statusCode: 500 }] })
@@ -80,7 +71,7 @@ describe('a webhook failing for 3 days', { timeout: 90_000 }, () => {
 
     // nothing more is sent while it is off
     const before = receiver.received.length
-    await givenTask(t.app, owner, { projectId: project.id })
+    await given.task(t.app, owner, { projectId: project.id })
     await new Promise((r) => setTimeout(r, 1500))
     expect(receiver.received.length).toBe(before)
 
@@ -93,7 +84,7 @@ describe('a webhook failing for 3 days', { timeout: 90_000 }, () => {
       payload: { active: true },
     })
     expect(on.json()).toMatchObject({ active: true })
-    await givenTask(t.app, owner, { projectId: project.id })
+    await given.task(t.app, owner, { projectId: project.id })
     await eventually(async () => (await deliveries(owner, hook.id))[0]?.status === 'delivered')
   })
 })

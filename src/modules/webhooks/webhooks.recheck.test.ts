@@ -1,9 +1,8 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { eventually, givenWebhook, startReceiver, useWorkerApp } from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
+import { startReceiver, useWorkerApp } from '../../../test/worker-app.ts'
 import { webhooks } from '../../db/tables/webhooks.ts'
 
 describe('the SSRF guard at delivery time', { timeout: 90_000 }, () => {
@@ -16,17 +15,17 @@ describe('the SSRF guard at delivery time', { timeout: 90_000 }, () => {
   afterAll(async () => receiver.close())
 
   it('refuses a URL that has come to point at an internal address since it was checked', async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const project = await givenProject(t.app, team, owner)
-    const hook = await givenWebhook(t.app, owner, team.id, {
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const project = await given.project(t.app, team, owner)
+    const hook = await given.webhook(t.app, owner, team.id, {
       url: 'http://93.184.216.34/hook',
       events: ['task.created'],
     })
     // what a DNS change (or rebinding) does to a checked host name, simulated on the stored URL
     await t.database.db.update(webhooks).set({ url: receiver.url }).where(eq(webhooks.id, hook.id))
 
-    await givenTask(t.app, owner, { projectId: project.id })
+    await given.task(t.app, owner, { projectId: project.id })
     const [d] = await eventually(async () => {
       const res = await t.app.inject({
         method: 'GET',

@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../../test/app.ts'
-import { givenTeamWithRoles } from '../../../test/given-teams.ts'
-import { givenWebhook } from '../../../test/given-webhooks.ts'
+import { given } from '../../../test/given.ts'
 import { webhooks } from '../../db/tables/webhooks.ts'
 
 const PUBLIC = 'http://93.184.216.34/hook'
@@ -11,7 +10,7 @@ describe('webhooks API', () => {
   const t = useTestApp()
 
   it('creates a webhook for a team admin and shows the generated secret only then', async () => {
-    const { team, admin } = await givenTeamWithRoles(t.app)
+    const { team, admin } = await given.teamWithRoles(t.app)
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/v1/teams/${team.id}/webhooks`,
@@ -34,14 +33,14 @@ describe('webhooks API', () => {
   })
 
   it('keeps a secret the caller chose', async () => {
-    const { team, owner } = await givenTeamWithRoles(t.app)
-    const hook = await givenWebhook(t.app, owner, team.id, { url: PUBLIC, secret: 'my-own-secret-of-some-length' })
+    const { team, owner } = await given.teamWithRoles(t.app)
+    const hook = await given.webhook(t.app, owner, team.id, { url: PUBLIC, secret: 'my-own-secret-of-some-length' })
     expect(hook.secret).toBe('my-own-secret-of-some-length')
   })
 
   it('lets only team admins and owners manage webhooks; others get 403, outsiders 404', async () => {
-    const { team, owner, member, viewer, outsider } = await givenTeamWithRoles(t.app)
-    const hook = await givenWebhook(t.app, owner, team.id, { url: PUBLIC })
+    const { team, owner, member, viewer, outsider } = await given.teamWithRoles(t.app)
+    const hook = await given.webhook(t.app, owner, team.id, { url: PUBLIC })
     for (const [user, code] of [
       [member, 403],
       [viewer, 403],
@@ -75,8 +74,8 @@ describe('webhooks API', () => {
   })
 
   it('updates url, events and active with merge-patch rules, and deletes', async () => {
-    const { team, admin } = await givenTeamWithRoles(t.app)
-    const hook = await givenWebhook(t.app, admin, team.id, { url: PUBLIC, events: ['task.created'] })
+    const { team, admin } = await given.teamWithRoles(t.app)
+    const hook = await given.webhook(t.app, admin, team.id, { url: PUBLIC, events: ['task.created'] })
     const patch = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/webhooks/${hook.id}`,
@@ -123,7 +122,7 @@ describe('webhooks API', () => {
   })
 
   it('refuses loopback, private, link-local and metadata URLs in every spelling with 400, storing nothing', async () => {
-    const { team, admin } = await givenTeamWithRoles(t.app)
+    const { team, admin } = await given.teamWithRoles(t.app)
     for (const url of [
       'http://127.0.0.1/hook',
       'http://2130706433/',
@@ -152,8 +151,8 @@ describe('webhooks API', () => {
   })
 
   it('refuses a private URL on update too', async () => {
-    const { team, admin } = await givenTeamWithRoles(t.app)
-    const hook = await givenWebhook(t.app, admin, team.id, { url: PUBLIC })
+    const { team, admin } = await given.teamWithRoles(t.app)
+    const hook = await given.webhook(t.app, admin, team.id, { url: PUBLIC })
     const res = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/webhooks/${hook.id}`,
@@ -164,7 +163,7 @@ describe('webhooks API', () => {
   })
 
   it('validates the event filter and rejects unknown fields', async () => {
-    const { team, admin } = await givenTeamWithRoles(t.app)
+    const { team, admin } = await given.teamWithRoles(t.app)
     for (const payload of [
       { url: PUBLIC, events: [] },
       { url: PUBLIC, events: ['Task Created'] },
@@ -182,7 +181,7 @@ describe('webhooks API', () => {
   })
 
   it('refuses an event the catalog does not have, on create and on update, naming the field', async () => {
-    const { team, admin } = await givenTeamWithRoles(t.app)
+    const { team, admin } = await given.teamWithRoles(t.app)
     const create = await t.app.inject({
       method: 'POST',
       url: `/api/v1/teams/${team.id}/webhooks`,
@@ -195,7 +194,7 @@ describe('webhooks API', () => {
     ])
     expect(await t.database.db.select().from(webhooks).where(eq(webhooks.teamId, team.id))).toEqual([])
 
-    const hook = await givenWebhook(t.app, admin, team.id, { url: PUBLIC, events: ['task.created'] })
+    const hook = await given.webhook(t.app, admin, team.id, { url: PUBLIC, events: ['task.created'] })
     const update = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/webhooks/${hook.id}`,

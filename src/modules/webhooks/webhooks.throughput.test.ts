@@ -3,10 +3,9 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/app.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { eventually, givenWebhook, startReceiver } from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
+import { startReceiver } from '../../../test/worker-app.ts'
 import { startLogDispatch } from '../../dispatch.ts'
 import type { LogDispatcher } from '../activity/log-dispatcher.ts'
 
@@ -43,15 +42,15 @@ describe('background jobs keep up with a busy team', () => {
   it('delivers 40 webhooks and 20 assignment emails within seconds, not one job per poll', {
     timeout: 120_000,
   }, async () => {
-    const owner = await givenUser(t.app)
-    const team = await givenTeam(t.app, owner)
-    const member = await givenMember(t.app, team, owner, 'member')
-    const project = await givenProject(t.app, team, owner)
+    const owner = await given.user(t.app)
+    const team = await given.team(t.app, owner)
+    const member = await given.member(t.app, team, owner, 'member')
+    const project = await given.project(t.app, team, owner)
     for (const path of ['a', 'b']) {
-      await givenWebhook(t.app, owner, team.id, { url: `${receiver.url}/${path}`, events: ['task.created'] })
+      await given.webhook(t.app, owner, team.id, { url: `${receiver.url}/${path}`, events: ['task.created'] })
     }
     for (let i = 0; i < 20; i++) {
-      await givenTask(t.app, owner, { projectId: project.id, title: `Busy ${i}`, assigneeId: member.id })
+      await given.task(t.app, owner, { projectId: project.id, title: `Busy ${i}`, assigneeId: member.id })
     }
     // one job per 2 s poll (the old queue) needs 80 s for the deliveries and 40 s for the emails;
     // 20 s leaves a loaded machine a wide margin

@@ -2,16 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase } from '../../../test/db.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenMember, givenProject, givenTeam } from '../../../test/given-teams.ts'
-import {
-  createWorkerApp,
-  eventually,
-  givenWebhook,
-  startReceiver,
-  type WorkerTestApp,
-} from '../../../test/given-webhooks.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { given } from '../../../test/given.ts'
+import { createWorkerApp, startReceiver, type WorkerTestApp } from '../../../test/worker-app.ts'
 import type { Database } from '../../db/client.ts'
 
 describe('two workers on one database', () => {
@@ -34,15 +27,18 @@ describe('two workers on one database', () => {
   })
 
   it('make each delivery exactly once, and one email per assignment', { timeout: 120_000 }, async () => {
-    const owner = await givenUser(a.app)
-    const team = await givenTeam(a.app, owner)
-    const member = await givenMember(a.app, team, owner, 'member')
-    const project = await givenProject(a.app, team, owner)
-    const hook1 = await givenWebhook(a.app, owner, team.id, { url: receiver.url })
-    const hook2 = await givenWebhook(b.app, owner, team.id, { url: `${receiver.url}?second`, events: ['task.created'] })
+    const owner = await given.user(a.app)
+    const team = await given.team(a.app, owner)
+    const member = await given.member(a.app, team, owner, 'member')
+    const project = await given.project(a.app, team, owner)
+    const hook1 = await given.webhook(a.app, owner, team.id, { url: receiver.url })
+    const hook2 = await given.webhook(b.app, owner, team.id, {
+      url: `${receiver.url}?second`,
+      events: ['task.created'],
+    })
     const tasks = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        givenTask(i % 2 ? a.app : b.app, owner, { projectId: project.id, title: `T${i}`, assigneeId: member.id }),
+        given.task(i % 2 ? a.app : b.app, owner, { projectId: project.id, title: `T${i}`, assigneeId: member.id }),
       ),
     )
     const expected = 2 * tasks.length
