@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { type GivenUser, givenUser } from '../../../test/given.ts'
-import { eventually, givenTask, sendFile, useFilesApp } from '../../../test/given-files.ts'
+import { eventually } from '../../../test/eventually.ts'
+import { sendFile, useFilesApp } from '../../../test/files-app.ts'
+import { type GivenUser, given } from '../../../test/given.ts'
 import { flateBombPdf, manyPagePdf } from '../../../test/pdf.ts'
 
 type Settled = { extraction: { status: string; error: string | null }; text: string | null }
@@ -15,8 +16,8 @@ type Settled = { extraction: { status: string; error: string | null }; text: str
  * resident-memory growth.
  */
 async function extractWhileProbing(t: ReturnType<typeof useFilesApp>, pdf: Buffer) {
-  const user: GivenUser = await givenUser(t.app)
-  const task = await givenTask(t.app, user)
+  const user: GivenUser = await given.user(t.app)
+  const task = await given.task(t.app, user)
   if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' })
   const health = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/health`
   const rssBefore = process.memoryUsage().rss
