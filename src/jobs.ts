@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client'
 import { type Config, publicBaseUrl } from './config.ts'
 import type { Database } from './db/client.ts'
+import { idempotencyJobs } from './http/idempotency.jobs.ts'
 import { type Mailer, openMailer } from './infra/mailer.ts'
 import type { JobDefinition } from './infra/queue.ts'
 import type { Storage } from './infra/storage.ts'
@@ -34,6 +35,7 @@ export function jobDefinitions({ config, database, storage, ...deps }: JobDeps):
   const mailer = deps.mailer ?? openMailer(config)
   const onEmail = (outcome: 'sent' | 'failed') => emails?.inc({ outcome })
   return [
+    ...idempotencyJobs({ db: database.db }),
     ...authJobs({ db: database.db }),
     ...eventJobs({ db: database.db }),
     ...fileJobs({ db: database.db, storage }),

@@ -154,11 +154,7 @@ async function storeApart(db: Db, claim: Claim, outcome: Outcome) {
     .onConflictDoUpdate({ target: [idempotencyKeys.userId, idempotencyKeys.key], set: outcome })
 }
 
-/**
- * Removes keys older than 24 h (run periodically).
- * @public nothing schedules it yet, though the README says a key (and a webhook's secret in its
- * stored answer) is kept for 24 hours: kept for the sweep job that should call it (issue 17 report)
- */
+/** Removes keys older than 24 h (the hourly `idempotency.sweep-keys` job, idempotency.jobs.ts). */
 export async function sweepIdempotencyKeys(db: Db): Promise<number> {
   const rows = await db
     .delete(idempotencyKeys)
