@@ -1,9 +1,7 @@
 import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { givenUser } from '../test/given.ts'
-import { postImport, startJob, workerScene } from '../test/given-jobs.ts'
-import { insertTasks } from '../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../test/given-teams.ts'
+import { given } from '../test/given.ts'
+import { postImport, startJob, workerScene } from '../test/jobs.ts'
 import { killClis, runCli, terminate, waitForLog } from '../test/spawn.ts'
 
 const dirs: string[] = []
@@ -25,10 +23,10 @@ describe('a worker process with WORKER_METRICS_PORT', () => {
     timeout: 300_000,
   }, async () => {
     const { env, app, closeApp } = await workerScene(dirs)
-    const owner = await givenUser(app)
-    const team = await givenTeam(app, owner)
-    const project = await givenProject(app, team, owner)
-    await insertTasks(app, { id: project.id, teamId: team.id }, 25)
+    const owner = await given.user(app)
+    const team = await given.team(app, owner)
+    const project = await given.project(app, team, owner)
+    await given.tasks(app, { id: project.id, teamId: team.id }, 25)
     const exported = await startJob(app, owner, 'exports', { teamId: team.id, format: 'csv' })
     const imported = await postImport(app, owner, { teamId: team.id, format: 'csv' }, 'title,status\r\nbad,nope\r\n')
     expect(imported.statusCode, imported.body).toBe(202)

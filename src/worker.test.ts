@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
-import { givenUser } from '../test/given.ts'
-import { givenTask, pdfWith, sendFile } from '../test/given-files.ts'
+import { sendFile } from '../test/files-app.ts'
+import { given } from '../test/given.ts'
+import { pdfWith } from '../test/pdf.ts'
 import { type Cli, killClis, runCli } from '../test/spawn.ts'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
@@ -47,8 +48,8 @@ describe('worker', () => {
     const config = loadConfig(env)
     const app = await buildApp(await openDeps({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) }))
     await app.ready()
-    const user = await givenUser(app)
-    const task = await givenTask(app, user)
+    const user = await given.user(app)
+    const task = await given.task(app, user)
     const pdf = pdfWith('The elusive quokka appears', 1000)
     const res = await sendFile(app, user, `/api/v1/tasks/${task.id}/attachments`, 'long.pdf', pdf)
     expect(res.statusCode, res.body).toBe(201)

@@ -1,9 +1,7 @@
 import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { startJob, workerScene } from '../../../test/given-jobs.ts'
-import { insertTasks } from '../../../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
+import { startJob, workerScene } from '../../../test/jobs.ts'
 import { killClis, runCli, terminate, waitForLog } from '../../../test/spawn.ts'
 import { localStorage } from '../../infra/storage-local.ts'
 
@@ -18,10 +16,10 @@ afterEach(() => {
 describe('an export whose worker is killed mid-way', () => {
   it('runs again and leaves exactly one complete file', { timeout: 400_000 }, async () => {
     const { env, config, open, app, closeApp } = await workerScene(dirs)
-    const owner = await givenUser(app)
-    const team = await givenTeam(app, owner)
-    const project = await givenProject(app, team, owner)
-    await insertTasks(app, { id: project.id, teamId: team.id }, TASKS)
+    const owner = await given.user(app)
+    const team = await given.team(app, owner)
+    const project = await given.project(app, team, owner)
+    await given.tasks(app, { id: project.id, teamId: team.id }, TASKS)
     const job = await startJob(app, owner, 'exports', { teamId: team.id, format: 'csv' })
     await closeApp()
 

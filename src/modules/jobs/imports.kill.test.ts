@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { givenUser } from '../../../test/given.ts'
-import { postImport, workerScene } from '../../../test/given-jobs.ts'
-import { givenTeam } from '../../../test/given-teams.ts'
+import { given } from '../../../test/given.ts'
+import { postImport, workerScene } from '../../../test/jobs.ts'
 import { killClis, runCli, terminate, waitForLog } from '../../../test/spawn.ts'
 
 const TASKS = 5000
@@ -16,8 +15,8 @@ afterEach(() => {
 describe('an import whose worker is killed while it writes', () => {
   it('runs again and imports every row exactly once', { timeout: 400_000 }, async () => {
     const { env, open, app, closeApp } = await workerScene(dirs)
-    const owner = await givenUser(app)
-    const team = await givenTeam(app, owner)
+    const owner = await given.user(app)
+    const team = await given.team(app, owner)
     const rows = Array.from({ length: TASKS }, (_, i) => `Imported ${i},todo,P${i % 3},t${i % 5}`)
     const res = await postImport(
       app,

@@ -5,10 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshDatabaseUrl, testDatabaseUrl } from '../../../test/db.ts'
-import { givenUser } from '../../../test/given.ts'
-import { givenTask } from '../../../test/given-tasks.ts'
-import { givenProject, givenTeam } from '../../../test/given-teams.ts'
-import { givenWebhook } from '../../../test/given-webhooks.ts'
+import { given } from '../../../test/given.ts'
 import { type Cli, killClis, runCli } from '../../../test/spawn.ts'
 import { buildApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
@@ -77,12 +74,13 @@ describe('webhook worker killed while deliveries are pending', () => {
         await openDeps({ config: loadConfig(env), database, logger: createLogger({ LOG_LEVEL: 'silent' }) }),
       )
       await app.ready()
-      const owner = await givenUser(app)
-      const team = await givenTeam(app, owner)
-      const project = await givenProject(app, team, owner)
-      const hook = await givenWebhook(app, owner, team.id, { url: receiver.url, events: ['task.created'] })
+      const owner = await given.user(app)
+      const team = await given.team(app, owner)
+      const project = await given.project(app, team, owner)
+      const hook = await given.webhook(app, owner, team.id, { url: receiver.url, events: ['task.created'] })
       const tasks = []
-      for (let i = 0; i < TASKS; i++) tasks.push(await givenTask(app, owner, { projectId: project.id, title: `T${i}` }))
+      for (let i = 0; i < TASKS; i++)
+        tasks.push(await given.task(app, owner, { projectId: project.id, title: `T${i}` }))
       await app.close()
       await database.close()
 
