@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import pino from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freshDatabaseUrl, testDatabaseUrl } from '../test/db.ts'
 import { sendFile } from '../test/files-app.ts'
 import { given } from '../test/given.ts'
+import { workerEnv } from '../test/jobs.ts'
 import { pdfWith } from '../test/pdf.ts'
 import { type Cli, killClis, runCli } from '../test/spawn.ts'
 import { buildApp } from './app.ts'
@@ -26,21 +25,9 @@ const logged = (cli: Cli, msg: string) => cli.logs.some((l) => l.msg === msg)
 
 describe('worker', () => {
   it('completes an extraction after being killed (SIGKILL) in the middle of it', { timeout: 300_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-worker-'))
-    dirs.push(dataDir)
-    const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
-    const env: Record<string, string> = {
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_ENABLED: 'false',
-      // keeps the lost job's expiry (time limit + 15 s) short, yet leaves the second worker's extraction
-      // (a process started through tsx, then 500 pages) time enough on a busy machine
-      PDF_EXTRACT_TIMEOUT_MS: '20000',
-      ...(url ? { DATABASE_URL: url } : {}),
-    }
-    const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
+    // PDF_EXTRACT_TIMEOUT_MS keeps the lost job's expiry (time limit + 15 s) short, yet leaves the second
+    // worker's extraction (a process started through tsx, then 500 pages) time enough on a busy machine
+    const { env, open } = await workerEnv({ PDF_EXTRACT_TIMEOUT_MS: '20000' }, dirs)
 
     // an API instance without handlers takes the upload: the extraction job waits in the queue
     let database = await open()

@@ -75,13 +75,12 @@ export async function download(app: FastifyInstance, by: GivenUser, plural: 'exp
 }
 
 /**
- * For tests that kill worker processes: a data directory (and on PostgreSQL a fresh database), the
- * environment a `worker` process gets (small batches, so a job takes long enough to be killed in the
- * middle; a short timeout, so the lost run is taken for dead and run again soon after), and an API
- * instance that runs no jobs, to set the scene through (close it before starting a worker).
+ * The environment of a `worker` process a test starts (`runCli(['worker'], env)`), with `extra` on
+ * top: a fresh data directory (pushed on `dirs`, for the test file to remove after each test), and on
+ * PostgreSQL a fresh database. `open` opens that database, for the test to set the scene through.
  */
-export async function workerScene(dirs: string[]) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-jobs-'))
+export async function workerEnv(extra: Record<string, string>, dirs: string[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-worker-'))
   dirs.push(dataDir)
   const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
   const env: Record<string, string> = {
@@ -90,12 +89,22 @@ export async function workerScene(dirs: string[]) {
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'info',
     RATE_LIMIT_ENABLED: 'false',
-    JOB_BATCH_ROWS: '10',
-    JOB_TIMEOUT_SECONDS: '20',
+    ...extra,
     ...(url ? { DATABASE_URL: url } : {}),
   }
-  const config = loadConfig(env)
   const open = () => (url ? openDb({ url, poolSize: 2 }) : openDb({ dataDir: join(dataDir, 'db') }))
+  return { env, open }
+}
+
+/**
+ * For tests that kill worker processes: the environment a `worker` process gets (small batches, so a
+ * job takes long enough to be killed in the middle; a short timeout, so the lost run is taken for dead
+ * and run again soon after), and an API instance that runs no jobs, to set the scene through (close it
+ * before starting a worker).
+ */
+export async function workerScene(dirs: string[]) {
+  const { env, open } = await workerEnv({ JOB_BATCH_ROWS: '10', JOB_TIMEOUT_SECONDS: '20' }, dirs)
+  const config = loadConfig(env)
   const database = await open()
   await migrateUp(database)
   const app = await buildApp(await openDeps({ config, database, logger: createLogger({ LOG_LEVEL: 'silent' }) }))

@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { freshDatabaseUrl, testDatabaseUrl } from '../../../test/db.ts'
 import { given } from '../../../test/given.ts'
+import { workerEnv } from '../../../test/jobs.ts'
 import { type Cli, killClis, runCli } from '../../../test/spawn.ts'
 import { buildApp } from '../../app.ts'
 import { loadConfig } from '../../config.ts'
-import { openDb } from '../../db/client.ts'
 import { migrateUp } from '../../db/migrate.ts'
 import { openDeps } from '../../deps.ts'
 import { createLogger } from '../../logger.ts'
@@ -51,24 +48,18 @@ async function slowReceiver() {
 
 describe('webhook worker killed while deliveries are pending', () => {
   it('delivers every event exactly once per webhook after a restart', { timeout: 240_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tasklane-kill-'))
-    dirs.push(dataDir)
-    const url = testDatabaseUrl() ? await freshDatabaseUrl() : undefined
-    const env: Record<string, string> = {
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_ENABLED: 'false',
-      WEBHOOK_ALLOW_PRIVATE: 'true',
-      // a few deliveries in flight at the kill, most still queued
-      JOB_QUEUE_CONCURRENCY: `${DELIVER_JOB}=${IN_FLIGHT}`,
-      ...(url ? { DATABASE_URL: url } : {}),
-    }
+    const { env, open } = await workerEnv(
+      {
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        // a few deliveries in flight at the kill, most still queued
+        JOB_QUEUE_CONCURRENCY: `${DELIVER_JOB}=${IN_FLIGHT}`,
+      },
+      dirs,
+    )
     const receiver = await slowReceiver()
     try {
       // the changes are made through an API instance that runs no jobs: the log holds them all
-      const database = url ? await openDb({ url, poolSize: 2 }) : await openDb({ dataDir: join(dataDir, 'db') })
+      const database = await open()
       await migrateUp(database)
       const app = await buildApp(
         await openDeps({ config: loadConfig(env), database, logger: createLogger({ LOG_LEVEL: 'silent' }) }),
@@ -119,7 +110,7 @@ describe('webhook worker killed while deliveries are pending', () => {
       for (const ids of byTask.values()) expect(ids.size).toBe(1)
       expect(receiver.raw.length - receiver.deduped().size).toBeLessThanOrEqual(IN_FLIGHT)
 
-      const check = url ? await openDb({ url, poolSize: 1 }) : await openDb({ dataDir: join(dataDir, 'db') })
+      const check = await open()
       try {
         const { rows } = await check.sql.query<{ status: string; n: string }>(
           'select status, count(*)::text as n from webhook_deliveries where webhook_id = $1 group by status',
