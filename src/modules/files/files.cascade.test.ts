@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { eventually } from '../../../test/eventually.ts'
 import { sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
 import { type GivenUser, given } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 
 // local storage: the objects are files under DATA_DIR; the queue's handlers run in this process
 const f = useFilesApp('local')
+const { get, post, del } = http(f)
 
 /** Uploads an attachment to a task and returns the key of its stored object. */
 async function attach(user: GivenUser, taskId: string): Promise<string> {
@@ -15,21 +17,6 @@ async function attach(user: GivenUser, taskId: string): Promise<string> {
     [res.json().id],
   )
   return rows[0]!.key
-}
-
-async function subtaskOf(user: GivenUser, parent: { id: string; projectId: string }) {
-  const res = await f.app.inject({
-    method: 'POST',
-    url: '/api/v1/tasks',
-    headers: user.auth,
-    payload: { title: 'A subtask', projectId: parent.projectId, parentId: parent.id },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  return res.json() as { id: string; projectId: string }
-}
-
-async function del(user: GivenUser, url: string, headers: Record<string, string> = {}) {
-  return f.app.inject({ method: 'DELETE', url, headers: { ...user.auth, ...headers } })
 }
 
 /** Waits until none of `keys` is in storage any more. */
@@ -45,7 +32,7 @@ async function taskTreeWithFiles() {
   const team = await given.team(f.app, owner)
   const project = await given.project(f.app, team, owner)
   const task = await given.task(f.app, owner, { projectId: project.id })
-  const sub = await subtaskOf(owner, task)
+  const sub = await given.task(f.app, owner, { title: 'A subtask', projectId: project.id, parentId: task.id })
   const keys = [await attach(owner, task.id), await attach(owner, sub.id)]
   expect(await storedKeys(f.storage)).toEqual(expect.arrayContaining(keys))
   return { owner, team, project, task, keys }
@@ -54,7 +41,7 @@ async function taskTreeWithFiles() {
 describe('a delete that cascades removes the stored objects it orphans', () => {
   it('deleting a task removes its attachments and its subtasks’', async () => {
     const { owner, task, keys } = await taskTreeWithFiles()
-    expect((await del(owner, `/api/v1/tasks/${task.id}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/tasks/${task.id}`, owner.auth)).statusCode).toBe(204)
     await gone(keys)
   })
 
@@ -62,7 +49,7 @@ describe('a delete that cascades removes the stored objects it orphans', () => {
     const { owner, project, keys } = await taskTreeWithFiles()
     const other = await given.task(f.app, owner, { projectId: project.id })
     keys.push(await attach(owner, other.id))
-    expect((await del(owner, `/api/v1/projects/${project.id}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/projects/${project.id}`, owner.auth)).statusCode).toBe(204)
     await gone(keys)
   })
 
@@ -70,38 +57,29 @@ describe('a delete that cascades removes the stored objects it orphans', () => {
     const { owner, team, project, keys } = await taskTreeWithFiles()
     const second = await given.project(f.app, team, owner, { name: 'Second' })
     keys.push(await attach(owner, (await given.task(f.app, owner, { projectId: second.id })).id))
-    const note = await f.app.inject({
-      method: 'POST',
-      url: '/api/v1/notes',
-      headers: owner.auth,
-      payload: { title: 'Shared', projectId: project.id },
-    })
+    const note = await post('/api/v1/notes', owner.auth, { title: 'Shared', projectId: project.id })
     expect(note.statusCode, note.body).toBe(201)
     const noteFile = await sendFile(f.app, owner, `/api/v1/notes/${note.json().id}/file`, 'n.txt', Buffer.from('n'), {
       method: 'PUT',
     })
     expect(noteFile.statusCode, noteFile.body).toBe(200)
 
-    expect((await del(owner, `/api/v1/teams/${team.id}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/teams/${team.id}`, owner.auth)).statusCode).toBe(204)
     await gone(keys)
     // the note outlives the project it was shared with (personal again), and so does its file
-    const after = await f.app.inject({
-      method: 'GET',
-      url: `/api/v1/notes/${note.json().id}/file`,
-      headers: owner.auth,
-    })
+    const after = await get(`/api/v1/notes/${note.json().id}/file`, owner.auth)
     expect(after.statusCode).toBe(200)
     expect(after.body).toBe('n')
   })
 
   it('a delete that is refused removes nothing', async () => {
     const { owner, task, keys } = await taskTreeWithFiles()
-    const refused = await del(owner, `/api/v1/tasks/${task.id}`, { 'if-match': '"stale"' })
+    const refused = await del(`/api/v1/tasks/${task.id}`, { ...owner.auth, 'if-match': '"stale"' })
     expect(refused.statusCode).toBe(412)
     // the explicit delete of another object proves the queue ran meanwhile
     const probe = await given.task(f.app, owner)
     const probeKey = await attach(owner, probe.id)
-    expect((await del(owner, `/api/v1/tasks/${probe.id}`)).statusCode).toBe(204)
+    expect((await del(`/api/v1/tasks/${probe.id}`, owner.auth)).statusCode).toBe(204)
     await gone([probeKey])
     expect(await storedKeys(f.storage)).toEqual(expect.arrayContaining(keys))
   })

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { activityOfTask } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
 import { type GivenUser, given, type Task } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 import { walkTasks } from '../../../test/tasks.ts'
 
 const t = useTestApp()
+const { get, patch, del } = http(t)
 
 const DAY = 86_400_000
 type Auth = { authorization: string }
-const complete = (auth: Auth, id: string) =>
-  t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}/status`, headers: auth, payload: { status: 'done' } })
+const complete = (auth: Auth, id: string) => patch(`/api/v1/tasks/${id}/status`, auth, { status: 'done' })
 
 /** The open tasks of a project with this title (the next occurrence among them). */
 async function openTitled(by: GivenUser, projectId: string, title: string): Promise<Task[]> {
@@ -91,15 +92,14 @@ describe('completing a recurring task', () => {
   it('also when completed through PATCH /tasks/:id, but not when cancelled, re-saved as done, or not recurring', async () => {
     const user = await given.user(t.app)
     const recurring = await given.task(t.app, user, { title: 'Monthly', recurrence: 'FREQ=MONTHLY' })
-    const patch = (id: string, payload: Record<string, unknown>) =>
-      t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: user.auth, payload })
-    expect((await patch(recurring.id, { status: 'done' })).statusCode).toBe(200)
+    const save = (id: string, payload: Record<string, unknown>) => patch(`/api/v1/tasks/${id}`, user.auth, payload)
+    expect((await save(recurring.id, { status: 'done' })).statusCode).toBe(200)
     expect(await openTitled(user, recurring.projectId, 'Monthly')).toHaveLength(1)
-    await patch(recurring.id, { status: 'done', title: 'Monthly' })
+    await save(recurring.id, { status: 'done', title: 'Monthly' })
     expect(await openTitled(user, recurring.projectId, 'Monthly')).toHaveLength(1)
 
     const cancelled = await given.task(t.app, user, { title: 'Cancelled', recurrence: 'FREQ=DAILY' })
-    await patch(cancelled.id, { status: 'cancelled' })
+    await save(cancelled.id, { status: 'cancelled' })
     expect(await openTitled(user, cancelled.projectId, 'Cancelled')).toHaveLength(0)
 
     const once = await given.task(t.app, user, { title: 'Once' })
@@ -114,23 +114,13 @@ describe('completing a recurring task', () => {
     const [next, ...more] = await openTitled(user, task.projectId, 'Weekly report')
     expect(more).toEqual([])
     for (const status of ['todo', 'done', 'in_progress', 'done']) {
-      const res = await t.app.inject({
-        method: 'PATCH',
-        url: `/api/v1/tasks/${task.id}/status`,
-        headers: user.auth,
-        payload: { status },
-      })
+      const res = await patch(`/api/v1/tasks/${task.id}/status`, user.auth, { status })
       expect(res.statusCode, res.body).toBe(200)
     }
     expect((await openTitled(user, task.projectId, 'Weekly report')).map((x) => x.id)).toEqual([next!.id])
     // the next occurrence itself spawns its own, once
     await complete(user.auth, next!.id)
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/tasks/${next!.id}`,
-      headers: user.auth,
-      payload: { status: 'todo' },
-    })
+    await patch(`/api/v1/tasks/${next!.id}`, user.auth, { status: 'todo' })
     await complete(user.auth, next!.id)
     expect(await openTitled(user, task.projectId, 'Weekly report')).toHaveLength(1)
   })
@@ -138,8 +128,7 @@ describe('completing a recurring task', () => {
   it('creates it once under concurrent reopen/complete toggles', async () => {
     const user = await given.user(t.app)
     const task = await given.task(t.app, user, { title: 'Toggled', recurrence: 'FREQ=DAILY' })
-    const set = (status: string) =>
-      t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${task.id}/status`, headers: user.auth, payload: { status } })
+    const set = (status: string) => patch(`/api/v1/tasks/${task.id}/status`, user.auth, { status })
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => set(i % 2 ? 'todo' : 'done')))
     expect(answers.map((r) => r.statusCode)).toEqual(Array(12).fill(200))
     await set('done')
@@ -150,23 +139,18 @@ describe('completing a recurring task', () => {
     const user = await given.user(t.app)
     const parent = await given.task(t.app, user, { title: 'Chores' })
     const task = await given.task(t.app, user, { title: 'Dishes', recurrence: 'FREQ=DAILY', parentId: parent.id })
-    const remove = (id: string) => t.app.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}`, headers: user.auth })
+    const remove = (id: string) => del(`/api/v1/tasks/${id}`, user.auth)
     await complete(user.auth, task.id)
     const [first] = await openTitled(user, task.projectId, 'Dishes')
     expect((await remove(first!.id)).statusCode).toBe(204)
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/api/v1/tasks/${task.id}`,
-      headers: user.auth,
-      payload: { status: 'todo' },
-    })
+    await patch(`/api/v1/tasks/${task.id}`, user.auth, { status: 'todo' })
     await complete(user.auth, task.id)
     const [second, ...more] = await openTitled(user, task.projectId, 'Dishes')
     expect(more).toEqual([])
     expect(second!.id).not.toBe(first!.id)
     // the completed one goes, the next stays; then the parent takes both generations with it
     expect((await remove(task.id)).statusCode).toBe(204)
-    expect((await t.app.inject({ url: `/api/v1/tasks/${second!.id}`, headers: user.auth })).statusCode).toBe(200)
+    expect((await get(`/api/v1/tasks/${second!.id}`, user.auth)).statusCode).toBe(200)
     await complete(user.auth, second!.id)
     expect((await remove(parent.id)).statusCode).toBe(204)
     expect(await openTitled(user, task.projectId, 'Dishes')).toEqual([])
@@ -179,13 +163,7 @@ describe('completing a recurring task', () => {
       title: 'Weekly report',
       recurrence: 'FREQ=WEEKLY',
     })
-    const archive = (archived: boolean) =>
-      t.app.inject({
-        method: 'PATCH',
-        url: `/api/v1/projects/${w.project.id}`,
-        headers: w.owner.auth,
-        payload: { archived },
-      })
+    const archive = (archived: boolean) => patch(`/api/v1/projects/${w.project.id}`, w.owner.auth, { archived })
     expect((await archive(true)).statusCode).toBe(200)
     const res = await complete(w.member.auth, task.id)
     expect(res.statusCode, res.body).toBe(200)
@@ -198,8 +176,7 @@ describe('completing a recurring task', () => {
     expect((await activityOfTask(t.app, task.id)).map((r) => r.action)).toEqual(['task.created', 'task.status_changed'])
 
     expect((await archive(false)).statusCode).toBe(200)
-    const reopen = { method: 'PATCH' as const, url: `/api/v1/tasks/${task.id}`, headers: w.member.auth }
-    expect((await t.app.inject({ ...reopen, payload: { status: 'todo' } })).statusCode).toBe(200)
+    expect((await patch(`/api/v1/tasks/${task.id}`, w.member.auth, { status: 'todo' })).statusCode).toBe(200)
     expect((await complete(w.member.auth, task.id)).statusCode).toBe(200)
     const [next, ...more] = await openTitled(w.member, w.project.id, 'Weekly report')
     expect(more).toEqual([])

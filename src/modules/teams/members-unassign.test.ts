@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { activityOfTask } from '../../../test/activity.ts'
 import { useTestApp } from '../../../test/app.ts'
 import { given, type Task } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 import { commitWhileWaiting } from '../../../test/races.ts'
 
 const t = useTestApp()
+const { get, patch, del } = http(t)
 
 const removeMember = (teamId: string, userId: string, auth: Record<string, string>) =>
-  t.app.inject({ method: 'DELETE', url: `/api/v1/teams/${teamId}/members/${userId}`, headers: auth })
+  del(`/api/v1/teams/${teamId}/members/${userId}`, auth)
 const fetchTask = async (task: Task, auth: Record<string, string>): Promise<Task> =>
-  (await t.app.inject({ url: `/api/v1/tasks/${task.id}`, headers: auth })).json()
+  (await get(`/api/v1/tasks/${task.id}`, auth)).json()
 
 describe('removing a member from a team', () => {
   it('unassigns their tasks in that team, each with a task.updated entry by the remover and a new version', async () => {
@@ -71,13 +73,7 @@ describe('removing a member from a team', () => {
           ['select user_id from team_members where team_id = $1 for no key update', [w.team.id]],
           ['delete from team_members where team_id = $1 and user_id = $2', [w.team.id, w.member.id]],
         ],
-        () =>
-          t.app.inject({
-            method: 'PATCH',
-            url: `/api/v1/tasks/${task.id}`,
-            headers: w.owner.auth,
-            payload: { assigneeId: w.member.id },
-          }),
+        () => patch(`/api/v1/tasks/${task.id}`, w.owner.auth, { assigneeId: w.member.id }),
       )
       expect(res.statusCode, res.body).toBe(400)
       expect(res.json().errors[0].path).toBe('body.assigneeId')
@@ -94,10 +90,9 @@ describe('removing a member from a team', () => {
           given.task(t.app, w.owner, { projectId: w.project.id, assigneeId: w.member.id }),
         ),
       )
-      const patch = (task: Task, payload: object) =>
-        t.app.inject({ method: 'PATCH', url: `/api/v1/tasks/${task.id}`, headers: w.owner.auth, payload })
+      const reassign = (task: Task, payload: object) => patch(`/api/v1/tasks/${task.id}`, w.owner.auth, payload)
       const answers = await Promise.all([
-        ...assigned.map((task, i) => patch(task, { assigneeId: i % 2 ? w.admin.id : w.member.id, title: `T${i}` })),
+        ...assigned.map((task, i) => reassign(task, { assigneeId: i % 2 ? w.admin.id : w.member.id, title: `T${i}` })),
         removeMember(w.team.id, w.member.id, w.owner.auth),
       ])
       expect(answers.map((r) => r.statusCode).filter((s) => s >= 500)).toEqual([])
