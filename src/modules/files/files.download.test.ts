@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { pngBytes, STORAGE_MODES, sendFile, useFilesApp } from '../../../test/files-app.ts'
 import { type GivenUser, given } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex')
 const page = Buffer.from('<!doctype html><html><body><script>alert(document.domain)</script></body></html>\n')
 
 describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
   const t = useFilesApp(mode)
+  const { get } = http(t)
 
   const upload = async (user: GivenUser, filename: string, bytes: Buffer) => {
     const task = await given.task(t.app, user)
@@ -15,8 +17,6 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
     expect(res.statusCode, res.body).toBe(201)
     return res.json() as { id: string; contentType: string }
   }
-  const get = (user: GivenUser, url: string) =>
-    t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: user.auth })
 
   /** What only the API can promise: the bytes come through it with nosniff and a sandboxing CSP. */
   const expectServedByApi = (res: Awaited<ReturnType<typeof get>>, bytes: Buffer, filename: string) => {
@@ -32,7 +32,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
     const user = await given.user(t.app)
     const attachment = await upload(user, 'page.html', page)
     expect(attachment.contentType).toBe('text/plain; charset=utf-8')
-    const res = await get(user, `/attachments/${attachment.id}/content`)
+    const res = await get(`/api/v1/attachments/${attachment.id}/content`, user.auth)
     expectServedByApi(res, page, 'page.html')
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8')
 
@@ -41,7 +41,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
     ).json()
     const put = await sendFile(t.app, user, `/api/v1/notes/${note.id}/file`, 'page.html', page, { method: 'PUT' })
     expect(put.statusCode, put.body).toBe(200)
-    expectServedByApi(await get(user, `/notes/${note.id}/file`), page, 'page.html')
+    expectServedByApi(await get(`/api/v1/notes/${note.id}/file`, user.auth), page, 'page.html')
   })
 
   it('streams bytes of no known type through the API too', async () => {
@@ -49,7 +49,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
     const bytes = Buffer.from([0x00, 0x01, 0x3c, 0x68, 0x74, 0x6d, 0x6c, 0x3e, 0xff])
     const attachment = await upload(user, 'blob.bin', bytes)
     expect(attachment.contentType).toBe('application/octet-stream')
-    expectServedByApi(await get(user, `/attachments/${attachment.id}/content`), bytes, 'blob.bin')
+    expectServedByApi(await get(`/api/v1/attachments/${attachment.id}/content`, user.auth), bytes, 'blob.bin')
   })
 
   it(
@@ -60,7 +60,7 @@ describe.each(STORAGE_MODES)('downloads on %s storage', (mode) => {
       const user = await given.user(t.app)
       const png = pngBytes()
       const attachment = await upload(user, 'shot.png', png)
-      const res = await get(user, `/attachments/${attachment.id}/content`)
+      const res = await get(`/api/v1/attachments/${attachment.id}/content`, user.auth)
       if (mode === 'local') return expectServedByApi(res, png, 'shot.png')
       expect(res.statusCode).toBe(302)
       const location = new URL(String(res.headers.location))

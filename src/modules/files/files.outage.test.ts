@@ -3,13 +3,12 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { pngBytes, STORAGE_MODES, sendFile, storedKeys, useFilesApp } from '../../../test/files-app.ts'
-import { type GivenUser, given } from '../../../test/given.ts'
+import { given } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 
 describe.each(STORAGE_MODES)('uploads while %s storage is down', (mode) => {
   const t = useFilesApp(mode)
-
-  const call = (user: GivenUser, method: 'GET' | 'POST', url: string, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: user.auth, payload })
+  const { get, post } = http(t)
 
   // where the local store writes first: a file in its place makes every write fail (as root, modes would not)
   const tmpDir = () => join(t.config.STORAGE_DIR, '.tmp')
@@ -34,7 +33,7 @@ describe.each(STORAGE_MODES)('uploads while %s storage is down', (mode) => {
     const first = await sendFile(t.app, user, `/api/v1/tasks/${task.id}/attachments`, 'a.png', pngBytes())
     expect(first.statusCode, first.body).toBe(201)
     const attachment = first.json()
-    const note = (await call(user, 'POST', '/notes', { title: 'With a file later' })).json()
+    const note = (await post('/api/v1/notes', user.auth, { title: 'With a file later' })).json()
     const keysBefore = await storedKeys(t.storage)
     const logsBefore = t.logs.length
 
@@ -48,9 +47,9 @@ describe.each(STORAGE_MODES)('uploads while %s storage is down', (mode) => {
     expectOutage(await sendFile(t.app, user, `/api/v1/notes/${note.id}/file`, 'd.png', pngBytes(), { method: 'PUT' }))
 
     // nothing was written: one attachment with its first bytes, a note without a file
-    const list = (await call(user, 'GET', `/tasks/${task.id}/attachments`)).json()
+    const list = (await get(`/api/v1/tasks/${task.id}/attachments`, user.auth)).json()
     expect(list.items).toEqual([attachment])
-    expect((await call(user, 'GET', `/notes/${note.id}`)).json().file).toBeNull()
+    expect((await get(`/api/v1/notes/${note.id}`, user.auth)).json().file).toBeNull()
     const { rows } = await t.database.sql.query<{ n: number }>(
       `select count(*)::int as n from activity where entity_id = any($1) and action <> 'attachment.created' and action <> 'note.created'`,
       [[attachment.id, note.id]],
@@ -63,7 +62,7 @@ describe.each(STORAGE_MODES)('uploads while %s storage is down', (mode) => {
       // the store comes back: nothing of the failed uploads is in it, and the first file is intact
       rmSync(tmpDir(), { force: true })
       expect(await storedKeys(t.storage)).toEqual(keysBefore)
-      const dl = await call(user, 'GET', `/attachments/${attachment.id}/content`)
+      const dl = await get(`/api/v1/attachments/${attachment.id}/content`, user.auth)
       expect(dl.statusCode).toBe(200)
       expect(createHash('sha256').update(dl.rawPayload).digest('hex')).toBe(attachment.sha256)
     }
