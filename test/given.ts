@@ -4,7 +4,7 @@ import { GOOD_PASSWORD, givenAdmin, givenToken, givenUser, uniqueEmail } from '.
 import { givenWebhook } from './given/webhooks.ts'
 
 export type { Task, TaskWorld } from './given/tasks.ts'
-export type { GivenProject, GivenTag, GivenTeam, TeamRole, TeamWithRoles } from './given/teams.ts'
+export type { GivenProject, GivenTeam, TeamRole } from './given/teams.ts'
 export type { GivenUser } from './given/users.ts'
 
 /**
@@ -44,8 +44,3 @@ export const given = {
   taskWorld: givenTaskWorld,
   webhook: givenWebhook,
 }
-
-// the old names, for the test files not yet converted to `given` (issue 17)
-export { eventually } from './eventually.ts'
-export { GOOD_PASSWORD, givenAdmin, givenToken, givenUser, uniqueEmail } from './given/users.ts'
-export { bearer } from './http.ts'

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { sendFile, useFilesApp } from '../../../test/files-app.ts'
 import { type GivenUser, given } from '../../../test/given.ts'
+import { http } from '../../../test/http.ts'
 
 const t = useFilesApp('local')
 
-type Method = 'GET' | 'PATCH' | 'PUT' | 'DELETE'
-const call = (user: GivenUser, method: Method, url: string, payload?: object) =>
-  t.app.inject({ method, url: `/api/v1${url}`, headers: user.auth, payload })
+const { get, patch, put, del } = http(t)
 
 /** A team (owner, an admin, a member) with a project, where the member shares a note with a file. */
 async function sharedNote() {
@@ -31,7 +30,7 @@ async function sharedNote() {
 }
 
 const leave = async (w: Awaited<ReturnType<typeof sharedNote>>, by: GivenUser) => {
-  const res = await call(by, 'DELETE', `/teams/${w.team.id}/members/${w.author.id}`)
+  const res = await del(`/api/v1/teams/${w.team.id}/members/${w.author.id}`, by.auth)
   expect(res.statusCode, res.body).toBe(204)
 }
 
@@ -48,25 +47,25 @@ describe('a note shared with a team its author is no longer in', () => {
     it(`refuses every write of the author once ${how} (403), and keeps the note as the team had it`, async () => {
       const w = await sharedNote()
       await leave(w, how === 'removed by an admin' ? w.admin : w.author)
-      const before = (await call(w.owner, 'GET', `/notes/${w.id}`)).json()
+      const before = (await get(`/api/v1/notes/${w.id}`, w.owner.auth)).json()
       const entries = (await noteEntries(w.id)).length
 
       const writes = [
-        await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'rewritten after leaving' }),
-        await call(w.author, 'PATCH', `/notes/${w.id}`, { projectId: null }),
-        await call(w.author, 'PUT', `/notes/${w.id}/title`, { title: 'Mine' }),
+        await patch(`/api/v1/notes/${w.id}`, w.author.auth, { body: 'rewritten after leaving' }),
+        await patch(`/api/v1/notes/${w.id}`, w.author.auth, { projectId: null }),
+        await put(`/api/v1/notes/${w.id}/title`, w.author.auth, { title: 'Mine' }),
         await sendFile(t.app, w.author, `/api/v1/notes/${w.id}/file`, 'x.txt', Buffer.from('replaced'), {
           method: 'PUT',
         }),
-        await call(w.author, 'DELETE', `/notes/${w.id}/file`),
-        await call(w.author, 'DELETE', `/notes/${w.id}`),
+        await del(`/api/v1/notes/${w.id}/file`, w.author.auth),
+        await del(`/api/v1/notes/${w.id}`, w.author.auth),
       ]
       expect(writes.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403])
       expect(writes[0]!.json().detail).toMatch(/no longer a member/)
 
       // the team still reads the note and the file as they were; nothing was logged under a non-member
-      expect((await call(w.owner, 'GET', `/notes/${w.id}`)).json()).toEqual(before)
-      expect((await call(w.owner, 'GET', `/notes/${w.id}/file`)).body).toBe('original')
+      expect((await get(`/api/v1/notes/${w.id}`, w.owner.auth)).json()).toEqual(before)
+      expect((await get(`/api/v1/notes/${w.id}/file`, w.owner.auth)).body).toBe('original')
       expect((await noteEntries(w.id)).length).toBe(entries)
     })
   }
@@ -75,12 +74,12 @@ describe('a note shared with a team its author is no longer in', () => {
     const w = await sharedNote()
     await leave(w, w.owner)
     // an admin may take it out of the team, not edit it
-    expect((await call(w.admin, 'PATCH', `/notes/${w.id}`, { body: 'edited by admin' })).statusCode).toBe(403)
-    expect((await call(w.admin, 'PATCH', `/notes/${w.id}`, { projectId: null, title: 'x' })).statusCode).toBe(403)
-    const unshared = await call(w.admin, 'PATCH', `/notes/${w.id}`, { projectId: null })
+    expect((await patch(`/api/v1/notes/${w.id}`, w.admin.auth, { body: 'edited by admin' })).statusCode).toBe(403)
+    expect((await patch(`/api/v1/notes/${w.id}`, w.admin.auth, { projectId: null, title: 'x' })).statusCode).toBe(403)
+    const unshared = await patch(`/api/v1/notes/${w.id}`, w.admin.auth, { projectId: null })
     expect(unshared.statusCode, unshared.body).toBe(200)
     expect(unshared.json()).toMatchObject({ projectId: null, body: 'v1' })
-    expect((await call(w.owner, 'GET', `/notes/${w.id}`)).statusCode).toBe(404)
+    expect((await get(`/api/v1/notes/${w.id}`, w.owner.auth)).statusCode).toBe(404)
     // the team's log says it left, under the team
     expect((await noteEntries(w.id)).at(-1)).toMatchObject({
       action: 'note.updated',
@@ -88,19 +87,19 @@ describe('a note shared with a team its author is no longer in', () => {
       team_id: w.team.id,
     })
     // personal again: its author changes it as before
-    expect((await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'v2' })).statusCode).toBe(200)
+    expect((await patch(`/api/v1/notes/${w.id}`, w.author.auth, { body: 'v2' })).statusCode).toBe(200)
 
     const other = await sharedNote()
     const member = await given.member(t.app, other.team, other.owner, 'member')
-    expect((await call(member, 'DELETE', `/notes/${other.id}`)).statusCode).toBe(403)
-    expect((await call(member, 'PATCH', `/notes/${other.id}`, { projectId: null })).statusCode).toBe(403)
-    expect((await call(other.admin, 'DELETE', `/notes/${other.id}`)).statusCode).toBe(204)
-    expect((await call(other.author, 'GET', `/notes/${other.id}`)).statusCode).toBe(404)
+    expect((await del(`/api/v1/notes/${other.id}`, member.auth)).statusCode).toBe(403)
+    expect((await patch(`/api/v1/notes/${other.id}`, member.auth, { projectId: null })).statusCode).toBe(403)
+    expect((await del(`/api/v1/notes/${other.id}`, other.admin.auth)).statusCode).toBe(204)
+    expect((await get(`/api/v1/notes/${other.id}`, other.author.auth)).statusCode).toBe(404)
   })
 
   it('still lets an author who is a member change it', async () => {
     const w = await sharedNote()
-    const res = await call(w.author, 'PATCH', `/notes/${w.id}`, { body: 'v2' })
+    const res = await patch(`/api/v1/notes/${w.id}`, w.author.auth, { body: 'v2' })
     expect(res.statusCode, res.body).toBe(200)
   })
 })
